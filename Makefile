@@ -1,0 +1,57 @@
+# opencti-ha: make synth | make test | make render | make bench
+# ENV selects an embedded profile (dev, prod); CONFIG a YAML file (its own
+# "environment" key picks the profile it overrides).
+ENV    ?= dev
+CONFIG ?=
+OUT    ?= cdk.out
+RENDER_OUT ?= dist/manifests
+
+# Pinned tools come from package.json (npm ci): the AWS CDK CLI and Node.js 24,
+# which jsii uses instead of the machine's Node 20.
+TOOLS := $(CURDIR)/node_modules/.bin
+export PATH := $(TOOLS):$(PATH)
+GO ?= go
+
+APP_BIN := .build/opencti-ha
+CONTEXT := {"env":"$(ENV)","config":"$(CONFIG)"}
+
+.PHONY: all tools build synth cdk-synth test render bench fmt vet clean
+
+all: synth
+
+tools: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+build:
+	$(GO) build -o $(APP_BIN) ./bin/opencti-ha
+
+## synth: the whole app into $(OUT)/ (default config; ENV=prod or CONFIG=file.yaml)
+synth: tools build
+	rm -rf $(OUT)
+	CDK_OUTDIR=$(OUT) CDK_CONTEXT_JSON='$(CONTEXT)' $(APP_BIN)
+	@echo "synthesized $$(ls $(OUT)/*.template.json | wc -l) stacks into $(OUT)/"
+
+## cdk-synth: the same through the pinned AWS CDK CLI (no AWS credentials needed)
+cdk-synth: tools
+	cdk synth --quiet --output $(OUT) -c env=$(ENV) $(if $(CONFIG),-c config=$(CONFIG))
+
+## test: the whole suite (unit, stack, cross-stack, cdk-nag, determinism, limits)
+test: tools
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 30m ./...
+
+## render: the OpenCTI Kubernetes manifests as YAML, one file per chart
+render:
+	$(GO) run ./bin/render -env '$(ENV)' -config '$(CONFIG)' -out $(RENDER_OUT)
+
+## bench: synth/render/test timings against an empty one-stack CDK app
+bench: tools build
+	$(GO) run ./bin/bench
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf $(OUT) .build $(RENDER_OUT)

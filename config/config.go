@@ -1,0 +1,254 @@
+// Package config is the typed configuration of opencti-ha: one struct per
+// environment, embedded defaults for the "dev" and "prod" profiles, strict YAML
+// loading (unknown keys and wrong types are errors) and validation that reports
+// every problem at once, each naming the field, the value and what is allowed.
+//
+// The package depends on nothing but the standard library and a YAML parser, so
+// that rendering the Kubernetes manifests never loads aws-cdk-lib.
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Environments lists the profiles that have embedded defaults.
+var Environments = []string{"dev", "prod"}
+
+// Config is the whole configuration of one deployment (one AWS account and
+// region). Every field has a default from its environment's profile.
+type Config struct {
+	// Environment selects the profile whose defaults fill every field the file
+	// does not set: "dev" (cheap, single NAT, single-node data services,
+	// data destroyed with the stacks) or "prod" (full HA over 3 AZs, data retained).
+	// Default: "dev".
+	Environment string `yaml:"environment"`
+	// Name prefixes every stack name ("<name>-Network", ...). Letters, digits and
+	// hyphens, starting with a letter. Default: "opencti-<environment>".
+	Name string `yaml:"name"`
+	// Account is the AWS account ID (12 digits) the stacks are pinned to. Empty
+	// leaves the stacks account-agnostic: they deploy to the account of the
+	// credentials in use. Default: "".
+	Account string `yaml:"account"`
+	// Region is the AWS region of every stack. Default: "eu-west-1".
+	Region string `yaml:"region"`
+	// AvailabilityZones names the zones the VPC and every data service spread
+	// over; synth needs no AWS lookup for them. Exactly 3, all in Region.
+	// Default: the region's a, b and c zones.
+	AvailabilityZones []string `yaml:"availabilityZones"`
+	// SecretsPrefix starts the name of every Secrets Manager secret the app
+	// creates ("<prefix>/admin", ...); the in-cluster secrets reader may read only
+	// secrets under it. Default: "opencti/<environment>".
+	SecretsPrefix string `yaml:"secretsPrefix"`
+	// RetainData keeps everything that holds data or keys (OpenSearch domain,
+	// buckets, backup vault, KMS keys, secrets, broker, cache) when a stack is
+	// deleted or a change would replace it. Default: true in prod, false in dev.
+	RetainData bool `yaml:"retainData"`
+	// Tags are added to every taggable resource. Default: Project=opencti-ha,
+	// Environment=<environment>.
+	Tags map[string]string `yaml:"tags"`
+	// DNS holds the Route 53 zone and the two public hostnames.
+	DNS DNS `yaml:"dns"`
+	// Network sizes the VPC.
+	Network Network `yaml:"network"`
+	// Data sizes the data services (OpenSearch, S3 + AWS Backup, Redis, RabbitMQ).
+	Data Data `yaml:"data"`
+	// Cluster configures EKS.
+	Cluster Cluster `yaml:"cluster"`
+	// OpenCTI configures the OpenCTI tiers, workers and connectors.
+	OpenCTI OpenCTI `yaml:"opencti"`
+}
+
+// DNS names the existing Route 53 hosted zone (imported, never created) and the
+// public hostnames of the ui and api tiers, both inside the zone.
+type DNS struct {
+	// ZoneName is the hosted zone's domain. Default: "opencti.example.com".
+	ZoneName string `yaml:"zoneName"`
+	// ZoneID is the hosted zone's ID (starts with "Z"). Default: "Z0000000000000000000D" (dev) / "Z0000000000000000000P" (prod): replace with your zone.
+	ZoneID string `yaml:"zoneId"`
+	// UIHostname is where people reach the ui tier. Default: "ui.<zoneName>" (dev: "ui.dev.<zoneName>").
+	UIHostname string `yaml:"uiHostname"`
+	// APIHostname is where connectors outside the cluster and API clients reach the
+	// connector-api tier. Default: "api.<zoneName>" (dev: "api.dev.<zoneName>").
+	APIHostname string `yaml:"apiHostname"`
+}
+
+// Network sizes the VPC.
+type Network struct {
+	// VpcCidr is the VPC's private IPv4 range, /16 to /18. Each AZ gets a
+	// private subnet of 1/8 of it (EKS pods take VPC addresses), a public and an
+	// isolated (data) subnet of 1/64. Default: "10.40.0.0/16" (dev), "10.50.0.0/16" (prod).
+	VpcCidr string `yaml:"vpcCidr"`
+	// NatGateways is how many NAT gateways serve the private subnets: 1 (dev, cheap)
+	// or one per AZ (prod, survives the loss of a zone). Default: 1 in dev, 3 in prod.
+	NatGateways int `yaml:"natGateways"`
+	// FlowLogRetentionDays keeps VPC flow logs this long (a CloudWatch Logs
+	// retention value). Default: 30 in dev, 365 in prod.
+	FlowLogRetentionDays int `yaml:"flowLogRetentionDays"`
+}
+
+// Default returns the embedded defaults of env ("dev" or "prod").
+func Default(env string) (*Config, error) {
+	if !contains(Environments, env) {
+		return nil, fmt.Errorf("environment: got %q, want one of %s", env, strings.Join(Environments, ", "))
+	}
+	region := "eu-west-1"
+	zone := "opencti.example.com"
+	c := &Config{
+		Environment:       env,
+		Name:              "opencti-" + env,
+		Region:            region,
+		AvailabilityZones: []string{region + "a", region + "b", region + "c"},
+		SecretsPrefix:     "opencti/" + env,
+		RetainData:        env == "prod",
+		Tags:              map[string]string{"Project": "opencti-ha", "Environment": env},
+		Data:              defaultData(env),
+		Cluster:           defaultCluster(env),
+		OpenCTI:           defaultOpenCTI(env),
+	}
+	switch env {
+	case "prod":
+		c.DNS = DNS{ZoneName: zone, ZoneID: "Z0000000000000000000P", UIHostname: "ui." + zone, APIHostname: "api." + zone}
+		c.Network = Network{VpcCidr: "10.50.0.0/16", NatGateways: 3, FlowLogRetentionDays: 365}
+	default:
+		c.DNS = DNS{ZoneName: zone, ZoneID: "Z0000000000000000000D", UIHostname: "ui.dev." + zone, APIHostname: "api.dev." + zone}
+		c.Network = Network{VpcCidr: "10.40.0.0/16", NatGateways: 1, FlowLogRetentionDays: 30}
+	}
+	return c, nil
+}
+
+var (
+	nameRe    = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,39}$`)
+	accountRe = regexp.MustCompile(`^[0-9]{12}$`)
+	regionRe  = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
+	zoneIDRe  = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
+	prefixRe  = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,100}$`)
+	hostRe    = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+)
+
+// CloudWatch Logs accepts only these retention values (days).
+var logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// Validate checks every field and returns all problems at once (errors.Join),
+// each naming the field path, the value and what is allowed; nil if none.
+func (c *Config) Validate() error {
+	p := &Problems{}
+	if !contains(Environments, c.Environment) {
+		p.Add("environment", c.Environment, "one of "+strings.Join(Environments, ", "))
+	}
+	if !nameRe.MatchString(c.Name) {
+		p.Add("name", c.Name, "1-40 letters, digits or hyphens, starting with a letter")
+	}
+	if c.Account != "" && !accountRe.MatchString(c.Account) {
+		p.Add("account", c.Account, "empty (account-agnostic) or a 12-digit AWS account ID")
+	}
+	if !regionRe.MatchString(c.Region) {
+		p.Add("region", c.Region, "an AWS region name such as eu-west-1")
+	}
+	if len(c.AvailabilityZones) != 3 {
+		p.Add("availabilityZones", c.AvailabilityZones, "exactly 3 availability zones")
+	}
+	seen := map[string]bool{}
+	for i, az := range c.AvailabilityZones {
+		field := fmt.Sprintf("availabilityZones[%d]", i)
+		switch {
+		case !strings.HasPrefix(az, c.Region) || len(az) != len(c.Region)+1 || az[len(az)-1] < 'a' || az[len(az)-1] > 'z':
+			p.Add(field, az, fmt.Sprintf("a zone of region %s (%sa, %sb, ...)", c.Region, c.Region, c.Region))
+		case seen[az]:
+			p.Add(field, az, "each zone once")
+		}
+		seen[az] = true
+	}
+	if !prefixRe.MatchString(c.SecretsPrefix) || strings.HasSuffix(c.SecretsPrefix, "/") || strings.HasPrefix(c.SecretsPrefix, "/") {
+		p.Add("secretsPrefix", c.SecretsPrefix, "1-100 characters of A-Z a-z 0-9 / _ + = . @ -, not starting or ending with /")
+	}
+	if c.Environment == "prod" && !c.RetainData {
+		p.Add("retainData", c.RetainData, "true in prod (data must survive a stack deletion)")
+	}
+	tagKeys := make([]string, 0, len(c.Tags))
+	for k := range c.Tags {
+		tagKeys = append(tagKeys, k)
+	}
+	sort.Strings(tagKeys)
+	for _, k := range tagKeys {
+		if k == "" || len(k) > 128 || strings.HasPrefix(strings.ToLower(k), "aws:") {
+			p.Add("tags", k, "tag keys of 1-128 characters not starting with aws:")
+		}
+		if len(c.Tags[k]) > 256 {
+			p.Add("tags."+k, c.Tags[k], "a value of at most 256 characters")
+		}
+	}
+	c.DNS.validate(p)
+	c.Network.validate(c, p)
+	c.Data.validate(c, p)
+	c.Cluster.validate(c, p)
+	c.OpenCTI.validate(c, p)
+	return p.Err()
+}
+
+func (d *DNS) validate(p *Problems) {
+	if !hostRe.MatchString(d.ZoneName) {
+		p.Add("dns.zoneName", d.ZoneName, "a lower-case DNS domain such as example.com")
+	}
+	if !zoneIDRe.MatchString(d.ZoneID) {
+		p.Add("dns.zoneId", d.ZoneID, "a Route 53 hosted zone ID (Z followed by upper-case letters and digits)")
+	}
+	hosts := map[string]string{"dns.uiHostname": d.UIHostname, "dns.apiHostname": d.APIHostname}
+	for _, field := range []string{"dns.uiHostname", "dns.apiHostname"} {
+		h := hosts[field]
+		switch {
+		case !hostRe.MatchString(h):
+			p.Add(field, h, "a lower-case DNS name")
+		case !strings.HasSuffix(h, "."+d.ZoneName):
+			p.Add(field, h, fmt.Sprintf("a name inside the zone %s (ending in .%s)", d.ZoneName, d.ZoneName))
+		}
+	}
+	if d.UIHostname != "" && d.UIHostname == d.APIHostname {
+		p.Add("dns.apiHostname", d.APIHostname, "a hostname different from dns.uiHostname (API traffic must not reach the ui tier)")
+	}
+}
+
+func (n *Network) validate(c *Config, p *Problems) {
+	prefix, err := netip.ParsePrefix(n.VpcCidr)
+	switch {
+	case err != nil || !prefix.Addr().Is4() || prefix.Masked() != prefix:
+		p.Add("network.vpcCidr", n.VpcCidr, "an IPv4 network in CIDR notation such as 10.40.0.0/16")
+	case prefix.Bits() < 16 || prefix.Bits() > 18:
+		p.Add("network.vpcCidr", n.VpcCidr, "a prefix length from /16 to /18 (EKS pods take VPC addresses)")
+	case !prefix.Addr().IsPrivate():
+		p.Add("network.vpcCidr", n.VpcCidr, "a private (RFC 1918) range")
+	}
+	maxNat := len(c.AvailabilityZones)
+	if maxNat == 0 {
+		maxNat = 3
+	}
+	if n.NatGateways < 1 || n.NatGateways > maxNat {
+		p.Add("network.natGateways", n.NatGateways, fmt.Sprintf("1 to %d (one per availability zone)", maxNat))
+	} else if c.Environment == "prod" && n.NatGateways != maxNat {
+		p.Add("network.natGateways", n.NatGateways, fmt.Sprintf("%d in prod (one per availability zone, so losing a zone keeps egress)", maxNat))
+	}
+	ValidateLogRetention(p, "network.flowLogRetentionDays", n.FlowLogRetentionDays)
+}
+
+// ValidateLogRetention records a problem unless days is a retention CloudWatch
+// Logs accepts.
+func ValidateLogRetention(p *Problems, field string, days int) {
+	for _, d := range logRetentionDays {
+		if d == days {
+			return
+		}
+	}
+	p.Add(field, days, fmt.Sprintf("a CloudWatch Logs retention in days, one of %v", logRetentionDays))
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

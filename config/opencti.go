@@ -1,0 +1,254 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// OpenCTI configures the OpenCTI workloads: one pinned version for every
+// image, the three platform tiers, the workers and the connectors.
+type OpenCTI struct {
+	// Version is the tag of opencti/platform, opencti/worker and every
+	// opencti/connector-* image; all must match. Never "latest".
+	// Default: "7.260817.0".
+	Version string `yaml:"version"`
+	// ImageRepository is the registry path the images come from, e.g. a private
+	// ECR mirror "123456789012.dkr.ecr.eu-west-1.amazonaws.com/opencti".
+	// Default: "opencti" (Docker Hub).
+	ImageRepository string `yaml:"imageRepository"`
+	// Namespace is the Kubernetes namespace of every OpenCTI object.
+	// Default: "opencti".
+	Namespace string `yaml:"namespace"`
+	// UI is the platform tier people use through the ui hostname.
+	// Default: 1-2 replicas in dev, 2-4 in prod; 2 CPU / 8 GiB in prod.
+	UI Tier `yaml:"ui"`
+	// ConnectorAPI is the platform tier of connectors and API clients (api hostname).
+	// Default: as UI.
+	ConnectorAPI Tier `yaml:"connectorApi"`
+	// WorkerAPI is the ingestion platform tier, reached only by workers.
+	// Default: 1-2 replicas in dev, 2-6 in prod.
+	WorkerAPI Tier `yaml:"workerApi"`
+	// WorkersPerPlatform is how many workers run per worker-api replica
+	// (OpenCTI: 3, at most 4 per platform). Default: 3.
+	WorkersPerPlatform int `yaml:"workersPerPlatform"`
+	// Worker sizes each worker pod. Default: 250m-1 CPU, 256-512 MiB.
+	Worker Resources `yaml:"worker"`
+	// Connectors replaces the default connector list. Default (empty): the five
+	// built-in file import/export connectors OpenCTI needs.
+	Connectors []Connector `yaml:"connectors"`
+	// LogLevel of platform, workers and connectors: error, warn, info or debug.
+	// Default: "info".
+	LogLevel string `yaml:"logLevel"`
+}
+
+// Tier sizes one platform tier. The tier is scaled by a HorizontalPodAutoscaler
+// between MinReplicas and MaxReplicas.
+type Tier struct {
+	// MinReplicas is the HPA floor (at least 2 in prod, one per zone failure).
+	MinReplicas int `yaml:"minReplicas"`
+	// MaxReplicas is the HPA ceiling (>= MinReplicas).
+	MaxReplicas int `yaml:"maxReplicas"`
+	// Resources are the requests and limits of the platform container.
+	Resources Resources `yaml:"resources"`
+	// HeapMiB is the Node.js heap (NODE_OPTIONS=--max-old-space-size); it must
+	// stay below the memory limit. Default: 75% of the memory limit.
+	HeapMiB int `yaml:"heapMiB"`
+}
+
+// Resources are a container's requests and limits in millicores and MiB.
+type Resources struct {
+	CPURequestMillis int `yaml:"cpuRequestMillis"`
+	CPULimitMillis   int `yaml:"cpuLimitMillis"`
+	MemoryRequestMiB int `yaml:"memoryRequestMiB"`
+	MemoryLimitMiB   int `yaml:"memoryLimitMiB"`
+}
+
+// Connector declares one OpenCTI connector Deployment.
+type Connector struct {
+	// Name is the image suffix: image opencti/connector-<name>. Lower-case letters,
+	// digits and hyphens.
+	Name string `yaml:"name"`
+	// ID is the connector's CONNECTOR_ID, a UUIDv4 that must never change once
+	// deployed. Default: derived from Name, stable across synths.
+	ID string `yaml:"id"`
+	// Type is CONNECTOR_TYPE, e.g. EXTERNAL_IMPORT, INTERNAL_ENRICHMENT,
+	// INTERNAL_IMPORT_FILE, INTERNAL_EXPORT_FILE, STREAM.
+	Type string `yaml:"type"`
+	// DisplayName is CONNECTOR_NAME. Default: Name.
+	DisplayName string `yaml:"displayName"`
+	// Scope is CONNECTOR_SCOPE (mime types or entity types). Optional.
+	Scope string `yaml:"scope"`
+	// Replicas of the connector. Default: 1.
+	Replicas int `yaml:"replicas"`
+	// Env adds plain environment variables (no secrets here).
+	Env map[string]string `yaml:"env"`
+	// SecretEnv maps an environment variable to a Secrets Manager secret (name
+	// under secretsPrefix) and JSON property, delivered at runtime.
+	SecretEnv map[string]SecretRef `yaml:"secretEnv"`
+	// Resources of the connector pod. Default: 100m-500m CPU, 128-512 MiB.
+	Resources Resources `yaml:"resources"`
+}
+
+// SecretRef points at a Secrets Manager secret and, optionally, one JSON key of it.
+type SecretRef struct {
+	// Secret is the secret name; it must start with secretsPrefix + "/".
+	Secret string `yaml:"secret"`
+	// Property is the JSON key inside the secret; empty takes the whole value.
+	Property string `yaml:"property"`
+}
+
+// ConnectorTypes lists the allowed CONNECTOR_TYPE values.
+var ConnectorTypes = []string{"EXTERNAL_IMPORT", "INTERNAL_ENRICHMENT", "INTERNAL_IMPORT_FILE", "INTERNAL_EXPORT_FILE", "INTERNAL_ANALYSIS", "STREAM"}
+
+func defaultOpenCTI(env string) OpenCTI {
+	platform := Tier{MinReplicas: 1, MaxReplicas: 2, Resources: Resources{CPURequestMillis: 500, CPULimitMillis: 2000, MemoryRequestMiB: 2048, MemoryLimitMiB: 4096}, HeapMiB: 3072}
+	workerAPI := platform
+	if env == "prod" {
+		platform = Tier{MinReplicas: 2, MaxReplicas: 4, Resources: Resources{CPURequestMillis: 2000, CPULimitMillis: 4000, MemoryRequestMiB: 8192, MemoryLimitMiB: 8192}, HeapMiB: 6144}
+		workerAPI = platform
+		workerAPI.MaxReplicas = 6
+	}
+	return OpenCTI{
+		Version:            "7.260817.0",
+		ImageRepository:    "opencti",
+		Namespace:          "opencti",
+		UI:                 platform,
+		ConnectorAPI:       platform,
+		WorkerAPI:          workerAPI,
+		WorkersPerPlatform: 3,
+		Worker:             Resources{CPURequestMillis: 250, CPULimitMillis: 1000, MemoryRequestMiB: 256, MemoryLimitMiB: 512},
+		LogLevel:           "info",
+	}
+}
+
+var (
+	versionRe  = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`)
+	repoRe     = regexp.MustCompile(`^[a-z0-9]([a-z0-9._/-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9._-]+)*$`)
+	dnsLabelRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	uuidV4Re   = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	envNameRe  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	logLevels  = []string{"error", "warn", "info", "debug"}
+)
+
+func (o *OpenCTI) validate(c *Config, p *Problems) {
+	if !versionRe.MatchString(o.Version) {
+		p.Add("opencti.version", o.Version, "a pinned OpenCTI release such as 7.260817.0 (never latest)")
+	}
+	if !repoRe.MatchString(o.ImageRepository) {
+		p.Add("opencti.imageRepository", o.ImageRepository, "a registry path such as opencti or <account>.dkr.ecr.<region>.amazonaws.com/opencti")
+	}
+	if !dnsLabelRe.MatchString(o.Namespace) {
+		p.Add("opencti.namespace", o.Namespace, "a Kubernetes namespace name (lower-case letters, digits, hyphens)")
+	}
+	if !contains(logLevels, o.LogLevel) {
+		p.Add("opencti.logLevel", o.LogLevel, "one of "+strings.Join(logLevels, ", "))
+	}
+	minReplicas := 1
+	if c.Environment == "prod" {
+		minReplicas = 2
+	}
+	o.UI.validate("opencti.ui", minReplicas, p)
+	o.ConnectorAPI.validate("opencti.connectorApi", minReplicas, p)
+	o.WorkerAPI.validate("opencti.workerApi", minReplicas, p)
+	if o.WorkersPerPlatform < 1 || o.WorkersPerPlatform > 4 {
+		p.Add("opencti.workersPerPlatform", o.WorkersPerPlatform, "1 to 4 (OpenCTI: 3, at most 4 workers per platform)")
+	}
+	o.Worker.validate("opencti.worker", p)
+	names := map[string]int{}
+	ids := map[string]int{}
+	for i, cn := range o.Connectors {
+		f := fmt.Sprintf("opencti.connectors[%d]", i)
+		if !dnsLabelRe.MatchString(cn.Name) || len(cn.Name) > 40 {
+			p.Add(f+".name", cn.Name, "1-40 lower-case letters, digits or hyphens (image opencti/connector-<name>)")
+		} else if j, dup := names[cn.Name]; dup {
+			p.Add(f+".name", cn.Name, fmt.Sprintf("a name not already used by opencti.connectors[%d]", j))
+		} else {
+			names[cn.Name] = i
+		}
+		if cn.ID != "" {
+			if !uuidV4Re.MatchString(cn.ID) {
+				p.Add(f+".id", cn.ID, "empty (derived from the name) or a lower-case UUIDv4")
+			} else if j, dup := ids[cn.ID]; dup {
+				p.Add(f+".id", cn.ID, fmt.Sprintf("an ID not already used by opencti.connectors[%d]", j))
+			} else {
+				ids[cn.ID] = i
+			}
+		}
+		if !contains(ConnectorTypes, cn.Type) {
+			p.Add(f+".type", cn.Type, "one of "+strings.Join(ConnectorTypes, ", "))
+		}
+		if cn.Replicas < 0 || cn.Replicas > 10 {
+			p.Add(f+".replicas", cn.Replicas, "0 (default 1) to 10")
+		}
+		for _, k := range sortedKeys(cn.Env) {
+			if !envNameRe.MatchString(k) {
+				p.Add(f+".env", k, "environment variable names of letters, digits and _")
+			}
+			if isReservedConnectorEnv(k) {
+				p.Add(f+".env."+k, k, "a variable the chart does not set itself (OPENCTI_URL, OPENCTI_TOKEN and CONNECTOR_ID/TYPE/NAME/SCOPE come from the connector's fields)")
+			}
+		}
+		for _, k := range sortedKeys(cn.SecretEnv) {
+			ref := cn.SecretEnv[k]
+			if !envNameRe.MatchString(k) {
+				p.Add(f+".secretEnv", k, "environment variable names of letters, digits and _")
+			}
+			if _, clash := cn.Env[k]; clash {
+				p.Add(f+".secretEnv."+k, k, "a variable not also set in env")
+			}
+			if !strings.HasPrefix(ref.Secret, c.SecretsPrefix+"/") || len(ref.Secret) <= len(c.SecretsPrefix)+1 {
+				p.Add(f+".secretEnv."+k+".secret", ref.Secret, fmt.Sprintf("a secret name under %s/ (the only secrets the cluster may read)", c.SecretsPrefix))
+			}
+		}
+		if cn.Resources != (Resources{}) {
+			cn.Resources.validate(f+".resources", p)
+		}
+	}
+}
+
+func (t *Tier) validate(field string, minReplicas int, p *Problems) {
+	if t.MinReplicas < minReplicas || t.MinReplicas > 50 {
+		p.Add(field+".minReplicas", t.MinReplicas, fmt.Sprintf("%d to 50", minReplicas))
+	}
+	if t.MaxReplicas < t.MinReplicas || t.MaxReplicas > 50 {
+		p.Add(field+".maxReplicas", t.MaxReplicas, fmt.Sprintf("%d (minReplicas) to 50", t.MinReplicas))
+	}
+	t.Resources.validate(field+".resources", p)
+	if t.HeapMiB < 512 || (t.Resources.MemoryLimitMiB > 0 && t.HeapMiB > t.Resources.MemoryLimitMiB*9/10) {
+		p.Add(field+".heapMiB", t.HeapMiB, fmt.Sprintf("512 to %d (90%% of the memory limit, leaving room outside the Node.js heap)", t.Resources.MemoryLimitMiB*9/10))
+	}
+}
+
+func (r *Resources) validate(field string, p *Problems) {
+	if r.CPURequestMillis < 10 {
+		p.Add(field+".cpuRequestMillis", r.CPURequestMillis, "at least 10")
+	}
+	if r.CPULimitMillis < r.CPURequestMillis {
+		p.Add(field+".cpuLimitMillis", r.CPULimitMillis, fmt.Sprintf("at least cpuRequestMillis (%d)", r.CPURequestMillis))
+	}
+	if r.MemoryRequestMiB < 64 {
+		p.Add(field+".memoryRequestMiB", r.MemoryRequestMiB, "at least 64")
+	}
+	if r.MemoryLimitMiB < r.MemoryRequestMiB {
+		p.Add(field+".memoryLimitMiB", r.MemoryLimitMiB, fmt.Sprintf("at least memoryRequestMiB (%d)", r.MemoryRequestMiB))
+	}
+}
+
+func isReservedConnectorEnv(k string) bool {
+	switch k {
+	case "OPENCTI_URL", "OPENCTI_TOKEN", "CONNECTOR_ID", "CONNECTOR_TYPE", "CONNECTOR_NAME", "CONNECTOR_SCOPE":
+		return true
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,81 @@
+// Package cdkapp creates the CDK App the same way for the entry point, the
+// tests and the benchmark: with the feature flags committed in cdk.json, so
+// that running the Go binary directly, through the CDK CLI or under `go test`
+// synthesizes the same templates.
+package cdkapp
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// FeatureFlags returns the "context" of the cdk.json found in dir or the
+// nearest folder above it.
+func FeatureFlags(dir string) (map[string]any, error) {
+	for d := dir; ; d = filepath.Dir(d) {
+		data, err := os.ReadFile(filepath.Join(d, "cdk.json"))
+		if err == nil {
+			var f struct {
+				Context map[string]any `json:"context"`
+			}
+			if err := json.Unmarshal(data, &f); err != nil {
+				return nil, fmt.Errorf("%s: %w", filepath.Join(d, "cdk.json"), err)
+			}
+			return f.Context, nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		if filepath.Dir(d) == d {
+			return nil, fmt.Errorf("no cdk.json in %s or any folder above it", dir)
+		}
+	}
+}
+
+// New creates an App with cdk.json's feature flags (found from the working
+// directory up), writing to outdir ("" keeps the CDK default: CDK_OUTDIR or a
+// temporary folder). Context the CDK CLI passes overrides the file's.
+func New(outdir string) (awscdk.App, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	flags, err := FeatureFlags(wd)
+	if err != nil {
+		return nil, err
+	}
+	props := &awscdk.AppProps{Context: &flags}
+	if outdir != "" {
+		props.Outdir = jsii.String(outdir)
+	}
+	return awscdk.NewApp(props), nil
+}
+
+// AddNag applies the cdk-nag AwsSolutions pack to every construct of app.
+func AddNag(app awscdk.App) {
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+}
+
+// Errors lists every error annotation (cdk-nag findings included) of the
+// synthesized assembly as "stack: path: message", sorted.
+func Errors(asm cxapi.CloudAssembly) []string {
+	var out []string
+	for _, s := range *asm.Stacks() {
+		for _, m := range *s.Messages() {
+			if m.Level == cxapi.SynthesisMessageLevel_ERROR {
+				out = append(out, fmt.Sprintf("%s: %s: %v", *s.StackName(), *m.Id, m.Entry.Data))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,56 @@
+// Package testutil holds the helpers every synth test in this module shares:
+// a recover wrapper for CDK assertions (a failed assertions call panics inside
+// jsii and would otherwise kill the whole test binary) and cdk-nag look-ups.
+package testutil
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// Assert runs fn and turns a panic raised by a failed assertions call into a
+// test failure that carries the assertion's message.
+func Assert(t testing.TB, fn func()) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("assertion failed: %v", r)
+		}
+	}()
+	fn()
+}
+
+// AddNag applies the cdk-nag AwsSolutions pack to every construct under app.
+// Call it before the first synth.
+func AddNag(app awscdk.App) {
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+}
+
+// NagErrors lists the unsuppressed AwsSolutions errors reported on stack,
+// each as "path: message", sorted. The app must have had AddNag applied.
+func NagErrors(stack awscdk.Stack) []string {
+	msgs := assertions.Annotations_FromStack(stack).FindError(jsii.String("*"),
+		assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*")))
+	out := make([]string, 0, len(*msgs))
+	for _, m := range *msgs {
+		out = append(out, fmt.Sprintf("%s: %v", *m.Id, m.Entry.Data))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// RequireNoNagErrors fails t with every unsuppressed AwsSolutions error on stack.
+func RequireNoNagErrors(t testing.TB, stack awscdk.Stack) {
+	t.Helper()
+	if errs := NagErrors(stack); len(errs) > 0 {
+		t.Errorf("%s: %d unsuppressed cdk-nag AwsSolutions errors:\n%s",
+			*stack.StackName(), len(errs), strings.Join(errs, "\n"))
+	}
+}

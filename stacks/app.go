@@ -1,0 +1,89 @@
+package stacks
+
+import (
+	"sort"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/opencti-ha/opencti-ha/config"
+)
+
+// Stack construct IDs. They are a public contract: renaming one makes the CDK
+// CLI see a new stack.
+const (
+	NetworkStackID = "Network"
+	DataStackID    = "Data"
+	ClusterStackID = "Cluster"
+)
+
+// OpenCTIApp is every stack of one deployment, wired together.
+type OpenCTIApp struct {
+	Network *NetworkStack
+	Data    *DataStack
+	Cluster *ClusterStack
+}
+
+// AvailabilityZoneContext puts the configured availability zones into the
+// app's context where the stacks look them up, so that synth performs no AWS
+// lookup (the CDK CLI would otherwise need credentials). Call it before any
+// stack is created.
+func AvailabilityZoneContext(app constructs.Construct, cfg *config.Config) {
+	azs := make([]any, len(cfg.AvailabilityZones))
+	for i, az := range cfg.AvailabilityZones {
+		azs[i] = az
+	}
+	if cfg.Account != "" {
+		app.Node().SetContext(jsii.String("availability-zones:account="+cfg.Account+":region="+cfg.Region), azs)
+		return
+	}
+	// Account-agnostic stacks read this key instead of asking AWS.
+	app.Node().SetContext(jsii.String("aws:cdk:availability-zones:fallback"), azs)
+}
+
+// NewOpenCTIApp creates every stack of the configuration cfg in scope (an
+// awscdk.App or a Stage). cfg must have been validated.
+func NewOpenCTIApp(scope constructs.Construct, cfg *config.Config) *OpenCTIApp {
+	AvailabilityZoneContext(scope, cfg)
+	env := &awscdk.Environment{Region: jsii.String(cfg.Region)}
+	if cfg.Account != "" {
+		env.Account = jsii.String(cfg.Account)
+	}
+	stackProps := func(id, description string) awscdk.StackProps {
+		return awscdk.StackProps{
+			Env:                   env,
+			StackName:             jsii.String(cfg.Name + "-" + id),
+			Description:           jsii.String("opencti-ha " + cfg.Environment + ": " + description),
+			TerminationProtection: jsii.Bool(cfg.RetainData),
+		}
+	}
+	a := &OpenCTIApp{}
+	a.Network = NewNetworkStack(scope, NetworkStackID, &NetworkStackProps{
+		StackProps: stackProps(NetworkStackID, "VPC over 3 AZs, endpoints, flow logs, DNS and certificates"),
+		Config:     cfg,
+	})
+	a.Data = NewDataStack(scope, DataStackID, &DataStackProps{
+		StackProps: stackProps(DataStackID, "OpenSearch, S3 + AWS Backup, ElastiCache, Amazon MQ, keys and secrets"),
+		Config:     cfg,
+		Network:    a.Network,
+	})
+	a.Cluster = NewClusterStack(scope, ClusterStackID, &ClusterStackProps{
+		StackProps: stackProps(ClusterStackID, "EKS Auto Mode cluster, secrets delivery and pod identity"),
+		Config:     cfg,
+		Network:    a.Network,
+	})
+	applyTags(scope, cfg)
+	return a
+}
+
+func applyTags(scope constructs.Construct, cfg *config.Config) {
+	keys := make([]string, 0, len(cfg.Tags))
+	for k := range cfg.Tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		awscdk.Tags_Of(scope).Add(jsii.String(k), jsii.String(cfg.Tags[k]), nil)
+	}
+}

@@ -1,0 +1,145 @@
+package test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// toolEnv is a clean environment: no AWS credentials or profile, a fresh HOME
+// (no ~/.aws), the pinned Node.js and CDK CLI first on PATH.
+func toolEnv(t *testing.T, extra ...string) []string {
+	t.Helper()
+	env := []string{
+		"PATH=" + filepath.Join(repoRoot, "node_modules", ".bin") + ":" + os.Getenv("PATH"),
+		"HOME=" + t.TempDir(),
+		"GOCACHE=" + goEnv(t, "GOCACHE"),
+		"GOMODCACHE=" + goEnv(t, "GOMODCACHE"),
+		"GOFLAGS=" + os.Getenv("GOFLAGS"),
+		"CDK_DISABLE_CLI_TELEMETRY=true",
+	}
+	return append(env, extra...)
+}
+
+func goEnv(t *testing.T, key string) string {
+	out, err := exec.Command("go", "env", key).Output()
+	if err != nil {
+		t.Fatalf("go env %s: %v", key, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func requireTool(t *testing.T, path string) {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("%s is missing: run `npm ci` (make test and .ci/run do)", path)
+	}
+}
+
+// TestCdkCLISynthWithoutCredentials runs the pinned CDK CLI as a pipeline
+// would, with no AWS credentials at all, and checks that it synthesizes the
+// same stacks and resources as the in-process synth.
+func TestCdkCLISynthWithoutCredentials(t *testing.T) {
+	cdk := filepath.Join(repoRoot, "node_modules", ".bin", "cdk")
+	requireTool(t, cdk)
+	out := t.TempDir()
+	cmd := exec.Command(cdk, "synth", "--quiet", "--output", out, "-c", "env=prod")
+	cmd.Dir = repoRoot
+	cmd.Env = toolEnv(t)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("cdk synth: %v\n%s", err, stderr.String())
+	}
+	if strings.Contains(stderr.String(), "Need to perform AWS calls") {
+		t.Errorf("the CLI attempted AWS lookups:\n%s", stderr.String())
+	}
+	if strings.Contains(stderr.String(), "feature flags are not configured") {
+		t.Errorf("cdk.json lacks recommended feature flags:\n%s", stderr.String())
+	}
+	want, got := resourcesByTemplate(t, synthDirs["prod"]), resourcesByTemplate(t, out)
+	if len(got) != len(want) {
+		t.Fatalf("CLI synthesized %d templates, in-process %d", len(got), len(want))
+	}
+	for name, w := range want {
+		if g := got[name]; strings.Join(g, "\n") != strings.Join(w, "\n") {
+			t.Errorf("%s: the CLI and the in-process synth disagree on the resources (%d vs %d)", name, len(g), len(w))
+		}
+	}
+}
+
+// resourcesByTemplate lists "LogicalId Type" of every resource per template.
+func resourcesByTemplate(t *testing.T, dir string) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.template.json"))
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tpl struct {
+			Resources map[string]struct{ Type string } `json:"Resources"`
+		}
+		if err := json.Unmarshal(data, &tpl); err != nil {
+			t.Fatal(err)
+		}
+		var rs []string
+		for id, r := range tpl.Resources {
+			if r.Type != "AWS::CDK::Metadata" {
+				rs = append(rs, id+" "+r.Type)
+			}
+		}
+		sort.Strings(rs)
+		out[filepath.Base(p)] = rs
+	}
+	return out
+}
+
+// TestEntryPointRejectsBadConfig runs the app binary the way `make synth
+// CONFIG=...` does and checks that a bad file fails synth, naming every
+// problem.
+func TestEntryPointRejectsBadConfig(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "opencti-ha")
+	build := exec.Command("go", "build", "-o", bin, "./bin/opencti-ha")
+	build.Dir = repoRoot
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cases := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"unknown key and wrong type", "environment: prod\nnetwork:\n  natGatways: 3\n  flowLogRetentionDays: forever\n",
+			[]string{"field natGatways not found", "cannot unmarshal !!str `forever` into int"}},
+		{"garbage", "\x00\x01 not: [yaml", []string{"not valid YAML"}},
+		{"bad values", "opencti:\n  version: latest\n  workersPerPlatform: 9\n",
+			[]string{`opencti.version: got "latest"`, "opencti.workersPerPlatform: got 9, want 1 to 4"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "bad.yaml")
+			if err := os.WriteFile(path, []byte(tc.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			ctx, _ := json.Marshal(map[string]string{"config": path})
+			cmd := exec.Command(bin)
+			cmd.Dir = repoRoot
+			cmd.Env = toolEnv(t, "CDK_OUTDIR="+t.TempDir(), "CDK_CONTEXT_JSON="+string(ctx))
+			out, err := cmd.CombinedOutput()
+			if err == nil {
+				t.Fatalf("synth accepted the file:\n%s", out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(string(out), w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
