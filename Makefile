@@ -6,23 +6,24 @@ CONFIG ?=
 OUT    ?= cdk.out
 RENDER_OUT ?= dist/manifests
 
-# Pinned tools come from package.json (npm ci): the AWS CDK CLI and Node.js 24,
-# which jsii uses instead of the machine's Node 20.
-TOOLS := $(CURDIR)/node_modules/.bin
+# Pinned tools come from .tools/package.json (npm ci): the AWS CDK CLI and
+# Node.js 24, which jsii uses instead of the machine's Node 20. They live in
+# .tools/ because the go command would otherwise walk node_modules/.
+TOOLS := $(CURDIR)/.tools/node_modules/.bin
 export PATH := $(TOOLS):$(PATH)
 GO ?= go
 
 APP_BIN := .build/opencti-ha
 CONTEXT := {"env":"$(ENV)","config":"$(CONFIG)"}
 
-.PHONY: all tools build synth cdk-synth test render bench fmt vet clean
+.PHONY: all tools build synth cdk-synth test render bench docs fmt vet clean
 
 all: synth
 
-tools: node_modules/.package-lock.json
+tools: .tools/node_modules/.package-lock.json
 
-node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+.tools/node_modules/.package-lock.json: .tools/package.json .tools/package-lock.json
+	cd .tools && npm ci --no-audit --no-fund --loglevel=error
 
 build:
 	$(GO) build -o $(APP_BIN) ./bin/opencti-ha
@@ -41,10 +42,14 @@ cdk-synth: tools
 test: tools
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m ./...
+	$(GO) test -count=1 -run '^$$' -fuzz FuzzParse -fuzztime 15s ./config
 
 ## render: the OpenCTI Kubernetes manifests as YAML, one file per chart
-render:
-	$(GO) run ./bin/render -env '$(ENV)' -config '$(CONFIG)' -out $(RENDER_OUT)
+## (CONFIG must say where the data services are; default: the example file)
+RENDER_CONFIG = $(if $(CONFIG),$(CONFIG),examples/render.yaml)
+render: tools
+	$(GO) build -o .build/render ./bin/render
+	.build/render -env '$(ENV)' -config '$(RENDER_CONFIG)' -out $(RENDER_OUT)
 
 ## bench: synth/render/test timings against an empty one-stack CDK app
 bench: tools build
@@ -55,3 +60,7 @@ fmt:
 
 clean:
 	rm -rf $(OUT) .build $(RENDER_OUT)
+
+## docs: regenerate docs/configuration.md from the config package
+docs:
+	$(GO) run ./bin/configdoc

@@ -60,6 +60,11 @@ type Config struct {
 	Cluster Cluster `yaml:"cluster"`
 	// OpenCTI configures the OpenCTI tiers, workers and connectors.
 	OpenCTI OpenCTI `yaml:"opencti"`
+	// Monitoring configures alarms, their recipients and the dashboard.
+	Monitoring Monitoring `yaml:"monitoring"`
+	// Render supplies, for `make render` only, what the stacks otherwise pass
+	// from their outputs: the data-service endpoints and bucket.
+	Render Render `yaml:"render"`
 }
 
 // DNS names the existing Route 53 hosted zone (imported, never created) and the
@@ -108,7 +113,9 @@ func Default(env string) (*Config, error) {
 		Data:              defaultData(env),
 		Cluster:           defaultCluster(env),
 		OpenCTI:           defaultOpenCTI(env),
+		Monitoring:        defaultMonitoring(env),
 	}
+	c.OpenCTI.AdminEmail = "opencti-admin@" + zone
 	switch env {
 	case "prod":
 		c.DNS = DNS{ZoneName: zone, ZoneID: "Z0000000000000000000P", UIHostname: "ui." + zone, APIHostname: "api." + zone}
@@ -186,6 +193,7 @@ func (c *Config) Validate() error {
 	c.Data.validate(c, p)
 	c.Cluster.validate(c, p)
 	c.OpenCTI.validate(c, p)
+	c.Monitoring.validate(c, p)
 	return p.Err()
 }
 

@@ -38,6 +38,10 @@ type OpenCTI struct {
 	// Connectors replaces the default connector list. Default (empty): the five
 	// built-in file import/export connectors OpenCTI needs.
 	Connectors []Connector `yaml:"connectors"`
+	// AdminEmail is APP__ADMIN__EMAIL, the initial administrator's login (its
+	// password and token are generated in Secrets Manager).
+	// Default: "opencti-admin@<dns.zoneName>".
+	AdminEmail string `yaml:"adminEmail"`
 	// LogLevel of platform, workers and connectors: error, warn, info or debug.
 	// Default: "info".
 	LogLevel string `yaml:"logLevel"`
@@ -59,10 +63,14 @@ type Tier struct {
 
 // Resources are a container's requests and limits in millicores and MiB.
 type Resources struct {
+	// CPURequestMillis is the CPU the scheduler reserves, in millicores (1000 = 1 CPU).
 	CPURequestMillis int `yaml:"cpuRequestMillis"`
-	CPULimitMillis   int `yaml:"cpuLimitMillis"`
+	// CPULimitMillis caps the container's CPU, in millicores; at least the request.
+	CPULimitMillis int `yaml:"cpuLimitMillis"`
+	// MemoryRequestMiB is the memory the scheduler reserves, in MiB.
 	MemoryRequestMiB int `yaml:"memoryRequestMiB"`
-	MemoryLimitMiB   int `yaml:"memoryLimitMiB"`
+	// MemoryLimitMiB is the memory at which the container is killed, in MiB; at least the request.
+	MemoryLimitMiB int `yaml:"memoryLimitMiB"`
 }
 
 // Connector declares one OpenCTI connector Deployment.
@@ -130,6 +138,7 @@ var (
 	uuidV4Re   = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 	envNameRe  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	logLevels  = []string{"error", "warn", "info", "debug"}
+	emailRe    = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$`)
 )
 
 func (o *OpenCTI) validate(c *Config, p *Problems) {
@@ -141,6 +150,9 @@ func (o *OpenCTI) validate(c *Config, p *Problems) {
 	}
 	if !dnsLabelRe.MatchString(o.Namespace) {
 		p.Add("opencti.namespace", o.Namespace, "a Kubernetes namespace name (lower-case letters, digits, hyphens)")
+	}
+	if !emailRe.MatchString(o.AdminEmail) {
+		p.Add("opencti.adminEmail", o.AdminEmail, "an e-mail address")
 	}
 	if !contains(logLevels, o.LogLevel) {
 		p.Add("opencti.logLevel", o.LogLevel, "one of "+strings.Join(logLevels, ", "))

@@ -16,13 +16,16 @@ const (
 	NetworkStackID = "Network"
 	DataStackID    = "Data"
 	ClusterStackID = "Cluster"
+	OpenCTIStackID = "OpenCTI"
 )
 
 // OpenCTIApp is every stack of one deployment, wired together.
 type OpenCTIApp struct {
-	Network *NetworkStack
-	Data    *DataStack
-	Cluster *ClusterStack
+	Network    *NetworkStack
+	Data       *DataStack
+	Cluster    *ClusterStack
+	OpenCTI    *OpenCTIStack
+	Monitoring *MonitoringStack
 }
 
 // AvailabilityZoneContext puts the configured availability zones into the
@@ -73,6 +76,31 @@ func NewOpenCTIApp(scope constructs.Construct, cfg *config.Config) *OpenCTIApp {
 		Config:     cfg,
 		Network:    a.Network,
 	})
+	a.OpenCTI = NewOpenCTIStack(scope, OpenCTIStackID, &OpenCTIStackProps{
+		StackProps: stackProps(OpenCTIStackID, "tiered OpenCTI workloads on EKS and their pod IAM"),
+		Config:     cfg,
+		Network:    a.Network,
+		Data:       a.Data,
+		Cluster:    a.Cluster,
+	})
+	uiLB, apiLB := LoadBalancerNames(cfg)
+	a.Monitoring = NewMonitoringStack(scope, MonitoringStackID, &MonitoringStackProps{
+		StackProps: stackProps(MonitoringStackID, "alarms, alarm topic and dashboard for every tier and data service"),
+		Config:     cfg,
+		Targets: MonitoringTargets{
+			OpenSearchDomain:        a.Data.OpenSearch.Domain(),
+			RedisReplicationGroupID: a.Data.Redis.Resource().Ref(),
+			BrokerName:              a.Data.RabbitMQ.Resource().BrokerName(),
+			ClusterName:             a.Cluster.Cluster.ClusterName(),
+			UILoadBalancerName:      uiLB,
+			APILoadBalancerName:     apiLB,
+			OpenCTINamespace:        cfg.OpenCTI.Namespace,
+			BucketName:              a.Data.ObjectStore.Bucket().BucketName(),
+			BackupVaultName:         a.Data.ObjectStore.BackupVault().BackupVaultName(),
+		},
+	})
+	// The load balancers the alarms watch exist once the Ingresses are applied.
+	a.Monitoring.AddStackDependency(a.OpenCTI.Stack, jsii.String("alarms watch the load balancers the OpenCTI Ingresses create"))
 	applyTags(scope, cfg)
 	return a
 }

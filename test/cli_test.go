@@ -16,7 +16,7 @@ import (
 func toolEnv(t *testing.T, extra ...string) []string {
 	t.Helper()
 	env := []string{
-		"PATH=" + filepath.Join(repoRoot, "node_modules", ".bin") + ":" + os.Getenv("PATH"),
+		"PATH=" + filepath.Join(repoRoot, ".tools", "node_modules", ".bin") + ":" + os.Getenv("PATH"),
 		"HOME=" + t.TempDir(),
 		"GOCACHE=" + goEnv(t, "GOCACHE"),
 		"GOMODCACHE=" + goEnv(t, "GOMODCACHE"),
@@ -37,7 +37,7 @@ func goEnv(t *testing.T, key string) string {
 func requireTool(t *testing.T, path string) {
 	t.Helper()
 	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("%s is missing: run `npm ci` (make test and .ci/run do)", path)
+		t.Fatalf("%s is missing: run `make tools` (make test and .ci/run do)", path)
 	}
 }
 
@@ -45,7 +45,7 @@ func requireTool(t *testing.T, path string) {
 // would, with no AWS credentials at all, and checks that it synthesizes the
 // same stacks and resources as the in-process synth.
 func TestCdkCLISynthWithoutCredentials(t *testing.T) {
-	cdk := filepath.Join(repoRoot, "node_modules", ".bin", "cdk")
+	cdk := filepath.Join(repoRoot, ".tools", "node_modules", ".bin", "cdk")
 	requireTool(t, cdk)
 	out := t.TempDir()
 	cmd := exec.Command(cdk, "synth", "--quiet", "--output", out, "-c", "env=prod")

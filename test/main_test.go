@@ -46,7 +46,16 @@ func TestMain(m *testing.M) {
 var tmpRoot string
 
 // synthesize builds and synthesizes the whole app for env into a new folder.
-func synthesize(env, name string) (dir string, err error) {
+func synthesize(env, name string) (string, error) {
+	return synth(env, "", name)
+}
+
+// synthesizeFile does the same for a configuration file.
+func synthesizeFile(path, name string) (string, error) {
+	return synth("", path, name)
+}
+
+func synth(env, path, name string) (dir string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("synth panicked: %v", r)
@@ -57,7 +66,7 @@ func synthesize(env, name string) (dir string, err error) {
 			return "", err
 		}
 	}
-	cfg, err := config.Load(env, "")
+	cfg, err := config.Load(env, path)
 	if err != nil {
 		return "", err
 	}

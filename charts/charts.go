@@ -1,0 +1,65 @@
+package charts
+
+import (
+	"github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2"
+)
+
+// Charts are the OpenCTI charts in one cdk8s App. Attach them with
+// cluster.AddCdk8sChart in the order of All: Namespace first (the namespace,
+// ServiceAccounts and Secrets every pod needs), Ingress last. Name each
+// manifest after its chart's ID (chart.Node().Id()), never after its position:
+// a new connectors chart would otherwise rename, and replace, the Ingress.
+type Charts struct {
+	// Namespace holds the Namespace, ServiceAccounts, baseline
+	// NetworkPolicies and ExternalSecrets.
+	Namespace cdk8s.Chart
+	// Platform holds the ui, connector-api and worker-api tiers.
+	Platform cdk8s.Chart
+	// Ingestion holds the workers.
+	Ingestion cdk8s.Chart
+	// Connectors hold the connectors, ConnectorsPerChart per chart, in list
+	// order; empty when Props.Connectors is empty.
+	Connectors []cdk8s.Chart
+	// Ingress holds the ui and api Ingresses.
+	Ingress cdk8s.Chart
+	// Secrets lists the Kubernetes Secrets the ExternalSecrets create.
+	Secrets []KubernetesSecret
+}
+
+// All returns the charts in attach (and apply) order.
+func (c *Charts) All() []cdk8s.Chart {
+	out := []cdk8s.Chart{c.Namespace, c.Platform, c.Ingestion}
+	out = append(out, c.Connectors...)
+	return append(out, c.Ingress)
+}
+
+// NewCharts validates props (reporting every problem at once) and creates
+// all charts in app, with the stable IDs NamespaceChartID, PlatformChartID,
+// IngestionChartID, ConnectorsChartID(i) and IngressChartID. Each chart depends
+// on the previous one, so a cdk8s synth writes them in apply order.
+func NewCharts(app cdk8s.App, props *Props) (*Charts, error) {
+	if err := props.Validate(); err != nil {
+		return nil, err
+	}
+	p := props.withDefaults()
+	c := &Charts{
+		Namespace:  newNamespaceChart(app, NamespaceChartID, p),
+		Platform:   newPlatformChart(app, PlatformChartID, p),
+		Ingestion:  newIngestionChart(app, IngestionChartID, p),
+		Connectors: newConnectorsCharts(app, p),
+		Ingress:    newIngressChart(app, IngressChartID, p),
+	}
+	all := c.All()
+	for i := 1; i < len(all); i++ {
+		all[i].AddDependency(all[i-1])
+	}
+	specs := secretSpecs(p)
+	for _, s := range specs {
+		keys := make([]string, len(s.entries))
+		for j, e := range s.entries {
+			keys[j] = e.key
+		}
+		c.Secrets = append(c.Secrets, KubernetesSecret{Name: s.name, Keys: keys})
+	}
+	return c, nil
+}

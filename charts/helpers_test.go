@@ -1,0 +1,75 @@
+package charts_test
+
+import (
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/opencti-ha/opencti-ha/charts"
+)
+
+const ns = "opencti"
+
+var (
+	platformNames = []string{charts.UIName, charts.ConnectorAPIName, charts.WorkerAPIName}
+	workerAPIURL  = "http://opencti-worker-api.opencti.svc.cluster.local:80"
+	connAPIURL    = "http://opencti-connector-api.opencti.svc.cluster.local:80"
+)
+
+// deployments decodes every Deployment of s.
+func (s synthesized) deployments(t *testing.T) []appsv1.Deployment {
+	t.Helper()
+	var out []appsv1.Deployment
+	for _, d := range s.find("Deployment", "") {
+		var dep appsv1.Deployment
+		decode(t, d, &dep)
+		out = append(out, dep)
+	}
+	return out
+}
+
+func (s synthesized) deployment(t *testing.T, name string) appsv1.Deployment {
+	t.Helper()
+	var dep appsv1.Deployment
+	decode(t, s.one(t, "Deployment", name), &dep)
+	return dep
+}
+
+// envOf returns a container's variables by name, failing on duplicates.
+func envOf(t *testing.T, c corev1.Container) map[string]corev1.EnvVar {
+	t.Helper()
+	out := map[string]corev1.EnvVar{}
+	for _, e := range c.Env {
+		if _, dup := out[e.Name]; dup {
+			t.Errorf("container %s: duplicate env %s", c.Name, e.Name)
+		}
+		out[e.Name] = e
+	}
+	return out
+}
+
+// value returns a plain variable's value, failing when it is missing or
+// comes from a secret.
+func value(t *testing.T, env map[string]corev1.EnvVar, name string) string {
+	t.Helper()
+	e, ok := env[name]
+	if !ok {
+		t.Errorf("env %s missing", name)
+		return ""
+	}
+	if e.ValueFrom != nil {
+		t.Errorf("env %s comes from %v, want a plain value", name, e.ValueFrom)
+	}
+	return e.Value
+}
+
+func allContainers(spec corev1.PodSpec) []corev1.Container {
+	return append(append([]corev1.Container{}, spec.InitContainers...), spec.Containers...)
+}
+
+// isConnector tells connector Deployments by their component label (a name
+// prefix would also match opencti-connector-api).
+func isConnector(dep appsv1.Deployment) bool {
+	return dep.Spec.Template.Labels[charts.LabelComponent] == charts.ComponentConnector
+}

@@ -1,0 +1,145 @@
+package charts
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2"
+	networkingv1 "k8s.io/api/networking/v1"
+)
+
+const (
+	albPrefix = "alb.ingress.kubernetes.io/"
+	// HealthCheckPath is the ALB target group's health check path. /health
+	// needs the access key in its query string, and an annotation would publish
+	// the key to anyone who can read the Ingress or describe the ALB; "/"
+	// answers 200 (the web UI's index page) once the platform has started, and
+	// the pods' readiness gates already hold back targets whose /health fails.
+	HealthCheckPath = "/"
+	// rejectTokensAction is the ALB action that answers 403 to token requests
+	// on the ui host.
+	rejectTokensAction = "reject-api-tokens"
+)
+
+// NewIngressChart creates the two Ingresses: the ui host to the opencti-ui
+// Service and the api host to the opencti-connector-api Service. worker-api
+// has no Ingress. Attach it last (and, in CDK, make it depend on the load
+// balancer controller so Ingresses are deleted before it).
+func NewIngressChart(scope constructs.Construct, id string, props *Props) (cdk8s.Chart, error) {
+	if err := props.Validate(); err != nil {
+		return nil, err
+	}
+	return newIngressChart(scope, id, props.withDefaults()), nil
+}
+
+func newIngressChart(scope constructs.Construct, id string, p *Props) cdk8s.Chart {
+	chart := newChart(scope, id, p)
+	in := p.Ingress
+	// One ALB per host: each has its own scheme, WAF rules, access logs and
+	// alarms, and API traffic never shares the UI's load balancer.
+	uiGroup, apiGroup := *in.GroupName+"-ui", *in.GroupName+"-api"
+	uiLB, apiLB := LoadBalancerNames(*in.GroupName)
+
+	uiAnnotations := albAnnotations(p, in.UI, uiGroup, uiLB)
+	uiPaths := []networkingv1.HTTPIngressPath{backendPath(UIName, "http")}
+	if *in.RejectTokenRequestsOnUI {
+		uiAnnotations[albPrefix+"actions."+rejectTokensAction] = mustJSON(map[string]any{
+			"type": "fixed-response",
+			"fixedResponseConfig": map[string]string{
+				"contentType": "text/plain",
+				"statusCode":  "403",
+				"messageBody": "API clients must use https://" + p.Hostnames.API,
+			},
+		})
+		uiAnnotations[albPrefix+"conditions."+rejectTokensAction] = mustJSON([]any{map[string]any{
+			"field":            "http-header",
+			"httpHeaderConfig": map[string]any{"httpHeaderName": "Authorization", "values": []string{"Bearer *"}},
+		}})
+		// Rules are evaluated in path order: the reject rule comes first.
+		uiPaths = append([]networkingv1.HTTPIngressPath{backendPath(rejectTokensAction, "use-annotation")}, uiPaths...)
+	}
+	addIngress(chart, p, "UiIngress", UIIngressName, ComponentUI, p.Hostnames.UI, uiAnnotations, uiPaths)
+	addIngress(chart, p, "ApiIngress", APIIngressName, ComponentConnectorAPI, p.Hostnames.API,
+		albAnnotations(p, in.API, apiGroup, apiLB), []networkingv1.HTTPIngressPath{backendPath(ConnectorAPIName, "http")})
+	return chart
+}
+
+func addIngress(chart constructs.Construct, p *Props, id, name, component, host string,
+	annotations map[string]string, paths []networkingv1.HTTPIngressPath) {
+	object{
+		apiVersion: "networking.k8s.io/v1", kind: "Ingress", name: name, namespace: *p.Namespace,
+		labels: objectLabels(p, component, ""), annotations: annotations,
+		fields: map[string]any{"spec": networkingv1.IngressSpec{
+			IngressClassName: p.Ingress.ClassName,
+			TLS:              []networkingv1.IngressTLS{{Hosts: []string{host}}},
+			Rules: []networkingv1.IngressRule{{
+				Host:             host,
+				IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{Paths: paths}},
+			}},
+		}},
+	}.add(chart, id)
+}
+
+func backendPath(service, portName string) networkingv1.HTTPIngressPath {
+	return networkingv1.HTTPIngressPath{
+		Path:     "/",
+		PathType: ptr(networkingv1.PathTypePrefix),
+		Backend: networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{
+			Name: service, Port: networkingv1.ServiceBackendPort{Name: portName},
+		}},
+	}
+}
+
+// albAnnotations configure the AWS Load Balancer Controller: HTTPS with an
+// HTTP->HTTPS redirect, IP targets (pods), the TLS 1.3 policy, an idle
+// timeout long enough for WebSocket/SSE, a 30 s deregistration delay (the
+// pods' preStop sleep covers it) and the shallow health check.
+func albAnnotations(p *Props, h IngressHostProps, group, name string) map[string]string {
+	in := p.Ingress
+	a := map[string]string{
+		albPrefix + "scheme":                       *h.Scheme,
+		albPrefix + "target-type":                  "ip",
+		albPrefix + "backend-protocol":             "HTTP",
+		albPrefix + "listen-ports":                 `[{"HTTPS":443},{"HTTP":80}]`,
+		albPrefix + "ssl-redirect":                 "443",
+		albPrefix + "ssl-policy":                   *in.SSLPolicy,
+		albPrefix + "group.name":                   group,
+		albPrefix + "load-balancer-name":           name,
+		albPrefix + "healthcheck-path":             HealthCheckPath,
+		albPrefix + "success-codes":                "200",
+		albPrefix + "healthcheck-interval-seconds": "15",
+		albPrefix + "load-balancer-attributes": fmt.Sprintf(
+			"idle_timeout.timeout_seconds=%d,routing.http.drop_invalid_header_fields.enabled=true", *in.IdleTimeoutSeconds),
+		albPrefix + "target-group-attributes": "deregistration_delay.timeout_seconds=30",
+	}
+	if len(h.CertificateARNs) > 0 {
+		a[albPrefix+"certificate-arn"] = strings.Join(h.CertificateARNs, ",")
+	}
+	if in.WafAclARN != nil {
+		a[albPrefix+"wafv2-acl-arn"] = *in.WafAclARN
+	}
+	return a
+}
+
+// LoadBalancerNames are the names of the ui and api load balancers of the
+// Ingress group base: "<base>-ui" and "<base>-api", dots turned into hyphens
+// and base shortened so that both fit the 32 characters an ALB name allows.
+// Alarms find the load balancers by these names.
+func LoadBalancerNames(base string) (ui, api string) {
+	b := strings.ReplaceAll(base, ".", "-")
+	if len(b) > 28 {
+		b = b[:28]
+	}
+	b = strings.Trim(b, "-")
+	return b + "-ui", b + "-api"
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}

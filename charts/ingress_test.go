@@ -1,0 +1,145 @@
+package charts_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/opencti-ha/opencti-ha/charts"
+)
+
+func ingressOf(t *testing.T, s synthesized, name string) networkingv1.Ingress {
+	t.Helper()
+	var in networkingv1.Ingress
+	decode(t, s.one(t, "Ingress", name), &in)
+	return in
+}
+
+func TestIngressesRouteUIAndAPIHostsOnly(t *testing.T) {
+	ingresses := defaults.find("Ingress", "")
+	if len(ingresses) != 2 {
+		t.Fatalf("%d Ingresses, want 2 (ui and api)", len(ingresses))
+	}
+	for _, d := range ingresses {
+		if d.Chart != charts.IngressChartID {
+			t.Errorf("Ingress %s in chart %s", d.Name, d.Chart)
+		}
+		var in networkingv1.Ingress
+		decode(t, d, &in)
+		for _, r := range in.Spec.Rules {
+			for _, p := range r.HTTP.Paths {
+				if p.Backend.Service.Name == charts.WorkerAPIName {
+					t.Errorf("Ingress %s routes %s to worker-api", in.Name, r.Host)
+				}
+			}
+		}
+	}
+	for name, want := range map[string]struct{ host, service, suffix string }{
+		charts.UIIngressName:  {"opencti.example.com", charts.UIName, "ui"},
+		charts.APIIngressName: {"api.opencti.example.com", charts.ConnectorAPIName, "api"},
+	} {
+		in := ingressOf(t, defaults, name)
+		if *in.Spec.IngressClassName != "opencti-alb" {
+			t.Errorf("%s: class %s", name, *in.Spec.IngressClassName)
+		}
+		if len(in.Spec.Rules) != 1 || in.Spec.Rules[0].Host != want.host || len(in.Spec.TLS) != 1 || in.Spec.TLS[0].Hosts[0] != want.host {
+			t.Errorf("%s: rules %+v, tls %+v, want host %s", name, in.Spec.Rules, in.Spec.TLS, want.host)
+			continue
+		}
+		paths := in.Spec.Rules[0].HTTP.Paths
+		last := paths[len(paths)-1].Backend.Service
+		if last.Name != want.service || last.Port.Name != "http" {
+			t.Errorf("%s: default backend %+v, want %s:http", name, last, want.service)
+		}
+		a := in.Annotations
+		for k, v := range map[string]string{
+			"scheme": "internet-facing", "target-type": "ip", "listen-ports": `[{"HTTPS":443},{"HTTP":80}]`,
+			"ssl-redirect": "443", "group.name": "opencti-" + want.suffix, "load-balancer-name": "opencti-" + want.suffix, "healthcheck-path": "/", "success-codes": "200",
+			"ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+		} {
+			if a["alb.ingress.kubernetes.io/"+k] != v {
+				t.Errorf("%s: annotation %s=%q, want %q", name, k, a["alb.ingress.kubernetes.io/"+k], v)
+			}
+		}
+		if !strings.Contains(a["alb.ingress.kubernetes.io/load-balancer-attributes"], "idle_timeout.timeout_seconds=300") {
+			t.Errorf("%s: load-balancer-attributes %q", name, a["alb.ingress.kubernetes.io/load-balancer-attributes"])
+		}
+		for _, k := range []string{"certificate-arn", "wafv2-acl-arn"} {
+			if _, has := a["alb.ingress.kubernetes.io/"+k]; has {
+				t.Errorf("%s: %s set although not configured", name, k)
+			}
+		}
+		if strings.Contains(a["alb.ingress.kubernetes.io/healthcheck-path"], "health_access_key") {
+			t.Errorf("%s: the health key is in an annotation", name)
+		}
+	}
+}
+
+func TestUIIngressRejectsTokenRequests(t *testing.T) {
+	in := ingressOf(t, defaults, charts.UIIngressName)
+	first := in.Spec.Rules[0].HTTP.Paths[0].Backend.Service
+	if first.Name != "reject-api-tokens" || first.Port.Name != "use-annotation" {
+		t.Fatalf("first ui path goes to %+v, want the reject action", first)
+	}
+	var conditions []struct {
+		Field            string `json:"field"`
+		HTTPHeaderConfig struct {
+			HTTPHeaderName string   `json:"httpHeaderName"`
+			Values         []string `json:"values"`
+		} `json:"httpHeaderConfig"`
+	}
+	if err := json.Unmarshal([]byte(in.Annotations["alb.ingress.kubernetes.io/conditions.reject-api-tokens"]), &conditions); err != nil ||
+		len(conditions) != 1 || conditions[0].HTTPHeaderConfig.HTTPHeaderName != "Authorization" {
+		t.Errorf("reject condition %+v (%v)", conditions, err)
+	}
+	var action struct {
+		Type                string            `json:"type"`
+		FixedResponseConfig map[string]string `json:"fixedResponseConfig"`
+	}
+	if err := json.Unmarshal([]byte(in.Annotations["alb.ingress.kubernetes.io/actions.reject-api-tokens"]), &action); err != nil ||
+		action.Type != "fixed-response" || action.FixedResponseConfig["statusCode"] != "403" {
+		t.Errorf("reject action %+v (%v)", action, err)
+	}
+	api := ingressOf(t, defaults, charts.APIIngressName)
+	if len(api.Spec.Rules[0].HTTP.Paths) != 1 {
+		t.Errorf("api Ingress has %d paths, want only the connector-api backend", len(api.Spec.Rules[0].HTTP.Paths))
+	}
+}
+
+func TestLoadBalancerNamesFitAnALBName(t *testing.T) {
+	for base, want := range map[string][2]string{
+		"opencti":                         {"opencti-ui", "opencti-api"},
+		"opencti.prod":                    {"opencti-prod-ui", "opencti-prod-api"},
+		strings.Repeat("a", 40):           {strings.Repeat("a", 28) + "-ui", strings.Repeat("a", 28) + "-api"},
+		"abcdefghijklmnopqrstuvwxyz0-345": {"abcdefghijklmnopqrstuvwxyz0-ui", "abcdefghijklmnopqrstuvwxyz0-api"},
+	} {
+		ui, api := charts.LoadBalancerNames(base)
+		if ui != want[0] || api != want[1] || len(api) > 32 {
+			t.Errorf("LoadBalancerNames(%q) = %q, %q; want %q, %q (at most 32 characters)", base, ui, api, want[0], want[1])
+		}
+	}
+}
+
+func TestIngressOptionsAndSplitGroups(t *testing.T) {
+	ui, api := ingressOf(t, large, charts.UIIngressName), ingressOf(t, large, charts.APIIngressName)
+	const p = "alb.ingress.kubernetes.io/"
+	if ui.Annotations[p+"group.name"] != "opencti-ui" || api.Annotations[p+"group.name"] != "opencti-api" {
+		t.Errorf("each host must have its own group: %q / %q", ui.Annotations[p+"group.name"], api.Annotations[p+"group.name"])
+	}
+	if api.Annotations[p+"scheme"] != "internal" || ui.Annotations[p+"scheme"] != "internet-facing" {
+		t.Errorf("schemes %q / %q", ui.Annotations[p+"scheme"], api.Annotations[p+"scheme"])
+	}
+	if got := ui.Annotations[p+"certificate-arn"]; strings.Count(got, "arn:aws:acm:") != 2 || !strings.Contains(got, ",") {
+		t.Errorf("ui certificate-arn %q, want both ARNs comma-separated", got)
+	}
+	if _, has := api.Annotations[p+"certificate-arn"]; has {
+		t.Error("api Ingress got the ui certificates")
+	}
+	for _, in := range []networkingv1.Ingress{ui, api} {
+		if !strings.HasPrefix(in.Annotations[p+"wafv2-acl-arn"], "arn:aws:wafv2:") {
+			t.Errorf("%s: wafv2-acl-arn %q", in.Name, in.Annotations[p+"wafv2-acl-arn"])
+		}
+	}
+}

@@ -1,0 +1,66 @@
+package charts
+
+import "fmt"
+
+// Object names are a public contract (Services are addressed by them, the CDK
+// stack binds Pod Identity to the ServiceAccount names): they never carry a
+// hash and never change with the construct tree.
+const (
+	// UIName names the ui tier's Deployment, Service, PDB, HPA and NetworkPolicy.
+	UIName = "opencti-ui"
+	// ConnectorAPIName names the connector-api tier's objects.
+	ConnectorAPIName = "opencti-connector-api"
+	// WorkerAPIName names the worker-api (ingestion) tier's objects.
+	WorkerAPIName = "opencti-worker-api"
+	// WorkerName names the worker Deployment, PDB and NetworkPolicy.
+	WorkerName = "opencti-worker"
+	// ConnectorNamePrefix prefixes every connector's object names.
+	ConnectorNamePrefix = "opencti-connector-"
+	// UIIngressName names the ui host's Ingress.
+	UIIngressName = "opencti-ui"
+	// APIIngressName names the api host's Ingress.
+	APIIngressName = "opencti-api"
+)
+
+// Ports of the OpenCTI containers and Services.
+const (
+	// PlatformPort is APP__PORT, the platform container's HTTP port.
+	PlatformPort = 4000
+	// PlatformMetricsPort is the platform's Prometheus port
+	// (APP__TELEMETRY__METRICS__EXPORTER_PROMETHEUS).
+	PlatformMetricsPort = 14269
+	// WorkerMetricsPort is WORKER_PROMETHEUS_TELEMETRY_PORT, also the port of
+	// the workers' TCP probe.
+	WorkerMetricsPort = 14270
+	// ConnectorMetricsPort is CONNECTOR_METRICS_PORT (pycti's default).
+	ConnectorMetricsPort = 9095
+	// ServicePort is the HTTP port of the three platform Services.
+	ServicePort = 80
+)
+
+// Chart IDs are stable construct IDs; Render names its files after them.
+const (
+	// NamespaceChartID is the ID of the namespace chart.
+	NamespaceChartID = "Namespace"
+	// PlatformChartID is the ID of the platform chart.
+	PlatformChartID = "Platform"
+	// IngestionChartID is the ID of the ingestion (workers) chart.
+	IngestionChartID = "Ingestion"
+	// ConnectorsChartIDPrefix starts the IDs of the connectors charts
+	// (see ConnectorsChartID).
+	ConnectorsChartIDPrefix = "Connectors"
+	// IngressChartID is the ID of the ingress chart.
+	IngressChartID = "Ingress"
+)
+
+// ConnectorObjectName is the name of a connector's Deployment, PDB,
+// NetworkPolicy and (with the "-secrets" suffix) Secret.
+func ConnectorObjectName(connectorName string) string {
+	return ConnectorNamePrefix + connectorName
+}
+
+// ServiceURL is the in-cluster URL of a platform tier's Service, e.g.
+// http://opencti-worker-api.opencti.svc.cluster.local:80.
+func ServiceURL(serviceName, namespace string) string {
+	return fmt.Sprintf("http://%s.%s.svc.cluster.local:%d", serviceName, namespace, ServicePort)
+}

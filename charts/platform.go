@@ -1,0 +1,193 @@
+package charts
+
+import (
+	"fmt"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2"
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// tier is one resolved platform tier.
+type tier struct {
+	id        string // construct ID prefix
+	name      string
+	component string
+	props     TierProps
+	pool      string
+	managers  bool // background managers enabled
+}
+
+// platformTiers places ui and connector-api on the user-facing pool and
+// worker-api on the ingestion pool, next to the workers it serves.
+func platformTiers(p *Props) []tier {
+	return []tier{
+		{"Ui", UIName, ComponentUI, p.UI, *p.NodePools.UserFacing, false},
+		{"ConnectorApi", ConnectorAPIName, ComponentConnectorAPI, p.ConnectorAPI, *p.NodePools.UserFacing, false},
+		{"WorkerApi", WorkerAPIName, ComponentWorkerAPI, p.WorkerAPI, *p.NodePools.Ingestion, true},
+	}
+}
+
+// Platform pod timings: the preStop sleep keeps a terminating pod serving
+// while the load balancer controller deregisters it (ALB deregistration delay
+// 30 s), then OpenCTI gets the rest of the grace period to shut down.
+const (
+	platformPreStopSeconds = 20
+	platformGraceSeconds   = 90
+)
+
+// NewPlatformChart creates the three platform tiers (ui, connector-api,
+// worker-api): per tier a Deployment (no replicas field: its HPA owns the
+// count), a ClusterIP Service, a PodDisruptionBudget, a CPU
+// HorizontalPodAutoscaler and the tier's NetworkPolicy.
+func NewPlatformChart(scope constructs.Construct, id string, props *Props) (cdk8s.Chart, error) {
+	if err := props.Validate(); err != nil {
+		return nil, err
+	}
+	return newPlatformChart(scope, id, props.withDefaults()), nil
+}
+
+func newPlatformChart(scope constructs.Construct, id string, p *Props) cdk8s.Chart {
+	chart := newChart(scope, id, p)
+	for _, t := range platformTiers(p) {
+		addPlatformTier(chart, p, t)
+	}
+	addPlatformNetworkPolicies(chart, p)
+	return chart
+}
+
+func newChart(scope constructs.Construct, id string, p *Props) cdk8s.Chart {
+	return cdk8s.NewChart(scope, jsii.String(id), &cdk8s.ChartProps{
+		Namespace:                 p.Namespace,
+		DisableResourceNameHashes: jsii.Bool(true),
+	})
+}
+
+func addPlatformTier(chart constructs.Construct, p *Props, t tier) {
+	ns := *p.Namespace
+	sel := selectorLabels(t.component, "")
+	labels := objectLabels(p, t.component, "")
+
+	container := corev1.Container{
+		Name:  "opencti",
+		Image: image(p, "platform"),
+		Ports: []corev1.ContainerPort{
+			{Name: "http", ContainerPort: PlatformPort, Protocol: corev1.ProtocolTCP},
+			{Name: "metrics", ContainerPort: PlatformMetricsPort, Protocol: corev1.ProtocolTCP},
+		},
+		Env:            platformEnv(p, t),
+		Resources:      t.props.Resources.requirements(),
+		StartupProbe:   healthProbe(10, 30),
+		ReadinessProbe: healthProbe(10, 3),
+		LivenessProbe:  healthProbe(15, 6),
+		Lifecycle: &corev1.Lifecycle{PreStop: &corev1.LifecycleHandler{
+			Sleep: &corev1.SleepAction{Seconds: platformPreStopSeconds},
+		}},
+		SecurityContext: containerSecurityContext(),
+		VolumeMounts:    volumeMounts(platformWrites),
+	}
+	object{
+		apiVersion: "apps/v1", kind: "Deployment", name: t.name, namespace: ns, labels: labels,
+		fields: map[string]any{"spec": appsv1.DeploymentSpec{
+			Selector: &metav1.LabelSelector{MatchLabels: sel},
+			Strategy: appsv1.DeploymentStrategy{
+				Type: appsv1.RollingUpdateDeploymentStrategyType,
+				RollingUpdate: &appsv1.RollingUpdateDeployment{
+					MaxUnavailable: ptr(intstr.FromInt32(0)),
+					MaxSurge:       ptr(intstr.FromInt32(1)),
+				},
+			},
+			RevisionHistoryLimit:    ptr(int32(5)),
+			ProgressDeadlineSeconds: ptr(int32(900)),
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: podSpec(p, t.pool, *p.ServiceAccounts.Platform, sel, platformGraceSeconds,
+					nil, []corev1.Container{container}, platformWrites),
+			},
+		}},
+	}.add(chart, t.id+"Deployment")
+
+	object{
+		apiVersion: "v1", kind: "Service", name: t.name, namespace: ns, labels: labels,
+		fields: map[string]any{"spec": corev1.ServiceSpec{
+			Type:     corev1.ServiceTypeClusterIP,
+			Selector: sel,
+			Ports: []corev1.ServicePort{
+				{Name: "http", Port: ServicePort, TargetPort: intstr.FromString("http"), Protocol: corev1.ProtocolTCP},
+				{Name: "metrics", Port: PlatformMetricsPort, TargetPort: intstr.FromString("metrics"), Protocol: corev1.ProtocolTCP},
+			},
+		}},
+	}.add(chart, t.id+"Service")
+
+	addPDB(chart, p, t.id+"Pdb", t.name, labels, sel)
+
+	object{
+		apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", name: t.name, namespace: ns, labels: labels,
+		fields: map[string]any{"spec": autoscalingv2.HorizontalPodAutoscalerSpec{
+			ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: t.name},
+			MinReplicas:    t.props.MinReplicas,
+			MaxReplicas:    *t.props.MaxReplicas,
+			Metrics: []autoscalingv2.MetricSpec{{
+				Type: autoscalingv2.ResourceMetricSourceType,
+				Resource: &autoscalingv2.ResourceMetricSource{
+					Name: corev1.ResourceCPU,
+					Target: autoscalingv2.MetricTarget{
+						Type:               autoscalingv2.UtilizationMetricType,
+						AverageUtilization: t.props.TargetCPUUtilization,
+					},
+				},
+			}},
+			// A platform needs 1.5 to 2.5 minutes to start: scale up by one pod a
+			// minute and down slowly, so a short burst does not churn pods.
+			Behavior: &autoscalingv2.HorizontalPodAutoscalerBehavior{
+				ScaleUp: &autoscalingv2.HPAScalingRules{
+					StabilizationWindowSeconds: ptr(int32(60)),
+					Policies:                   []autoscalingv2.HPAScalingPolicy{{Type: autoscalingv2.PodsScalingPolicy, Value: 1, PeriodSeconds: 60}},
+				},
+				ScaleDown: &autoscalingv2.HPAScalingRules{
+					StabilizationWindowSeconds: ptr(int32(600)),
+					Policies:                   []autoscalingv2.HPAScalingPolicy{{Type: autoscalingv2.PodsScalingPolicy, Value: 1, PeriodSeconds: 300}},
+				},
+			},
+		}},
+	}.add(chart, t.id+"Hpa")
+}
+
+// addPDB lets voluntary disruptions (node drains, upgrades) take one pod of
+// a workload at a time; crash-looping pods never block a drain.
+func addPDB(chart constructs.Construct, p *Props, id, name string, labels, sel map[string]string) {
+	object{
+		apiVersion: "policy/v1", kind: "PodDisruptionBudget", name: name, namespace: *p.Namespace, labels: labels,
+		fields: map[string]any{"spec": policyv1.PodDisruptionBudgetSpec{
+			MaxUnavailable:             ptr(intstr.FromInt32(1)),
+			Selector:                   &metav1.LabelSelector{MatchLabels: sel},
+			UnhealthyPodEvictionPolicy: ptr(policyv1.AlwaysAllow),
+		}},
+	}.add(chart, id)
+}
+
+// healthProbeScript GETs /health with the access key read from the
+// container's own environment, so the key never appears in the pod spec, and
+// exits 0 only on HTTP 200.
+var healthProbeScript = fmt.Sprintf(`require('http').get('http://127.0.0.1:%d/health?health_access_key=' + encodeURIComponent(process.env.APP__HEALTH_ACCESS_KEY || ''), (r) => { r.resume(); process.exit(r.statusCode === 200 ? 0 : 1); }).on('error', () => process.exit(1)).setTimeout(8000, () => process.exit(1));`, PlatformPort)
+
+// healthProbe runs healthProbeScript with node. The timeout of 10 s and the
+// failure thresholds tolerate GC pauses (OpenCTI issue 9713): startup 10 s x
+// 30 = 300 s, readiness 10 s x 3, liveness 15 s x 6 = 90 s.
+func healthProbe(period, failures int32) *corev1.Probe {
+	return &corev1.Probe{
+		ProbeHandler: corev1.ProbeHandler{Exec: &corev1.ExecAction{
+			Command: []string{"node", "-e", healthProbeScript},
+		}},
+		PeriodSeconds:    period,
+		TimeoutSeconds:   10,
+		FailureThreshold: failures,
+		SuccessThreshold: 1,
+	}
+}

@@ -1,0 +1,373 @@
+package charts
+
+// Props configures every OpenCTI chart. Required fields have no sensible
+// default (Version, Hostnames, Endpoints, Secrets, VpcCIDR, DataServiceCIDRs);
+// every optional field is a pointer, a nil slice or a nil map, and its doc
+// comment says what the default does. Defaults are resolved into a copy:
+// the charts never modify the Props they are given.
+type Props struct {
+	// Namespace holds every OpenCTI object.
+	// Default: "opencti".
+	Namespace *string
+
+	// Version is the OpenCTI image tag shared by the platform, the workers and
+	// the connectors, e.g. "7.260817.0". Required; "latest" is rejected.
+	Version string
+
+	// ImageRegistry is the repository prefix of every OpenCTI image:
+	// <ImageRegistry>/platform, <ImageRegistry>/worker and
+	// <ImageRegistry>/connector-<name>. Use it for an ECR pull-through cache,
+	// e.g. "123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub/opencti".
+	// Default: "opencti" (Docker Hub).
+	ImageRegistry *string
+
+	// AdminEmail is APP__ADMIN__EMAIL, the e-mail of the initial admin user.
+	// Default: "admin@opencti.io".
+	AdminEmail *string
+
+	// LogLevel is the log level of the platforms (APP__APP_LOGS__LOGS_LEVEL),
+	// the workers (WORKER_LOG_LEVEL) and the connectors (CONNECTOR_LOG_LEVEL,
+	// which a connector's Env may override): error, warn, info or debug.
+	// Default: "info".
+	LogLevel *string
+
+	// UI is the tier people reach with a browser on Hostnames.UI.
+	// Default: see TierProps (2 to 4 replicas, base URL https://<Hostnames.UI>).
+	UI TierProps
+	// ConnectorAPI is the tier connectors and API clients reach, in cluster and
+	// on Hostnames.API. Default: see TierProps (2 to 4 replicas, base URL
+	// https://<Hostnames.API>).
+	ConnectorAPI TierProps
+	// WorkerAPI is the ingestion tier only workers reach (ClusterIP only); the
+	// background managers run here. Default: see TierProps (2 to 4 replicas,
+	// base URL http://opencti-worker-api.<Namespace>.svc.cluster.local:80).
+	WorkerAPI TierProps
+
+	// PlatformExtraEnv adds plain environment variables to all three platform
+	// tiers (e.g. PROVIDERS__OPENID__STRATEGY); a tier's own ExtraEnv wins.
+	// A name may replace a value the chart sets, except the reserved ones
+	// (secrets, APP__PORT, NODE_OPTIONS). Default: none.
+	PlatformExtraEnv map[string]string
+
+	// WorkersPerPlatform is how many workers run per worker-api replica:
+	// the worker Deployment gets WorkersPerPlatform x WorkerAPI.MinReplicas
+	// replicas. Allowed 1..4 (OpenCTI serves 3 to 4 workers per platform).
+	// Default: 3.
+	WorkersPerPlatform *int32
+
+	// Worker configures the opencti/worker pods.
+	// Default: see WorkerProps.
+	Worker WorkerProps
+
+	// Connectors lists the connector Deployments. A nil slice means
+	// DefaultConnectors() (the five built-in file import/export connectors);
+	// an empty, non-nil slice means no connector at all.
+	Connectors []ConnectorProps
+
+	// Endpoints locates the managed data services. Required.
+	Endpoints Endpoints
+
+	// Secrets names the AWS Secrets Manager entries the ExternalSecrets copy
+	// into Kubernetes Secrets. Required.
+	Secrets Secrets
+
+	// SecretStoreName is the External Secrets Operator ClusterSecretStore
+	// (backed by AWS Secrets Manager) that the cluster stack installs.
+	// Default: "opencti-aws-secrets-manager".
+	SecretStoreName *string
+
+	// SecretRefreshInterval is how often External Secrets re-reads Secrets
+	// Manager (a Go duration). Default: "1h".
+	SecretRefreshInterval *string
+
+	// Hostnames are the two public DNS names. Required.
+	Hostnames Hostnames
+
+	// Ingress configures the AWS Load Balancer Controller Ingresses.
+	// Default: see IngressProps.
+	Ingress IngressProps
+
+	// NodePools places the pods on the labelled and tainted node pools.
+	// Default: see NodePools.
+	NodePools NodePools
+
+	// ServiceAccounts names the three ServiceAccounts.
+	// Default: see ServiceAccounts.
+	ServiceAccounts ServiceAccounts
+
+	// VpcCIDR is the VPC's IPv4 CIDR, e.g. "10.0.0.0/16". The ALB (IP target
+	// mode) reaches the ui and connector-api pods from addresses in it.
+	// Required.
+	VpcCIDR string
+
+	// LoadBalancerCIDRs narrows where the ALB reaches the ui and connector-api
+	// pods from (e.g. the public subnets' CIDRs); each must lie inside VpcCIDR.
+	// Default: [VpcCIDR].
+	LoadBalancerCIDRs []string
+
+	// DataServiceCIDRs are the data subnets (OpenSearch, ElastiCache, Amazon MQ).
+	// Platforms may reach them on 443, 6379 and 5671; workers and connectors
+	// on 5671 (they consume and publish on RabbitMQ directly). Required.
+	DataServiceCIDRs []string
+
+	// PlatformHTTPSEgressCIDRs are where platform pods may open HTTPS (443)
+	// connections besides the data subnets: S3 (a gateway endpoint still routes
+	// to S3's public ranges) and an OpenID/SAML identity provider.
+	// Default: ["0.0.0.0/0"].
+	PlatformHTTPSEgressCIDRs []string
+
+	// MonitoringNamespace, when set, may scrape the metrics ports too (the
+	// OpenCTI namespace itself always may). Default: none.
+	MonitoringNamespace *string
+}
+
+// TierProps configures one OpenCTI platform tier (opencti/platform).
+type TierProps struct {
+	// MinReplicas is the HPA's minimum. Default: 2.
+	MinReplicas *int32
+	// MaxReplicas is the HPA's maximum; must be >= MinReplicas. Default: 4.
+	MaxReplicas *int32
+	// TargetCPUUtilization is the HPA's average CPU target in percent of the
+	// request. Default: 70.
+	TargetCPUUtilization *int32
+	// Resources are the platform container's requests and limits.
+	// Default: requests 1 CPU / 8Gi, limits 2 CPU / 8Gi.
+	Resources *Resources
+	// HeapMiB sizes the Node.js heap (NODE_OPTIONS=--max-old-space-size);
+	// it must stay below the memory limit. Default: 75% of the memory limit.
+	HeapMiB *int32
+	// BaseURL is APP__BASE_URL. Default: https://<Hostnames.UI> (ui),
+	// https://<Hostnames.API> (connector-api), the in-cluster Service URL
+	// (worker-api; set it to the ui URL if notification e-mails sent by the
+	// managers must link to the ui).
+	BaseURL *string
+	// ExtraEnv adds or replaces plain environment variables on this tier only.
+	// Reserved names (secrets, APP__PORT, NODE_OPTIONS) are rejected.
+	// Default: none.
+	ExtraEnv map[string]string
+}
+
+// Resources are a container's CPU and memory requests and limits, as
+// Kubernetes quantities ("500m", "2", "512Mi", "8Gi"). When given, all four
+// values are required and each request must not exceed its limit.
+type Resources struct {
+	// RequestsCPU is the CPU request.
+	RequestsCPU string
+	// RequestsMemory is the memory request.
+	RequestsMemory string
+	// LimitsCPU is the CPU limit.
+	LimitsCPU string
+	// LimitsMemory is the memory limit.
+	LimitsMemory string
+}
+
+// WorkerProps configures the opencti/worker pods.
+type WorkerProps struct {
+	// Resources are the worker container's requests and limits.
+	// Default: requests 250m / 256Mi, limits 1 CPU / 512Mi.
+	Resources *Resources
+	// ExtraEnv adds or replaces plain environment variables. Reserved names
+	// (OPENCTI_URL, OPENCTI_TOKEN, WORKER_PROMETHEUS_TELEMETRY_PORT) are
+	// rejected. Default: none.
+	ExtraEnv map[string]string
+}
+
+// ConnectorProps configures one connector Deployment
+// (opencti-connector-<Name>, image <ImageRegistry>/connector-<Name>:<Version>).
+type ConnectorProps struct {
+	// Name is the image suffix and the object-name suffix, a DNS label of at
+	// most 40 characters, e.g. "export-file-stix". Required, unique.
+	Name string
+	// ID is CONNECTOR_ID, a UUIDv4 that must never change between deploys
+	// (OpenCTI keys the connector's queues and state on it).
+	// Default: DeriveConnectorID(Name), a UUIDv4-shaped name-based UUID that
+	// is identical on every synth; renaming the connector changes it, so pin
+	// ID before renaming.
+	ID *string
+	// Type is CONNECTOR_TYPE: EXTERNAL_IMPORT, INTERNAL_ENRICHMENT,
+	// INTERNAL_IMPORT_FILE, INTERNAL_EXPORT_FILE, INTERNAL_ANALYSIS or STREAM.
+	// Required.
+	Type string
+	// ConnectorName is CONNECTOR_NAME, as shown in OpenCTI. Required.
+	ConnectorName string
+	// Scope is CONNECTOR_SCOPE (MIME types for file connectors, entity types
+	// for enrichment). Required for INTERNAL_* types; optional otherwise.
+	Scope string
+	// Auto is CONNECTOR_AUTO. Default: true for INTERNAL_IMPORT_FILE
+	// connectors (uploaded files are imported without a manual trigger),
+	// unset for the other types.
+	Auto *bool
+	// Replicas is the Deployment's replica count (0 pauses the connector).
+	// Default: 1.
+	Replicas *int32
+	// ExposeMetrics turns on pycti's Prometheus endpoint
+	// (CONNECTOR_EXPOSE_METRICS, port 9095) and a TCP liveness/readiness probe
+	// on it. Set false for a connector not built on pycti's helper; it then
+	// has no probe. Default: true.
+	ExposeMetrics *bool
+	// Resources are the connector container's requests and limits.
+	// Default: requests 100m / 256Mi, limits 1 CPU / 1Gi.
+	Resources *Resources
+	// Env adds plain environment variables (rendered sorted by name); it may
+	// replace CONNECTOR_LOG_LEVEL but not the reserved names (OPENCTI_URL,
+	// OPENCTI_TOKEN, CONNECTOR_ID, CONNECTOR_TYPE, CONNECTOR_NAME,
+	// CONNECTOR_SCOPE, CONNECTOR_AUTO, CONNECTOR_EXPOSE_METRICS,
+	// CONNECTOR_METRICS_PORT). Default: none.
+	Env map[string]string
+	// SecretEnv maps an environment variable to a Secrets Manager value; it is
+	// copied into the connector's own Kubernetes Secret. Default: none.
+	SecretEnv map[string]RemoteRef
+	// Token is the Secrets Manager value used as OPENCTI_TOKEN (ideally a
+	// dedicated connector user's token). Default: Secrets.AdminToken.
+	Token *RemoteRef
+}
+
+// Endpoints locates the managed data services.
+type Endpoints struct {
+	// OpenSearchURL is ELASTICSEARCH__URL, e.g.
+	// "https://vpc-opencti-abc.eu-west-1.es.amazonaws.com". Required, https.
+	OpenSearchURL string
+	// RedisHostname is the ElastiCache primary (single) or configuration
+	// (cluster) endpoint. Required.
+	RedisHostname string
+	// RedisPort is REDIS__PORT. Default: 6379.
+	RedisPort *int32
+	// RedisMode is REDIS__MODE: "single" or "cluster". In cluster mode the
+	// endpoint also goes into REDIS__HOSTNAMES (OpenCTI issue 6280).
+	// Default: "single".
+	RedisMode *string
+	// RabbitMQHostname is the Amazon MQ AMQPS endpoint host. Required.
+	RabbitMQHostname string
+	// RabbitMQPort is RABBITMQ__PORT (AMQPS). Default: 5671.
+	RabbitMQPort *int32
+	// RabbitMQManagementHostname is the management API host.
+	// Default: RabbitMQHostname (Amazon MQ serves both on one name).
+	RabbitMQManagementHostname *string
+	// RabbitMQManagementPort is RABBITMQ__PORT_MANAGEMENT (HTTPS).
+	// Default: 443.
+	RabbitMQManagementPort *int32
+	// RabbitMQVHost is RABBITMQ__VHOST. Default: "/".
+	RabbitMQVHost *string
+	// S3Bucket is MINIO__BUCKET_NAME. Required.
+	S3Bucket string
+	// S3Region is MINIO__BUCKET_REGION; MINIO__ENDPOINT becomes
+	// s3.<S3Region>.amazonaws.com. Required.
+	S3Region string
+}
+
+// RemoteRef points at one value in AWS Secrets Manager.
+type RemoteRef struct {
+	// Key is the secret's name or ARN. Required.
+	Key string
+	// Property is the JSON key inside the secret string; empty means the whole
+	// secret string is the value.
+	Property string
+}
+
+// Secrets names the Secrets Manager values OpenCTI needs. Every reference is
+// required; the values never appear in a manifest (pods read them through
+// secretKeyRef from the Kubernetes Secrets the ExternalSecrets create).
+type Secrets struct {
+	// AdminPassword is APP__ADMIN__PASSWORD.
+	AdminPassword RemoteRef
+	// AdminToken is APP__ADMIN__TOKEN (a UUIDv4), also the workers' and (by
+	// default) the connectors' OPENCTI_TOKEN.
+	AdminToken RemoteRef
+	// HealthAccessKey is APP__HEALTH_ACCESS_KEY (never "ChangeMe"), used by
+	// the probes and the init containers.
+	HealthAccessKey RemoteRef
+	// EncryptionKey is APP__ENCRYPTION_KEY (base64 of 32 bytes), identical
+	// for every replica of every tier.
+	EncryptionKey RemoteRef
+	// OpenSearchUsername is ELASTICSEARCH__USERNAME (fine-grained access
+	// control internal user).
+	OpenSearchUsername RemoteRef
+	// OpenSearchPassword is ELASTICSEARCH__PASSWORD.
+	OpenSearchPassword RemoteRef
+	// RedisAuthToken is REDIS__PASSWORD (the ElastiCache AUTH token).
+	RedisAuthToken RemoteRef
+	// RabbitMQUsername is RABBITMQ__USERNAME.
+	RabbitMQUsername RemoteRef
+	// RabbitMQPassword is RABBITMQ__PASSWORD.
+	RabbitMQPassword RemoteRef
+	// PlatformExtra adds secret environment variables to every platform tier,
+	// e.g. PROVIDERS__OPENID__CONFIG__CLIENT_SECRET. Default: none.
+	PlatformExtra map[string]RemoteRef
+}
+
+// Hostnames are the public DNS names of the two public tiers.
+type Hostnames struct {
+	// UI is the browser hostname, e.g. "opencti.example.com". Required.
+	UI string
+	// API is the hostname for connectors and API clients, e.g.
+	// "api.opencti.example.com". Required, different from UI.
+	API string
+}
+
+// IngressProps configures the two Ingresses (AWS Load Balancer Controller).
+type IngressProps struct {
+	// ClassName is the IngressClass. Default: "opencti-alb".
+	ClassName *string
+	// GroupName names the two Ingress groups, "<GroupName>-ui" and
+	// "<GroupName>-api" (one ALB per host, named by LoadBalancerNames).
+	// Default: "opencti".
+	GroupName *string
+	// UI configures the ui host's listener. Default: see IngressHostProps.
+	UI IngressHostProps
+	// API configures the api host's listener. Default: see IngressHostProps.
+	API IngressHostProps
+	// WafAclARN attaches an AWS WAFv2 web ACL. Default: none.
+	WafAclARN *string
+	// SSLPolicy is the HTTPS listener's policy.
+	// Default: "ELBSecurityPolicy-TLS13-1-2-2021-06".
+	SSLPolicy *string
+	// IdleTimeoutSeconds is the ALB idle timeout; WebSocket subscriptions and
+	// SSE streams need more than the ALB's 60 s. Allowed 1..4000.
+	// Default: 300.
+	IdleTimeoutSeconds *int32
+	// RejectTokenRequestsOnUI answers 403 at the ALB, on the ui host, to
+	// requests carrying "Authorization: Bearer ..." so API clients must use
+	// the api host. Default: true.
+	RejectTokenRequestsOnUI *bool
+}
+
+// IngressHostProps configures the ALB for one host.
+type IngressHostProps struct {
+	// Scheme is "internet-facing" or "internal". Default: "internet-facing".
+	Scheme *string
+	// CertificateARNs are the ACM certificates of the HTTPS listener.
+	// Default: none, the controller discovers a certificate matching the host.
+	CertificateARNs []string
+}
+
+// NodePools names the node label (and the NoSchedule taint with the same key
+// and value) of the two node pools.
+type NodePools struct {
+	// LabelKey is the label and taint key. Default: "opencti-ha/pool".
+	LabelKey *string
+	// UserFacing is the pool of the ui and connector-api tiers.
+	// Default: "user-facing".
+	UserFacing *string
+	// Ingestion is the pool of the worker-api tier, the workers and the
+	// connectors. Default: "ingestion".
+	Ingestion *string
+}
+
+// ServiceAccounts names the three ServiceAccounts and their annotations. The
+// CDK stack grants AWS access with EKS Pod Identity associations on these
+// names, so no annotation is needed; IRSA users set
+// eks.amazonaws.com/role-arn through the annotations.
+type ServiceAccounts struct {
+	// Platform is used by the three platform tiers. Default: "opencti-platform".
+	Platform *string
+	// Worker is used by the workers. Default: "opencti-worker".
+	Worker *string
+	// Connector is used by every connector. Default: "opencti-connector".
+	Connector *string
+	// PlatformAnnotations annotate the platform ServiceAccount. Default: none.
+	PlatformAnnotations map[string]string
+	// WorkerAnnotations annotate the worker ServiceAccount. Default: none.
+	WorkerAnnotations map[string]string
+	// ConnectorAnnotations annotate the connector ServiceAccount. Default: none.
+	ConnectorAnnotations map[string]string
+}

@@ -1,0 +1,59 @@
+package charts_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/opencti-ha/opencti-ha/charts"
+)
+
+// The CDK stack inlines each chart into a CloudFormation custom resource; the
+// kubectl Lambda event (old + new manifest on update) is limited to 256 KiB.
+const maxChartBytes = 100 * 1000
+
+func TestChartsStayUnder100KB(t *testing.T) {
+	for name, s := range map[string]synthesized{"default": defaults, "large": large} {
+		for id, size := range s.sizes {
+			t.Logf("%s props: chart %s is %d bytes", name, id, size)
+			if size >= maxChartBytes {
+				t.Errorf("%s props: chart %s is %d bytes, want < %d", name, id, size, maxChartBytes)
+			}
+		}
+	}
+}
+
+// TestChartsStayUnder100KBWith100Connectors: connector charts are split,
+// and the namespace chart does not grow with the connectors.
+func TestChartsStayUnder100KBWith100Connectors(t *testing.T) {
+	p := largeProps()
+	for i := len(p.Connectors); i < 100; i++ {
+		c := p.Connectors[len(p.Connectors)-1]
+		c.Name, c.ConnectorName = fmt.Sprintf("feed-%03d", i), fmt.Sprintf("Feed %03d", i)
+		p.Connectors = append(p.Connectors, c)
+	}
+	s, err := synth(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, size := range s.sizes {
+		if size >= maxChartBytes {
+			t.Errorf("100 connectors: chart %s is %d bytes, want < %d", id, size, maxChartBytes)
+		}
+	}
+	t.Logf("100 connectors: namespace chart %d bytes, %d connectors charts, first %d bytes", s.sizes[charts.NamespaceChartID],
+		len(s.charts.Connectors), s.sizes[charts.ConnectorsChartID(0)])
+	if s.sizes[charts.NamespaceChartID] != large.sizes[charts.NamespaceChartID] {
+		t.Errorf("the namespace chart grows with the connectors: %d vs %d bytes", s.sizes[charts.NamespaceChartID], large.sizes[charts.NamespaceChartID])
+	}
+}
+
+func TestChartOrderAndIDs(t *testing.T) {
+	var ids []string
+	for _, c := range large.charts.All() {
+		ids = append(ids, *c.Node().Id())
+	}
+	want := []string{"Namespace", "Platform", "Ingestion", "Connectors", "Connectors2", "Connectors3", "Connectors4", "Ingress"}
+	if fmt.Sprint(ids) != fmt.Sprint(want) {
+		t.Errorf("charts %v, want %v", ids, want)
+	}
+}

@@ -1,0 +1,263 @@
+package cache_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/opencti-ha/opencti-ha/constructs/cache"
+	"github.com/opencti-ha/opencti-ha/internal/testutil"
+)
+
+type fixture struct {
+	stack  awscdk.Stack
+	vpc    awsec2.Vpc
+	client awsec2.SecurityGroup
+	tmpl   assertions.Template
+	json   map[string]any
+}
+
+func newFixture(name string) fixture {
+	env := &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")}
+	stack := awscdk.NewStack(app, jsii.String(name), &awscdk.StackProps{Env: env})
+	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{
+		AvailabilityZones: jsii.Strings("eu-west-1a", "eu-west-1b", "eu-west-1c"),
+		NatGateways:       jsii.Number(0),
+		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{
+			{Name: jsii.String("Data"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED},
+		},
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(vpc, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-VPC7"), Reason: jsii.String("Test fixture; the Network stack owns flow logs."),
+	}}, jsii.Bool(true))
+	client := awsec2.NewSecurityGroup(stack, jsii.String("Workload"), &awsec2.SecurityGroupProps{
+		Vpc: vpc, Description: jsii.String("workload"), AllowAllOutbound: jsii.Bool(true),
+	})
+	return fixture{stack: stack, vpc: vpc, client: client}
+}
+
+func (f *fixture) synth() {
+	f.tmpl = assertions.Template_FromStack(f.stack, nil)
+	f.json = *f.tmpl.ToJSON()
+}
+
+func resources(tmpl map[string]any, typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range tmpl["Resources"].(map[string]any) {
+		if res := r.(map[string]any); res["Type"] == typ {
+			out[id] = res
+		}
+	}
+	return out
+}
+
+// ingress lists "source:port-port" for every ingress rule of the security group sgID.
+func ingress(f fixture, sgID string) []string {
+	var out []string
+	rule := func(r map[string]any) {
+		src, _ := json.Marshal(r["SourceSecurityGroupId"])
+		if r["CidrIp"] != nil {
+			src, _ = json.Marshal(r["CidrIp"])
+		}
+		out = append(out, fmt.Sprintf("%s:%v-%v", src, r["FromPort"], r["ToPort"]))
+	}
+	sg := f.json["Resources"].(map[string]any)[sgID].(map[string]any)["Properties"].(map[string]any)
+	if inline, ok := sg["SecurityGroupIngress"].([]any); ok {
+		for _, r := range inline {
+			rule(r.(map[string]any))
+		}
+	}
+	for _, r := range resources(f.json, "AWS::EC2::SecurityGroupIngress") {
+		p := r["Properties"].(map[string]any)
+		if gid, _ := json.Marshal(p["GroupId"]); strings.Contains(string(gid), `"`+sgID+`"`) {
+			rule(p)
+		}
+	}
+	return out
+}
+
+var (
+	app      awscdk.App
+	dev, prd fixture
+	prdGroup cache.ReplicationGroup
+)
+
+func TestMain(m *testing.M) {
+	app = awscdk.NewApp(nil)
+	testutil.AddNag(app)
+	dev, prd = newFixture("Dev"), newFixture("Prod")
+	cache.NewReplicationGroup(dev.stack, "Redis", &cache.ReplicationGroupProps{
+		Vpc: dev.vpc, ClientSecurityGroups: []awsec2.ISecurityGroup{dev.client},
+		NodeType: jsii.String("cache.t4g.small"), Replicas: new(0), MultiAz: new(false),
+		SnapshotRetentionDays: new(1), RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	prdGroup = cache.NewReplicationGroup(prd.stack, "Redis", &cache.ReplicationGroupProps{
+		Vpc: prd.vpc, ClientSecurityGroups: []awsec2.ISecurityGroup{prd.client},
+		AuthSecretName: jsii.String("opencti/prod/redis"),
+	})
+	dev.synth()
+	prd.synth()
+	os.Exit(m.Run())
+}
+
+func group(t *testing.T, f fixture) (string, map[string]any) {
+	t.Helper()
+	rgs := resources(f.json, "AWS::ElastiCache::ReplicationGroup")
+	if len(rgs) != 1 {
+		t.Fatalf("got %d replication groups, want 1", len(rgs))
+	}
+	for id, r := range rgs {
+		return id, r
+	}
+	return "", nil
+}
+
+func TestProdIsMultiAZWithFailover(t *testing.T) {
+	testutil.Assert(t, func() {
+		prd.tmpl.HasResourceProperties(jsii.String("AWS::ElastiCache::ReplicationGroup"), map[string]any{
+			"Engine":                   "valkey",
+			"EngineVersion":            "8.0",
+			"CacheNodeType":            "cache.r7g.large",
+			"ClusterMode":              "disabled",
+			"NumCacheClusters":         3,
+			"AutomaticFailoverEnabled": true,
+			"MultiAZEnabled":           true,
+			"PreferredCacheClusterAZs": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"},
+			"SnapshotRetentionLimit":   7,
+			"Port":                     6379,
+		})
+	})
+	if prdGroup.Mode() != "single" || prdGroup.Port() != 6379 {
+		t.Errorf("mode/port: got %s/%d, want single/6379", prdGroup.Mode(), prdGroup.Port())
+	}
+}
+
+func TestDevIsOneNode(t *testing.T) {
+	testutil.Assert(t, func() {
+		dev.tmpl.HasResourceProperties(jsii.String("AWS::ElastiCache::ReplicationGroup"), map[string]any{
+			"CacheNodeType":            "cache.t4g.small",
+			"NumCacheClusters":         1,
+			"AutomaticFailoverEnabled": false,
+			"MultiAZEnabled":           false,
+			"PreferredCacheClusterAZs": []any{"eu-west-1a"},
+		})
+	})
+}
+
+func TestEncryptionAndAuth(t *testing.T) {
+	for name, f := range map[string]fixture{"dev": dev, "prod": prd} {
+		t.Run(name, func(t *testing.T) {
+			testutil.Assert(t, func() {
+				f.tmpl.HasResourceProperties(jsii.String("AWS::ElastiCache::ReplicationGroup"), map[string]any{
+					"TransitEncryptionEnabled": true,
+					"TransitEncryptionMode":    "required",
+					"AtRestEncryptionEnabled":  true,
+					"KmsKeyId":                 map[string]any{"Fn::GetAtt": assertions.Match_ArrayWith(&[]any{"Arn"})},
+					"AuthToken": map[string]any{"Fn::Join": []any{"", []any{
+						"{{resolve:secretsmanager:", assertions.Match_AnyValue(), ":SecretString:password::}}",
+					}}},
+				})
+				f.tmpl.HasResourceProperties(jsii.String("AWS::SecretsManager::Secret"), map[string]any{
+					"GenerateSecretString": map[string]any{
+						"ExcludePunctuation": true, "PasswordLength": 64, "GenerateStringKey": "password",
+					},
+				})
+				f.tmpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{"EnableKeyRotation": true})
+			})
+		})
+	}
+}
+
+func TestSecurityGroupAdmitsOnlyWorkloadsOn6379(t *testing.T) {
+	_, rg := group(t, prd)
+	sgRef := rg["Properties"].(map[string]any)["SecurityGroupIds"].([]any)[0].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+	clientID := ""
+	for id := range resources(prd.json, "AWS::EC2::SecurityGroup") {
+		if strings.HasPrefix(id, "Workload") {
+			clientID = id
+		}
+	}
+	want := fmt.Sprintf(`{"Fn::GetAtt":["%s","GroupId"]}:6379-6379`, clientID)
+	if got := ingress(prd, sgRef); len(got) != 1 || got[0] != want {
+		t.Errorf("ingress: got %v, want [%s]", got, want)
+	}
+}
+
+func TestLogsAndSubnets(t *testing.T) {
+	_, rg := group(t, prd)
+	logs, _ := json.Marshal(rg["Properties"].(map[string]any)["LogDeliveryConfigurations"])
+	for _, want := range []string{`"LogType":"slow-log"`, `"LogType":"engine-log"`} {
+		if !strings.Contains(string(logs), want) {
+			t.Errorf("log delivery lacks %s: %s", want, logs)
+		}
+	}
+	testutil.Assert(t, func() {
+		prd.tmpl.HasResourceProperties(jsii.String("AWS::ElastiCache::SubnetGroup"), map[string]any{
+			"SubnetIds": assertions.Match_ArrayWith(&[]any{map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("VpcDataSubnet3"))}}),
+		})
+	})
+}
+
+func TestRemovalPolicies(t *testing.T) {
+	for name, tc := range map[string]struct {
+		f           fixture
+		group, rest string
+	}{"dev": {dev, "Delete", "Delete"}, "prod": {prd, "Snapshot", "Retain"}} {
+		t.Run(name, func(t *testing.T) {
+			_, rg := group(t, tc.f)
+			if rg["DeletionPolicy"] != tc.group || rg["UpdateReplacePolicy"] != tc.group {
+				t.Errorf("replication group: DeletionPolicy %v UpdateReplacePolicy %v, want %s", rg["DeletionPolicy"], rg["UpdateReplacePolicy"], tc.group)
+			}
+			for _, typ := range []string{"AWS::KMS::Key", "AWS::SecretsManager::Secret"} {
+				for id, r := range resources(tc.f.json, typ) {
+					if r["DeletionPolicy"] != tc.rest || r["UpdateReplacePolicy"] != tc.rest {
+						t.Errorf("%s %s: DeletionPolicy %v, want %s", typ, id, r["DeletionPolicy"], tc.rest)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestNoNagErrors(t *testing.T) {
+	testutil.RequireNoNagErrors(t, dev.stack)
+	testutil.RequireNoNagErrors(t, prd.stack)
+}
+
+func TestInvalidProps(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		props cache.ReplicationGroupProps
+		want  string
+	}{
+		{"old redis, too many replicas", cache.ReplicationGroupProps{
+			Vpc: prd.vpc, Engine: jsii.String("redis"), EngineVersion: jsii.String("6.2"), Replicas: new(6),
+		}, "cache.ReplicationGroupProps.EngineVersion: got \"6.2\", want at least 7.1 for redis\n" +
+			"cache.ReplicationGroupProps.Replicas: got 6, want 0..5"},
+		{"multi-AZ without replicas, unknown engine", cache.ReplicationGroupProps{
+			Engine: jsii.String("memcached"), Replicas: new(0), MaintenanceWindow: jsii.String("sunday 4am"),
+		}, "cache.ReplicationGroupProps.Vpc: got nil, want the VPC that holds the replication group\n" +
+			"cache.ReplicationGroupProps.Engine: got \"memcached\", want \"valkey\" or \"redis\"\n" +
+			"cache.ReplicationGroupProps.MultiAz: got true, want false when Replicas is 0 (Multi-AZ fails over to a replica)\n" +
+			"cache.ReplicationGroupProps.MaintenanceWindow: got \"sunday 4am\", want \"ddd:hh:mm-ddd:hh:mm\" (UTC, e.g. \"sun:04:30-sun:05:30\")"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := func() (msg string) {
+				defer func() { msg = fmt.Sprint(recover()) }()
+				cache.NewReplicationGroup(prd.stack, "Invalid", &tc.props)
+				return ""
+			}()
+			if got != tc.want {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}

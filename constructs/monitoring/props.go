@@ -1,0 +1,180 @@
+package monitoring
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+)
+
+// MonitoringProps configures NewMonitoring. Every target is optional: a nil
+// target (or an empty list) creates no alarm and no dashboard row for it, so
+// the construct also serves a deployment that brings only some services.
+// Names may be CloudFormation tokens (cross-stack references).
+type MonitoringProps struct {
+	// AlarmEmails are subscribed to the alarm topic (each must confirm).
+	// Default: none.
+	AlarmEmails []string
+	// AlarmNamePrefix starts every alarm name ("<prefix>-opensearch-cluster-red").
+	// Default: the stack name.
+	AlarmNamePrefix *string
+	// Thresholds of the alarms. Default: DefaultThresholds().
+	Thresholds *Thresholds
+	// EvaluationPeriods is how many consecutive periods a sustained condition
+	// (capacity, latency, backlog) must hold before its alarm fires, 1 to 60.
+	// Availability alarms fire on the first breaching period. Default: 3.
+	EvaluationPeriods *int
+	// EncryptionKey encrypts the alarm topic and the log groups this construct
+	// creates; its policy must let CloudWatch, EventBridge and CloudWatch Logs
+	// use it. Default: a new customer managed key with rotation, with those grants.
+	EncryptionKey awskms.IKey
+	// LogRetention of the log groups this construct creates (the load balancer
+	// look-up functions). Default: awslogs.RetentionDays_ONE_MONTH.
+	LogRetention awslogs.RetentionDays
+	// DashboardName names the CloudWatch dashboard. Default: a name
+	// CloudFormation generates.
+	DashboardName *string
+
+	// OpenSearch alarms on the domain. Default: none.
+	OpenSearch *OpenSearchTarget
+	// Redis alarms on each node of the replication group. Default: none.
+	Redis *RedisTarget
+	// Broker alarms on the Amazon MQ for RabbitMQ broker. Default: none.
+	Broker *BrokerTarget
+	// LoadBalancers alarms on each public Application Load Balancer.
+	// Default: none.
+	LoadBalancers []LoadBalancerTarget
+	// LoadBalancerLookupRevision is a property of the load balancer look-ups:
+	// change it to make the next deployment resolve the load balancers again
+	// (after an Ingress was deleted and re-created). Default: "1".
+	LoadBalancerLookupRevision *string
+	// Kubernetes alarms on the EKS cluster and the OpenCTI workloads through
+	// Container Insights. Default: none.
+	Kubernetes *KubernetesTarget
+	// Storage puts the S3 bucket and the AWS Backup vault on the dashboard and
+	// alerts on failed backup jobs. Default: none.
+	Storage *StorageTarget
+}
+
+// OpenSearchTarget names the OpenSearch Service domain (namespace AWS/ES,
+// dimensions DomainName and ClientId = the stack's account).
+type OpenSearchTarget struct {
+	// DomainName of the domain. Required.
+	DomainName *string
+	// AlarmOnYellow alarms when the cluster stays yellow (replica shards
+	// unassigned). Turn it off for single-node domains whose indices ask for
+	// replicas that can never be placed. Default: true.
+	AlarmOnYellow *bool
+}
+
+// RedisTarget names the ElastiCache replication group (cluster mode
+// disabled). Node metrics use dimensions CacheClusterId = node ID and
+// CacheNodeId = "0001".
+type RedisTarget struct {
+	// ReplicationGroupID labels the dashboard. Required.
+	ReplicationGroupID *string
+	// NodeIDs are the member cache cluster IDs ("<replicationGroupId>-001", ...).
+	// Required: at least one. With more than one node, replication lag is
+	// alarmed on every node (only replicas publish it, so a failover moves it).
+	NodeIDs []*string
+}
+
+// BrokerTarget names the Amazon MQ for RabbitMQ broker (namespace
+// AWS/AmazonMQ, dimension Broker).
+type BrokerTarget struct {
+	// BrokerName is the broker's name (not its ID). Required.
+	BrokerName *string
+}
+
+// LoadBalancerTarget names one Application Load Balancer that the EKS load
+// balancer controller creates from an Ingress. Its CloudWatch dimension
+// ("app/<name>/<id>") is resolved at deploy time by name; see the README.
+type LoadBalancerTarget struct {
+	// ID is a stable PascalCase construct ID and alarm name part ("UI", "API").
+	// Required.
+	ID string
+	// Label names the row on the dashboard ("ui", "api"). Default: ID.
+	Label string
+	// LoadBalancerName is the name from the Ingress annotation
+	// alb.ingress.kubernetes.io/load-balancer-name. Required.
+	LoadBalancerName string
+}
+
+// KubernetesTarget names the EKS cluster and the OpenCTI Deployments whose
+// Container Insights metrics (namespace ContainerInsights, dimensions
+// ClusterName, Namespace, PodName = the Deployment name) are alarmed.
+// The amazon-cloudwatch-observability add-on must run on the cluster: see
+// AddObservabilityAddon.
+type KubernetesTarget struct {
+	// ClusterName of the EKS cluster. Required.
+	ClusterName *string
+	// Namespace of the OpenCTI workloads. Required.
+	Namespace string
+	// Workloads are the Deployments to alarm on, grouped into dashboard rows by
+	// Tier in the order tiers first appear. Required: at least one.
+	Workloads []Workload
+}
+
+// Workload is one Deployment of one OpenCTI tier.
+type Workload struct {
+	// Tier groups workloads on the dashboard ("ui", "connector-api",
+	// "worker-api", "workers", "connectors").
+	Tier string
+	// Name is the Deployment name, which Container Insights publishes as PodName.
+	Name string
+}
+
+// StorageTarget names the OpenCTI file bucket and the AWS Backup vault that
+// protects it.
+type StorageTarget struct {
+	// BucketName of the S3 bucket (daily storage metrics). Required.
+	BucketName *string
+	// BackupVaultName of the AWS Backup vault: failed, aborted or expired
+	// backup jobs into it are sent to the alarm topic. Default: no backup alert.
+	BackupVaultName *string
+}
+
+// Thresholds are the values at or above which (at or below which for free
+// space) an alarm fires. They mirror config.MonitoringThresholds.
+type Thresholds struct {
+	OpenSearchFreeStorageMiB           float64
+	OpenSearchJvmMemoryPressurePercent float64
+	OpenSearchCPUPercent               float64
+	RedisEngineCPUPercent              float64
+	RedisMemoryPercent                 float64
+	RedisEvictions                     float64
+	RedisReplicationLagSeconds         float64
+	RedisConnections                   float64
+	BrokerMemoryPercent                float64
+	BrokerDiskFreeRatio                float64
+	BrokerQueueDepth                   float64
+	BrokerConnections                  float64
+	AlbTarget5xxPerMinute              float64
+	AlbP95LatencySeconds               float64
+	AlbUnhealthyHosts                  float64
+	PodRestarts                        float64
+	PodsNotReady                       float64
+	FailedNodes                        float64
+}
+
+// DefaultThresholds are the production defaults of config.MonitoringThresholds.
+func DefaultThresholds() Thresholds {
+	return Thresholds{
+		OpenSearchFreeStorageMiB:           51200,
+		OpenSearchJvmMemoryPressurePercent: 85,
+		OpenSearchCPUPercent:               80,
+		RedisEngineCPUPercent:              90,
+		RedisMemoryPercent:                 80,
+		RedisEvictions:                     0,
+		RedisReplicationLagSeconds:         30,
+		RedisConnections:                   5000,
+		BrokerMemoryPercent:                80,
+		BrokerDiskFreeRatio:                2,
+		BrokerQueueDepth:                   500000,
+		BrokerConnections:                  2000,
+		AlbTarget5xxPerMinute:              10,
+		AlbP95LatencySeconds:               3,
+		AlbUnhealthyHosts:                  1,
+		PodRestarts:                        3,
+		PodsNotReady:                       1,
+		FailedNodes:                        1,
+	}
+}

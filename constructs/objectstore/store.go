@@ -1,0 +1,291 @@
+// Package objectstore provides the S3 bucket that holds OpenCTI's files
+// (imports, exports, attachments): versioned, encrypted with a customer managed
+// key, private, TLS-only, access-logged, with noncurrent versions expired, and
+// backed up by AWS Backup into a locked, KMS-encrypted vault.
+package objectstore
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsbackup"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/opencti-ha/opencti-ha/constructs/secrets"
+)
+
+// ObjectStoreProps configures NewObjectStore.
+type ObjectStoreProps struct {
+	// EncryptionKey encrypts the bucket (SSE-KMS with an S3 bucket key).
+	// Default: a new customer managed key with rotation.
+	EncryptionKey awskms.IKey
+	// NoncurrentVersionExpirationDays is how long an overwritten or deleted
+	// object version is kept before S3 expires it (>= 1). Default: 90.
+	NoncurrentVersionExpirationDays *int
+	// AccessLogsBucket receives the bucket's server access logs (prefix
+	// "opencti-files/"). Default: a new bucket from NewAccessLogsBucket.
+	AccessLogsBucket awss3.IBucket
+	// Backup configures the AWS Backup plan of the bucket.
+	// Default: daily backups kept 35 days, weekly 90 days, monthly 365 days.
+	Backup *BackupProps
+	// RemovalPolicy applies to the bucket, its key and the default access logs
+	// bucket; SNAPSHOT is treated as RETAIN. DESTROY also empties the buckets on
+	// deletion (autoDeleteObjects is never used on retained buckets).
+	// Default: awscdk.RemovalPolicy_RETAIN.
+	RemovalPolicy awscdk.RemovalPolicy
+}
+
+// BackupProps configures the AWS Backup plan of the object store. Each rule
+// runs at 03:00 UTC; a retention of 0 leaves that rule out.
+type BackupProps struct {
+	// DailyRetentionDays keeps daily recovery points this many days (>= 1).
+	// Default: 35.
+	DailyRetentionDays *int
+	// WeeklyRetentionDays keeps Sunday recovery points this many days (0: no
+	// weekly rule). Default: 90.
+	WeeklyRetentionDays *int
+	// MonthlyRetentionDays keeps recovery points of each month's first day this
+	// many days (0: no monthly rule). Default: 365.
+	MonthlyRetentionDays *int
+	// VaultKey encrypts the backup vault. Default: a new dedicated customer
+	// managed key (separate from the bucket key), retained like the vault.
+	VaultKey awskms.IKey
+	// VaultRemovalPolicy applies to the vault and its default key. AWS refuses
+	// to delete a vault that holds recovery points, and the vault lock keeps
+	// them for at least the shortest retention, so DESTROY would only make stack
+	// deletion fail. Default: awscdk.RemovalPolicy_RETAIN.
+	VaultRemovalPolicy awscdk.RemovalPolicy
+}
+
+// ObjectStore is OpenCTI's file store and its backups.
+type ObjectStore interface {
+	constructs.Construct
+	// Bucket holds OpenCTI's files (MINIO__BUCKET_NAME).
+	Bucket() awss3.IBucket
+	// EncryptionKey encrypts Bucket; readers and writers need kms:Decrypt and
+	// kms:GenerateDataKey on it (Bucket().GrantReadWrite grants both).
+	EncryptionKey() awskms.IKey
+	// AccessLogsBucket receives Bucket's server access logs.
+	AccessLogsBucket() awss3.IBucket
+	// BackupVault holds Bucket's recovery points.
+	BackupVault() awsbackup.IBackupVault
+	// BackupPlan schedules the backups.
+	BackupPlan() awsbackup.IBackupPlan
+	// BackupRole is the role AWS Backup uses to back up and restore Bucket.
+	BackupRole() awsiam.IRole
+}
+
+type objectStore struct {
+	constructs.Construct
+	bucket, logs awss3.IBucket
+	key          awskms.IKey
+	vault        awsbackup.IBackupVault
+	plan         awsbackup.IBackupPlan
+	role         awsiam.IRole
+}
+
+func (o *objectStore) Bucket() awss3.IBucket               { return o.bucket }
+func (o *objectStore) EncryptionKey() awskms.IKey          { return o.key }
+func (o *objectStore) AccessLogsBucket() awss3.IBucket     { return o.logs }
+func (o *objectStore) BackupVault() awsbackup.IBackupVault { return o.vault }
+func (o *objectStore) BackupPlan() awsbackup.IBackupPlan   { return o.plan }
+func (o *objectStore) BackupRole() awsiam.IRole            { return o.role }
+
+func (p *ObjectStoreProps) withDefaults() ObjectStoreProps {
+	out := ObjectStoreProps{}
+	if p != nil {
+		out = *p
+	}
+	if out.NoncurrentVersionExpirationDays == nil {
+		out.NoncurrentVersionExpirationDays = new(90)
+	}
+	b := BackupProps{}
+	if out.Backup != nil {
+		b = *out.Backup
+	}
+	if b.DailyRetentionDays == nil {
+		b.DailyRetentionDays = new(35)
+	}
+	if b.WeeklyRetentionDays == nil {
+		b.WeeklyRetentionDays = new(90)
+	}
+	if b.MonthlyRetentionDays == nil {
+		b.MonthlyRetentionDays = new(365)
+	}
+	if b.VaultRemovalPolicy == "" {
+		b.VaultRemovalPolicy = awscdk.RemovalPolicy_RETAIN
+	}
+	out.Backup = &b
+	if out.RemovalPolicy == "" {
+		out.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
+	}
+	return out
+}
+
+// maxBackupRetentionDays is AWS Backup's limit for DeleteAfterDays (100 years).
+const maxBackupRetentionDays = 36500
+
+func (p ObjectStoreProps) validate() error {
+	var errs []error
+	add := func(field string, got any, want string) {
+		errs = append(errs, fmt.Errorf("objectstore.ObjectStoreProps.%s: got %v, want %s", field, got, want))
+	}
+	if n := *p.NoncurrentVersionExpirationDays; n < 1 {
+		add("NoncurrentVersionExpirationDays", n, "at least 1")
+	}
+	if n := *p.Backup.DailyRetentionDays; n < 1 || n > maxBackupRetentionDays {
+		add("Backup.DailyRetentionDays", n, fmt.Sprintf("1..%d", maxBackupRetentionDays))
+	}
+	for _, f := range []struct {
+		field string
+		n     int
+	}{{"Backup.WeeklyRetentionDays", *p.Backup.WeeklyRetentionDays}, {"Backup.MonthlyRetentionDays", *p.Backup.MonthlyRetentionDays}} {
+		if f.n < 0 || f.n > maxBackupRetentionDays {
+			add(f.field, f.n, fmt.Sprintf("0 (no rule) or 1..%d", maxBackupRetentionDays))
+		}
+	}
+	if err := secrets.ValidateRemovalPolicy("objectstore.ObjectStoreProps.RemovalPolicy", p.RemovalPolicy); err != nil {
+		errs = append(errs, err)
+	}
+	if err := secrets.ValidateRemovalPolicy("objectstore.ObjectStoreProps.Backup.VaultRemovalPolicy", p.Backup.VaultRemovalPolicy); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// NewObjectStore creates the bucket, its access logs bucket (unless given),
+// the backup vault, plan, selection and role. It panics before creating
+// anything if props are invalid.
+func NewObjectStore(scope constructs.Construct, id string, props *ObjectStoreProps) ObjectStore {
+	p := props.withDefaults()
+	if err := p.validate(); err != nil {
+		panic(err)
+	}
+	o := &objectStore{}
+	constructs.NewConstruct_Override(o, scope, jsii.String(id))
+	removal := secrets.DataRemovalPolicy(p.RemovalPolicy)
+
+	o.key = p.EncryptionKey
+	if o.key == nil {
+		o.key = secrets.NewKey(o, "Key", &secrets.KeyProps{
+			Description:   jsii.String("OpenCTI file store bucket"),
+			RemovalPolicy: removal,
+		})
+	}
+	o.logs = p.AccessLogsBucket
+	if o.logs == nil {
+		o.logs = NewAccessLogsBucket(o, "AccessLogsBucket", &AccessLogsBucketProps{RemovalPolicy: removal})
+	}
+	o.bucket = awss3.NewBucket(o, jsii.String("Bucket"), &awss3.BucketProps{
+		Encryption:             awss3.BucketEncryption_KMS,
+		EncryptionKey:          o.key,
+		BucketKeyEnabled:       jsii.Bool(true),
+		Versioned:              jsii.Bool(true),
+		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:             jsii.Bool(true),
+		MinimumTLSVersion:      jsii.Number(1.2),
+		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		ServerAccessLogsBucket: o.logs,
+		ServerAccessLogsPrefix: jsii.String("opencti-files/"),
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id:                                  jsii.String("ExpireNoncurrentVersions"),
+			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(float64(*p.NoncurrentVersionExpirationDays))),
+			ExpiredObjectDeleteMarker:           jsii.Bool(true),
+			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
+		}},
+		RemovalPolicy:     removal,
+		AutoDeleteObjects: jsii.Bool(removal == awscdk.RemovalPolicy_DESTROY),
+	})
+	o.addBackup(*p.Backup)
+	return o
+}
+
+func (o *objectStore) addBackup(b BackupProps) {
+	vaultRemoval := secrets.DataRemovalPolicy(b.VaultRemovalPolicy)
+	vaultKey := b.VaultKey
+	if vaultKey == nil {
+		vaultKey = secrets.NewKey(o, "BackupVaultKey", &secrets.KeyProps{
+			Description:   jsii.String("OpenCTI file store backup vault"),
+			RemovalPolicy: vaultRemoval,
+		})
+	}
+	type rule struct {
+		name string
+		days int
+		cron *awsevents.CronOptions
+	}
+	rules := []rule{
+		{"Daily", *b.DailyRetentionDays, &awsevents.CronOptions{Minute: jsii.String("0"), Hour: jsii.String("3")}},
+		{"Weekly", *b.WeeklyRetentionDays, &awsevents.CronOptions{Minute: jsii.String("0"), Hour: jsii.String("3"), WeekDay: jsii.String("SUN")}},
+		{"Monthly", *b.MonthlyRetentionDays, &awsevents.CronOptions{Minute: jsii.String("0"), Hour: jsii.String("3"), Day: jsii.String("1")}},
+	}
+	minDays := *b.DailyRetentionDays
+	var planRules []awsbackup.BackupPlanRule
+	for _, r := range rules {
+		if r.days == 0 {
+			continue
+		}
+		minDays = min(minDays, r.days)
+		planRules = append(planRules, awsbackup.NewBackupPlanRule(&awsbackup.BackupPlanRuleProps{
+			RuleName:           jsii.String(r.name),
+			ScheduleExpression: awsevents.Schedule_Cron(r.cron),
+			DeleteAfter:        awscdk.Duration_Days(jsii.Number(float64(r.days))),
+		}))
+	}
+	vault := awsbackup.NewBackupVault(o, jsii.String("BackupVault"), &awsbackup.BackupVaultProps{
+		EncryptionKey: vaultKey,
+		// Deny DeleteRecoveryPoint/UpdateRecoveryPointLifecycle to everyone, and
+		// lock the vault (governance mode) so no recovery point can be deleted
+		// before the shortest retention of the plan.
+		BlockRecoveryPointDeletion: jsii.Bool(true),
+		LockConfiguration:          &awsbackup.LockConfiguration{MinRetention: awscdk.Duration_Days(jsii.Number(float64(minDays)))},
+		RemovalPolicy:              vaultRemoval,
+	})
+	o.vault = vault
+	plan := awsbackup.NewBackupPlan(o, jsii.String("BackupPlan"), &awsbackup.BackupPlanProps{
+		BackupVault:     vault,
+		BackupPlanRules: &planRules,
+	})
+	o.plan = plan
+
+	role := awsiam.NewRole(o, jsii.String("BackupRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("backup.amazonaws.com"), nil),
+		Description: jsii.String("AWS Backup: back up and restore the OpenCTI file store bucket"),
+		ManagedPolicies: &[]awsiam.IManagedPolicy{
+			awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AWSBackupServiceRolePolicyForS3Backup")),
+			awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AWSBackupServiceRolePolicyForS3Restore")),
+		},
+	})
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("UseBucketKey"),
+		Actions:   jsii.Strings("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"),
+		Resources: &[]*string{o.key.KeyArn()},
+	}))
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("UseVaultKey"),
+		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"),
+		Resources:  &[]*string{vaultKey.KeyArn()},
+		Conditions: &map[string]any{"Bool": map[string]any{"kms:GrantIsForAWSResource": "true"}},
+	}))
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM4"),
+		Reason: jsii.String("AWS Backup documents AWSBackupServiceRolePolicyForS3Backup and ...ForS3Restore as the " +
+			"permissions its role needs for S3; AWS maintains them as the service's needs change."),
+		AppliesTo: &[]any{cdknag.RegexAppliesTo{
+			Regex: jsii.String("/^Policy::arn:.+:iam::aws:policy\\/AWSBackupServiceRolePolicyForS3(Backup|Restore)$/"),
+		}},
+	}}, jsii.Bool(true))
+	o.role = role
+	plan.AddSelection(jsii.String("Bucket"), &awsbackup.BackupSelectionOptions{
+		Resources:                  &[]awsbackup.BackupResource{awsbackup.BackupResource_FromArn(o.bucket.BucketArn())},
+		Role:                       role,
+		DisableDefaultBackupPolicy: jsii.Bool(true),
+	})
+}

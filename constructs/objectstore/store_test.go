@@ -1,0 +1,263 @@
+package objectstore_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/opencti-ha/opencti-ha/constructs/objectstore"
+	"github.com/opencti-ha/opencti-ha/internal/testutil"
+)
+
+type fixture struct {
+	stack awscdk.Stack
+	tmpl  assertions.Template
+	json  map[string]any
+}
+
+func newFixture(name string) fixture {
+	env := &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")}
+	return fixture{stack: awscdk.NewStack(app, jsii.String(name), &awscdk.StackProps{Env: env})}
+}
+
+func (f *fixture) synth() {
+	f.tmpl = assertions.Template_FromStack(f.stack, nil)
+	f.json = *f.tmpl.ToJSON()
+}
+
+func resources(tmpl map[string]any, typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range tmpl["Resources"].(map[string]any) {
+		if res := r.(map[string]any); res["Type"] == typ {
+			out[id] = res
+		}
+	}
+	return out
+}
+
+var (
+	app      awscdk.App
+	dev, prd fixture
+)
+
+func TestMain(m *testing.M) {
+	app = awscdk.NewApp(nil)
+	testutil.AddNag(app)
+	dev, prd = newFixture("Dev"), newFixture("Prod")
+	objectstore.NewObjectStore(dev.stack, "ObjectStore", &objectstore.ObjectStoreProps{
+		NoncurrentVersionExpirationDays: new(30),
+		Backup:                          &objectstore.BackupProps{DailyRetentionDays: new(7), WeeklyRetentionDays: new(0), MonthlyRetentionDays: new(0)},
+		RemovalPolicy:                   awscdk.RemovalPolicy_DESTROY,
+	})
+	objectstore.NewObjectStore(prd.stack, "ObjectStore", nil)
+	dev.synth()
+	prd.synth()
+	os.Exit(m.Run())
+}
+
+// dataBucket returns the bucket that is not the access logs bucket.
+func dataBucket(t *testing.T, f fixture) (string, map[string]any) {
+	t.Helper()
+	for id, b := range resources(f.json, "AWS::S3::Bucket") {
+		if strings.HasPrefix(id, "ObjectStoreBucket") {
+			return id, b
+		}
+	}
+	t.Fatal("no data bucket")
+	return "", nil
+}
+
+func TestBucketIsVersionedEncryptedPrivateAndLogged(t *testing.T) {
+	for name, f := range map[string]fixture{"dev": dev, "prod": prd} {
+		t.Run(name, func(t *testing.T) {
+			testutil.Assert(t, func() {
+				f.tmpl.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
+					"VersioningConfiguration": map[string]any{"Status": "Enabled"},
+					"BucketEncryption": map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{
+						"BucketKeyEnabled": true,
+						"ServerSideEncryptionByDefault": map[string]any{
+							"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": map[string]any{"Fn::GetAtt": assertions.Match_ArrayWith(&[]any{"Arn"})},
+						},
+					}}},
+					"PublicAccessBlockConfiguration": map[string]any{
+						"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true,
+					},
+					"LoggingConfiguration": map[string]any{
+						"DestinationBucketName": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ObjectStoreAccessLogsBucket"))},
+						"LogFilePrefix":         "opencti-files/",
+					},
+				})
+				f.tmpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{"EnableKeyRotation": true})
+			})
+		})
+	}
+}
+
+func TestNoncurrentVersionsExpire(t *testing.T) {
+	for name, tc := range map[string]struct {
+		f    fixture
+		days int
+	}{"dev": {dev, 30}, "prod": {prd, 90}} {
+		t.Run(name, func(t *testing.T) {
+			testutil.Assert(t, func() {
+				tc.f.tmpl.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
+					"LifecycleConfiguration": map[string]any{"Rules": assertions.Match_ArrayWith(&[]any{
+						assertions.Match_ObjectLike(&map[string]any{
+							"Id": "ExpireNoncurrentVersions", "Status": "Enabled",
+							"NoncurrentVersionExpiration": map[string]any{"NoncurrentDays": tc.days},
+						}),
+					})},
+				})
+			})
+		})
+	}
+}
+
+func TestBucketsRequireTLS(t *testing.T) {
+	for id, pol := range resources(prd.json, "AWS::S3::BucketPolicy") {
+		doc, _ := json.Marshal(pol["Properties"].(map[string]any)["PolicyDocument"])
+		if !strings.Contains(string(doc), `"Condition":{"Bool":{"aws:SecureTransport":"false"}},"Effect":"Deny"`) {
+			t.Errorf("%s has no SSL-only statement: %s", id, doc)
+		}
+		if !strings.Contains(string(doc), `"s3:TlsVersion":1.2`) {
+			t.Errorf("%s does not require TLS 1.2: %s", id, doc)
+		}
+	}
+	if n := len(resources(prd.json, "AWS::S3::BucketPolicy")); n != 2 {
+		t.Errorf("bucket policies: got %d, want 2 (data and access logs)", n)
+	}
+}
+
+func TestAccessLogDeliveryUsesBucketPolicy(t *testing.T) {
+	for id, b := range resources(prd.json, "AWS::S3::Bucket") {
+		if _, acl := b["Properties"].(map[string]any)["AccessControl"]; acl {
+			t.Errorf("%s uses an ACL", id)
+		}
+	}
+	found := false
+	for _, pol := range resources(prd.json, "AWS::S3::BucketPolicy") {
+		doc, _ := json.Marshal(pol["Properties"].(map[string]any)["PolicyDocument"])
+		found = found || strings.Contains(string(doc), `"Service":"logging.s3.amazonaws.com"`)
+	}
+	if !found {
+		t.Error("no bucket policy grants logging.s3.amazonaws.com")
+	}
+}
+
+func TestBackupPlanRules(t *testing.T) {
+	for name, tc := range map[string]struct {
+		f    fixture
+		want map[string]float64
+		lock float64
+	}{
+		"dev":  {dev, map[string]float64{"Daily": 7}, 7},
+		"prod": {prd, map[string]float64{"Daily": 35, "Weekly": 90, "Monthly": 365}, 35},
+	} {
+		t.Run(name, func(t *testing.T) {
+			plans := resources(tc.f.json, "AWS::Backup::BackupPlan")
+			if len(plans) != 1 {
+				t.Fatalf("plans: %d", len(plans))
+			}
+			got := map[string]float64{}
+			for _, p := range plans {
+				for _, r := range p["Properties"].(map[string]any)["BackupPlan"].(map[string]any)["BackupPlanRule"].([]any) {
+					rule := r.(map[string]any)
+					got[rule["RuleName"].(string)] = rule["Lifecycle"].(map[string]any)["DeleteAfterDays"].(float64)
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("rules: got %v, want %v", got, tc.want)
+			}
+			testutil.Assert(t, func() {
+				tc.f.tmpl.HasResourceProperties(jsii.String("AWS::Backup::BackupVault"), map[string]any{
+					"EncryptionKeyArn":  map[string]any{"Fn::GetAtt": assertions.Match_ArrayWith(&[]any{"Arn"})},
+					"LockConfiguration": map[string]any{"MinRetentionDays": tc.lock},
+					"AccessPolicy": map[string]any{"Statement": []any{map[string]any{
+						"Effect": "Deny", "Principal": map[string]any{"AWS": "*"},
+						"Action": []any{"backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"}, "Resource": "*",
+					}}},
+				})
+				tc.f.tmpl.HasResourceProperties(jsii.String("AWS::Backup::BackupSelection"), map[string]any{
+					"BackupSelection": assertions.Match_ObjectLike(&map[string]any{
+						"Resources": []any{map[string]any{"Fn::GetAtt": assertions.Match_ArrayWith(&[]any{"Arn"})}},
+					}),
+				})
+			})
+		})
+	}
+}
+
+func TestBackupRoleUsesTheS3ManagedPolicies(t *testing.T) {
+	testutil.Assert(t, func() {
+		prd.tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
+			"AssumeRolePolicyDocument": map[string]any{"Statement": []any{map[string]any{
+				"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": map[string]any{"Service": "backup.amazonaws.com"},
+			}}},
+			"ManagedPolicyArns": []any{
+				map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup"}}},
+				map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore"}}},
+			},
+		})
+	})
+}
+
+func TestRemovalPolicies(t *testing.T) {
+	for name, tc := range map[string]struct {
+		f           fixture
+		data, vault string
+		autoDelete  bool
+	}{"dev": {dev, "Delete", "Retain", true}, "prod": {prd, "Retain", "Retain", false}} {
+		t.Run(name, func(t *testing.T) {
+			for id, r := range resources(tc.f.json, "AWS::S3::Bucket") {
+				if r["DeletionPolicy"] != tc.data || r["UpdateReplacePolicy"] != tc.data {
+					t.Errorf("bucket %s: DeletionPolicy %v, want %s", id, r["DeletionPolicy"], tc.data)
+				}
+			}
+			for id, r := range resources(tc.f.json, "AWS::KMS::Key") {
+				want := tc.data
+				if strings.Contains(id, "BackupVaultKey") {
+					want = tc.vault
+				}
+				if r["DeletionPolicy"] != want || r["UpdateReplacePolicy"] != want {
+					t.Errorf("key %s: DeletionPolicy %v, want %s", id, r["DeletionPolicy"], want)
+				}
+			}
+			for id, r := range resources(tc.f.json, "AWS::Backup::BackupVault") {
+				if r["DeletionPolicy"] != tc.vault || r["UpdateReplacePolicy"] != tc.vault {
+					t.Errorf("vault %s: DeletionPolicy %v, want %s", id, r["DeletionPolicy"], tc.vault)
+				}
+			}
+			if got := len(resources(tc.f.json, "Custom::S3AutoDeleteObjects")) > 0; got != tc.autoDelete {
+				t.Errorf("auto-delete objects: got %v, want %v", got, tc.autoDelete)
+			}
+		})
+	}
+}
+
+func TestNoNagErrors(t *testing.T) {
+	testutil.RequireNoNagErrors(t, dev.stack)
+	testutil.RequireNoNagErrors(t, prd.stack)
+}
+
+func TestInvalidProps(t *testing.T) {
+	got := func() (msg string) {
+		defer func() { msg = fmt.Sprint(recover()) }()
+		objectstore.NewObjectStore(prd.stack, "Invalid", &objectstore.ObjectStoreProps{
+			NoncurrentVersionExpirationDays: new(0),
+			Backup:                          &objectstore.BackupProps{DailyRetentionDays: new(0), WeeklyRetentionDays: new(-1)},
+		})
+		return ""
+	}()
+	want := "objectstore.ObjectStoreProps.NoncurrentVersionExpirationDays: got 0, want at least 1\n" +
+		"objectstore.ObjectStoreProps.Backup.DailyRetentionDays: got 0, want 1..36500\n" +
+		"objectstore.ObjectStoreProps.Backup.WeeklyRetentionDays: got -1, want 0 (no rule) or 1..36500"
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}

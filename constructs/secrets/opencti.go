@@ -1,0 +1,237 @@
+package secrets
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// JSON property names of the OpenCTI application secrets.
+const (
+	// AdminSecretPasswordField holds APP__ADMIN__PASSWORD (32 alphanumerics).
+	AdminSecretPasswordField = "password"
+	// AdminSecretTokenField holds APP__ADMIN__TOKEN, a UUIDv4 generated in the
+	// account by the custom resource.
+	AdminSecretTokenField = "token"
+	// HealthAccessKeySecretField holds APP__HEALTH_ACCESS_KEY (40 alphanumerics,
+	// safe in the /health query string).
+	HealthAccessKeySecretField = "accessKey"
+	// EncryptionKeySecretField holds APP__ENCRYPTION_KEY: 32 random bytes,
+	// base64 encoded (44 characters), generated in the account.
+	EncryptionKeySecretField = "key"
+)
+
+//go:embed generator.js
+var generatorSource string
+
+// OpenCTISecretsProps configures NewOpenCTISecrets.
+type OpenCTISecretsProps struct {
+	// NamePrefix starts every secret name: the secrets are NamePrefix+"/admin",
+	// NamePrefix+"/health-access-key" and NamePrefix+"/encryption-key", so that a
+	// reader can be scoped to "secret:<NamePrefix>/*". Required, e.g. "opencti/prod".
+	NamePrefix *string
+	// EncryptionKey encrypts the secrets. Readers need kms:Decrypt on it
+	// (through Secrets Manager) besides secretsmanager:GetSecretValue.
+	// Default: a new customer managed key from NewKey.
+	EncryptionKey awskms.IKey
+	// RemovalPolicy applies to the secrets and the default key. SNAPSHOT is
+	// treated as RETAIN. Default: awscdk.RemovalPolicy_RETAIN.
+	RemovalPolicy awscdk.RemovalPolicy
+	// GeneratorLogRetention is the retention of the generator function's log
+	// group (field names and secret ARNs only, never values).
+	// Default: awslogs.RetentionDays_THREE_MONTHS.
+	GeneratorLogRetention awslogs.RetentionDays
+}
+
+// OpenCTISecrets are the OpenCTI platform's application secrets.
+type OpenCTISecrets interface {
+	constructs.Construct
+	// AdminSecret has the JSON fields AdminSecretPasswordField and AdminSecretTokenField.
+	AdminSecret() awssecretsmanager.ISecret
+	// HealthAccessKeySecret has the JSON field HealthAccessKeySecretField.
+	HealthAccessKeySecret() awssecretsmanager.ISecret
+	// EncryptionKeySecret has the JSON field EncryptionKeySecretField.
+	EncryptionKeySecret() awssecretsmanager.ISecret
+	// EncryptionKey is the KMS key that encrypts the three secrets.
+	EncryptionKey() awskms.IKey
+	// Generator is the function that writes the generated fields.
+	Generator() awslambda.IFunction
+}
+
+type openCTISecrets struct {
+	constructs.Construct
+	admin, health, encryption awssecretsmanager.ISecret
+	key                       awskms.IKey
+	generator                 awslambda.IFunction
+}
+
+func (s *openCTISecrets) AdminSecret() awssecretsmanager.ISecret           { return s.admin }
+func (s *openCTISecrets) HealthAccessKeySecret() awssecretsmanager.ISecret { return s.health }
+func (s *openCTISecrets) EncryptionKeySecret() awssecretsmanager.ISecret   { return s.encryption }
+func (s *openCTISecrets) EncryptionKey() awskms.IKey                       { return s.key }
+func (s *openCTISecrets) Generator() awslambda.IFunction                   { return s.generator }
+
+var secretPrefixPattern = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,400}[A-Za-z0-9_+=.@-]$`)
+
+func (p *OpenCTISecretsProps) withDefaults() OpenCTISecretsProps {
+	out := OpenCTISecretsProps{}
+	if p != nil {
+		out = *p
+	}
+	if out.RemovalPolicy == "" {
+		out.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
+	}
+	if out.GeneratorLogRetention == "" {
+		out.GeneratorLogRetention = awslogs.RetentionDays_THREE_MONTHS
+	}
+	return out
+}
+
+func (p OpenCTISecretsProps) validate() error {
+	var errs []error
+	switch {
+	case p.NamePrefix == nil:
+		errs = append(errs, errors.New("secrets.OpenCTISecretsProps.NamePrefix: got nil, want a secret name prefix such as \"opencti/prod\""))
+	case !*awscdk.Token_IsUnresolved(p.NamePrefix) && !secretPrefixPattern.MatchString(*p.NamePrefix):
+		errs = append(errs, fmt.Errorf("secrets.OpenCTISecretsProps.NamePrefix: got %q, want letters, digits and /_+=.@- not ending in \"/\"", *p.NamePrefix))
+	}
+	if err := ValidateRemovalPolicy("secrets.OpenCTISecretsProps.RemovalPolicy", p.RemovalPolicy); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// NewOpenCTISecrets creates the OpenCTI application secrets and the custom
+// resource that completes them with values Secrets Manager cannot generate.
+// It panics before creating anything if props are invalid.
+func NewOpenCTISecrets(scope constructs.Construct, id string, props *OpenCTISecretsProps) OpenCTISecrets {
+	p := props.withDefaults()
+	if err := p.validate(); err != nil {
+		panic(err)
+	}
+	s := &openCTISecrets{}
+	constructs.NewConstruct_Override(s, scope, jsii.String(id))
+	removal := DataRemovalPolicy(p.RemovalPolicy)
+
+	s.key = p.EncryptionKey
+	if s.key == nil {
+		s.key = NewKey(s, "Key", &KeyProps{
+			Description:   jsii.String("OpenCTI application secrets (" + *p.NamePrefix + ")"),
+			RemovalPolicy: removal,
+		})
+	}
+
+	newSecret := func(id, name, description, field string, length int) awssecretsmanager.Secret {
+		sec := awssecretsmanager.NewSecret(s, jsii.String(id), &awssecretsmanager.SecretProps{
+			SecretName:    jsii.String(*p.NamePrefix + "/" + name),
+			Description:   jsii.String(description),
+			EncryptionKey: s.key,
+			RemovalPolicy: removal,
+			GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
+				SecretStringTemplate: jsii.String("{}"),
+				GenerateStringKey:    jsii.String(field),
+				PasswordLength:       jsii.Number(float64(length)),
+				ExcludePunctuation:   jsii.Bool(true),
+				IncludeSpace:         jsii.Bool(false),
+			},
+		})
+		cdknag.NagSuppressions_AddResourceSuppressions(sec, &[]*cdknag.NagPackSuppression{{
+			Id: jsii.String("AwsSolutions-SMG4"),
+			Reason: jsii.String("OpenCTI reads this value at start-up on every platform replica and has no " +
+				"multi-user or dual-value rotation; an unattended rotation would lock the platform out. " +
+				"Rotate with the documented runbook (new value, rolling restart)."),
+		}}, jsii.Bool(true))
+		return sec
+	}
+	admin := newSecret("AdminSecret", "admin",
+		"OpenCTI admin: password (APP__ADMIN__PASSWORD) and token (APP__ADMIN__TOKEN, UUIDv4)",
+		AdminSecretPasswordField, 32)
+	health := newSecret("HealthAccessKeySecret", "health-access-key",
+		"OpenCTI health access key (APP__HEALTH_ACCESS_KEY)", HealthAccessKeySecretField, 40)
+	// The generated 44-character placeholder is never a valid base64 encoding of
+	// 32 bytes (it has no trailing "="), so the generator always replaces it.
+	encryption := newSecret("EncryptionKeySecret", "encryption-key",
+		"OpenCTI platform encryption key (APP__ENCRYPTION_KEY, base64 of 32 random bytes)",
+		EncryptionKeySecretField, 44)
+	s.admin, s.health, s.encryption = admin, health, encryption
+
+	fn := s.newGenerator(p)
+	s.generator = fn
+	s.generate("AdminTokenGenerator", fn, admin, map[string]string{AdminSecretTokenField: "uuid4"})
+	s.generate("EncryptionKeyGenerator", fn, encryption, map[string]string{EncryptionKeySecretField: "base64_32"})
+	return s
+}
+
+// newGenerator creates the function that writes generated fields: Node.js 24,
+// inline code, its own log group and a role limited to the two secrets.
+func (s *openCTISecrets) newGenerator(p OpenCTISecretsProps) awslambda.Function {
+	logs := awslogs.NewLogGroup(s, jsii.String("GeneratorLogs"), &awslogs.LogGroupProps{
+		Retention:     p.GeneratorLogRetention,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	role := awsiam.NewRole(s, jsii.String("GeneratorRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Writes generated OpenCTI secret fields (UUIDv4 admin token, encryption key)"),
+	})
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+		Resources: &[]*string{logs.LogGroupArn()},
+	}))
+	secretArns := []*string{s.admin.SecretArn(), s.encryption.SecretArn()}
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"),
+		Resources: &secretArns,
+	}))
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("kms:Decrypt", "kms:GenerateDataKey"),
+		Resources: &[]*string{s.key.KeyArn()},
+		Conditions: &map[string]any{"StringEquals": map[string]any{
+			"kms:ViaService": jsii.String("secretsmanager." + *awscdk.Stack_Of(s).Region() + ".amazonaws.com"),
+		}},
+	}))
+	return awslambda.NewFunction(s, jsii.String("Generator"), &awslambda.FunctionProps{
+		Description: jsii.String("Generates OpenCTI secret fields that Secrets Manager cannot (UUIDv4, base64 of 32 bytes)"),
+		Runtime:     awslambda.Runtime_NODEJS_24_X(),
+		Handler:     jsii.String("index.handler"),
+		Code:        awslambda.Code_FromInline(jsii.String(generatorSource)),
+		Timeout:     awscdk.Duration_Seconds(jsii.Number(60)),
+		MemorySize:  jsii.Number(256),
+		Role:        role,
+		LogGroup:    logs,
+	})
+}
+
+// generate adds the custom resource that completes fields of secret.
+func (s *openCTISecrets) generate(id string, fn awslambda.IFunction, secret awssecretsmanager.ISecret,
+	fields map[string]string) {
+	fieldProps := map[string]any{}
+	for k, v := range fields {
+		fieldProps[k] = v
+	}
+	cr := awscdk.NewCustomResource(s, jsii.String(id), &awscdk.CustomResourceProps{
+		ServiceToken:   fn.FunctionArn(),
+		ResourceType:   jsii.String("Custom::OpenCTIGeneratedSecretFields"),
+		ServiceTimeout: awscdk.Duration_Minutes(jsii.Number(5)),
+		// Removing the resource never touches the secret.
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+		Properties: &map[string]any{
+			"SecretId": secret.SecretArn(),
+			"Fields":   fieldProps,
+			// Bump when the generation logic or a secret's GenerateSecretString
+			// changes, so that the fields are checked again on the next deploy.
+			"Generation": "1",
+		},
+	})
+	cr.Node().AddDependency(secret)
+}

@@ -1,0 +1,129 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseksv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/opencti-ha/opencti-ha/config"
+	"github.com/opencti-ha/opencti-ha/constructs/cluster"
+	"github.com/opencti-ha/opencti-ha/constructs/monitoring"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
+)
+
+// ClusterStackProps configures the Cluster stack.
+type ClusterStackProps struct {
+	awscdk.StackProps
+	// Config is the validated configuration; Cluster, SecretsPrefix,
+	// AvailabilityZones, RetainData and OpenCTI.Namespace are read.
+	Config *config.Config
+	// Network provides the VPC, its subnets and the workload security group.
+	Network *NetworkStack
+}
+
+// ClusterStack is the EKS cluster OpenCTI runs on and what the workload stack
+// needs from it. It depends on the Network stack only, so it deploys in
+// parallel with the Data stack.
+type ClusterStack struct {
+	awscdk.Stack
+	// Construct is the cluster construct with every resource it made.
+	Construct cluster.Cluster
+	// Cluster is the EKS cluster: attach charts with AddCdk8sChart (Namespace
+	// first, each chart well under 100 KB).
+	Cluster awseksv2.Cluster
+	// IngressClassName goes into every Ingress's spec.ingressClassName.
+	IngressClassName string
+	// IngressClass is the manifest of the IngressClass: make manifests that
+	// hold Ingresses depend on it so that they (and their ALBs) are deleted
+	// first.
+	IngressClass awseksv2.KubernetesManifest
+	// NodePools is the manifest of the NodeClass and the two tainted NodePools.
+	NodePools awseksv2.KubernetesManifest
+	// SecretStoreName is the ClusterSecretStore that ExternalSecrets reference.
+	SecretStoreName string
+	// SecretStore is the manifest of that ClusterSecretStore: make manifests
+	// that hold ExternalSecrets depend on it.
+	SecretStore awseksv2.KubernetesManifest
+	// SecretsRefreshInterval is the refreshInterval every ExternalSecret uses.
+	SecretsRefreshInterval string
+	// Observability is the CloudWatch Observability add-on (Container Insights).
+	Observability monitoring.ObservabilityAddon
+}
+
+// NewClusterStack creates the Cluster stack from props.Config.Cluster.
+func NewClusterStack(scope constructs.Construct, id string, props *ClusterStackProps) *ClusterStack {
+	cfg := props.Config
+	c := cfg.Cluster
+	stack := awscdk.NewStack(scope, &id, &props.StackProps)
+
+	endpoint := cluster.EndpointAccess(c.EndpointAccess)
+	scheme := cluster.IngressScheme(c.IngressScheme)
+	cl := cluster.NewCluster(stack, "Cluster", &cluster.ClusterProps{
+		Vpc:                         props.Network.Vpc,
+		WorkloadSubnets:             &props.Network.WorkloadSubnets,
+		PublicSubnets:               &props.Network.PublicSubnets,
+		WorkloadSecurityGroup:       props.Network.WorkloadSecurityGroup,
+		AvailabilityZones:           cfg.AvailabilityZones,
+		KubernetesVersion:           jsii.String(c.KubernetesVersion),
+		EndpointAccess:              &endpoint,
+		PublicAccessCidrs:           c.PublicAccessCidrs,
+		AdminRoleArns:               c.AdminRoleArns,
+		UserFacingPool:              nodePoolProps(c.NodePools.UserFacing),
+		IngestionPool:               nodePoolProps(c.NodePools.Ingestion),
+		SecretsPrefix:               cfg.SecretsPrefix,
+		SecretStoreNamespaces:       []string{cfg.OpenCTI.Namespace},
+		ExternalSecretsChartVersion: jsii.String(c.ExternalSecretsChartVersion),
+		ExternalSecretsReplicas:     jsii.Number(float64(c.ExternalSecretsReplicas)),
+		MetricsServerVersion:        jsii.String(c.MetricsServerVersion),
+		IngressScheme:               &scheme,
+		IngressNamespaces:           []string{cfg.OpenCTI.Namespace},
+		LogRetention:                awsutil.LogRetention(c.LogRetentionDays),
+		RetainEncryptionKey:         jsii.Bool(cfg.RetainData),
+	})
+	// Container Insights (node and pod metrics, container logs) feeds the
+	// Monitoring stack's EKS alarms and dashboard rows.
+	observability := monitoring.AddObservabilityAddon(stack, "Observability", cl.Cluster(), &monitoring.ObservabilityAddonProps{
+		LogRetention:  awsutil.LogRetention(cfg.Monitoring.LogRetentionDays),
+		RemovalPolicy: removalPolicy(cfg),
+	})
+	return &ClusterStack{
+		Observability:          observability,
+		Stack:                  stack,
+		Construct:              cl,
+		Cluster:                cl.Cluster(),
+		IngressClassName:       cl.IngressClassName(),
+		IngressClass:           cl.IngressClass(),
+		NodePools:              cl.NodePools(),
+		SecretStoreName:        cl.SecretStoreName(),
+		SecretStore:            cl.SecretStore(),
+		SecretsRefreshInterval: c.SecretsRefreshInterval,
+	}
+}
+
+// AddPodIdentity gives the pods of namespace/serviceAccount the credentials
+// of role (EKS Pod Identity; the agent is built into Auto Mode nodes). role
+// must trust cluster.PodIdentityPrincipal() (pods.eks.amazonaws.com,
+// sts:AssumeRole + sts:TagSession). The association is created in role's
+// stack under id, so that a workload stack's role never makes the Cluster
+// stack refer back to it. Make the manifests whose pods use the service
+// account depend on the returned association.
+func (s *ClusterStack) AddPodIdentity(id, namespace, serviceAccount string, role awsiam.IRole) awseksv2.CfnPodIdentityAssociation {
+	return s.Construct.AddPodIdentity(awscdk.Stack_Of(role), id, namespace, serviceAccount, role)
+}
+
+func nodePoolProps(p config.ClusterNodePool) *cluster.NodePoolProps {
+	cpus := make([]float64, len(p.InstanceCpus))
+	for i, v := range p.InstanceCpus {
+		cpus[i] = float64(v)
+	}
+	return &cluster.NodePoolProps{
+		InstanceCategories: p.InstanceCategories,
+		InstanceCpus:       cpus,
+		CapacityTypes:      p.CapacityTypes,
+		Architectures:      p.Architectures,
+		CPULimit:           jsii.Number(float64(p.CPULimit)),
+		MemoryLimitGiB:     jsii.Number(float64(p.MemoryLimitGiB)),
+	}
+}

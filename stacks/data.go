@@ -1,0 +1,266 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/opencti-ha/opencti-ha/config"
+	"github.com/opencti-ha/opencti-ha/constructs/broker"
+	"github.com/opencti-ha/opencti-ha/constructs/cache"
+	"github.com/opencti-ha/opencti-ha/constructs/objectstore"
+	"github.com/opencti-ha/opencti-ha/constructs/opensearch"
+	"github.com/opencti-ha/opencti-ha/constructs/secrets"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
+)
+
+// JSON property names inside the Data stack's secrets (for ExternalSecret
+// remoteRef.property).
+const (
+	// OpenSearchUserSecretUsernameField / ...PasswordField: ELASTICSEARCH__USERNAME / ELASTICSEARCH__PASSWORD.
+	OpenSearchUserSecretUsernameField = opensearch.MasterUserSecretUsernameField
+	OpenSearchUserSecretPasswordField = opensearch.MasterUserSecretPasswordField
+	// RedisAuthSecretPasswordField: REDIS__PASSWORD (the AUTH token).
+	RedisAuthSecretPasswordField = cache.AuthSecretPasswordField
+	// RabbitMQSecretUsernameField / ...PasswordField: RABBITMQ__USERNAME / RABBITMQ__PASSWORD.
+	RabbitMQSecretUsernameField = broker.UserSecretUsernameField
+	RabbitMQSecretPasswordField = broker.UserSecretPasswordField
+	// AdminSecretPasswordField / AdminSecretTokenField: APP__ADMIN__PASSWORD / APP__ADMIN__TOKEN (UUIDv4).
+	AdminSecretPasswordField = secrets.AdminSecretPasswordField
+	AdminSecretTokenField    = secrets.AdminSecretTokenField
+	// HealthAccessKeySecretField: APP__HEALTH_ACCESS_KEY.
+	HealthAccessKeySecretField = secrets.HealthAccessKeySecretField
+	// EncryptionKeySecretField: APP__ENCRYPTION_KEY (base64 of 32 bytes).
+	EncryptionKeySecretField = secrets.EncryptionKeySecretField
+)
+
+// Names of the Data stack's secrets below Config.SecretsPrefix: the secret is
+// DataSecretName(cfg, <suffix>), e.g. "opencti/prod/opensearch".
+const (
+	OpenSearchUserSecretSuffix  = "opensearch"
+	RedisAuthSecretSuffix       = "redis"
+	RabbitMQSecretSuffix        = "rabbitmq"
+	AdminSecretSuffix           = "admin"
+	HealthAccessKeySecretSuffix = "health-access-key"
+	EncryptionKeySecretSuffix   = "encryption-key"
+)
+
+// DataSecretName is the full name of the Data stack secret with suffix.
+func DataSecretName(cfg *config.Config, suffix string) string {
+	return cfg.SecretsPrefix + "/" + suffix
+}
+
+// DataStackProps configures the Data stack.
+type DataStackProps struct {
+	awscdk.StackProps
+	// Config is the validated configuration; Data, SecretsPrefix, RetainData,
+	// Environment and Name are read.
+	Config *config.Config
+	// Network provides the VPC, the data (isolated) subnets and the workload
+	// security group, the only source the data services admit.
+	Network *NetworkStack
+}
+
+// DataOutputs is everything the OpenCTI workloads need from the Data stack:
+// endpoints and references to secrets, never a secret value.
+type DataOutputs struct {
+	// OpenSearchURL is ELASTICSEARCH__URL: "https://<VPC endpoint>".
+	OpenSearchURL *string
+	// OpenSearchUserSecret holds OpenSearchUserSecretUsernameField and
+	// OpenSearchUserSecretPasswordField (the fine-grained access control
+	// internal master user; OpenCTI cannot use IAM auth).
+	OpenSearchUserSecret awssecretsmanager.ISecret
+	// RedisHostname is REDIS__HOSTNAME: the primary endpoint, which follows failover.
+	RedisHostname *string
+	// RedisPort is REDIS__PORT (6379).
+	RedisPort int
+	// RedisMode is REDIS__MODE: "single". The replication group runs with
+	// cluster mode disabled (one shard, replicas for failover), so OpenCTI must
+	// talk to its primary endpoint as a single server, not as a Redis Cluster.
+	// TLS is required: REDIS__USE_SSL=true.
+	RedisMode string
+	// RedisAuthSecret holds RedisAuthSecretPasswordField (REDIS__PASSWORD).
+	RedisAuthSecret awssecretsmanager.ISecret
+	// RabbitMQHostname is RABBITMQ__HOSTNAME, the AMQPS endpoint host.
+	RabbitMQHostname *string
+	// RabbitMQPort is RABBITMQ__PORT (5671, AMQPS: RABBITMQ__USE_SSL=true).
+	RabbitMQPort int
+	// RabbitMQManagementHostname is RABBITMQ__HOSTNAME_MANAGEMENT.
+	RabbitMQManagementHostname *string
+	// RabbitMQManagementPort is RABBITMQ__PORT_MANAGEMENT (443, HTTPS:
+	// RABBITMQ__MANAGEMENT_SSL=true).
+	RabbitMQManagementPort int
+	// RabbitMQVHost is RABBITMQ__VHOST ("/").
+	RabbitMQVHost string
+	// RabbitMQSecret holds RabbitMQSecretUsernameField and RabbitMQSecretPasswordField.
+	RabbitMQSecret awssecretsmanager.ISecret
+	// Bucket is MINIO__BUCKET_NAME's bucket; grant the platforms' pod role
+	// Bucket.GrantReadWrite (it includes BucketKey).
+	Bucket awss3.IBucket
+	// BucketKey encrypts Bucket (SSE-KMS).
+	BucketKey awskms.IKey
+	// BucketRegion is MINIO__BUCKET_REGION.
+	BucketRegion *string
+	// AdminSecret holds AdminSecretPasswordField and AdminSecretTokenField (UUIDv4).
+	AdminSecret awssecretsmanager.ISecret
+	// HealthAccessKeySecret holds HealthAccessKeySecretField.
+	HealthAccessKeySecret awssecretsmanager.ISecret
+	// EncryptionKeySecret holds EncryptionKeySecretField (base64 of 32 bytes).
+	EncryptionKeySecret awssecretsmanager.ISecret
+	// SecretsKey encrypts every secret above; readers need kms:Decrypt on it
+	// through Secrets Manager (kms:ViaService).
+	SecretsKey awskms.IKey
+}
+
+// DataStack holds OpenCTI's data services, keys and secrets. It depends on the
+// Network stack only, so it deploys in parallel with the Cluster stack.
+type DataStack struct {
+	awscdk.Stack
+	// Outputs is what the OpenCTI workloads stack consumes.
+	Outputs DataOutputs
+	// The constructs, for the Monitoring stack's alarms and dashboards.
+	OpenSearch  opensearch.Domain
+	Redis       cache.ReplicationGroup
+	RabbitMQ    broker.Broker
+	ObjectStore objectstore.ObjectStore
+	Secrets     secrets.OpenCTISecrets
+}
+
+// NewDataStack creates the Data stack from props.Config.Data.
+func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) *DataStack {
+	cfg := props.Config
+	d := cfg.Data
+	net := props.Network
+	stack := awscdk.NewStack(scope, &id, &props.StackProps)
+	removal := removalPolicy(cfg)
+	clients := []awsec2.ISecurityGroup{net.WorkloadSecurityGroup}
+	name := func(suffix string) *string { return jsii.String(DataSecretName(cfg, suffix)) }
+
+	// One key encrypts every secret; each data service has its own key (created
+	// by its construct), so a key policy or a disabled key affects one service.
+	secretsKey := secrets.NewKey(stack, "SecretsKey", &secrets.KeyProps{
+		Description:   jsii.String(cfg.Name + " Secrets Manager secrets (" + cfg.SecretsPrefix + "/*)"),
+		RemovalPolicy: removal,
+	})
+	appSecrets := secrets.NewOpenCTISecrets(stack, "OpenCTISecrets", &secrets.OpenCTISecretsProps{
+		NamePrefix:    jsii.String(cfg.SecretsPrefix),
+		EncryptionKey: secretsKey,
+		RemovalPolicy: removal,
+	})
+
+	store := objectstore.NewObjectStore(stack, "ObjectStore", &objectstore.ObjectStoreProps{
+		NoncurrentVersionExpirationDays: new(d.ObjectStore.NoncurrentVersionExpirationDays),
+		Backup: &objectstore.BackupProps{
+			DailyRetentionDays:   new(d.Backup.DailyRetentionDays),
+			WeeklyRetentionDays:  new(d.Backup.WeeklyRetentionDays),
+			MonthlyRetentionDays: new(d.Backup.MonthlyRetentionDays),
+		},
+		RemovalPolicy: removal,
+	})
+
+	o := d.OpenSearch
+	search := opensearch.NewDomain(stack, "OpenSearch", &opensearch.DomainProps{
+		Vpc:                    net.Vpc,
+		VpcSubnets:             &net.DataSubnets,
+		ClientSecurityGroups:   clients,
+		EngineVersion:          jsii.String(o.EngineVersion),
+		DataNodes:              new(o.DataNodes),
+		DataNodeInstanceType:   jsii.String(o.DataNodeInstanceType),
+		MasterNodes:            new(o.MasterNodes),
+		MasterNodeInstanceType: jsii.String(o.MasterNodeInstanceType),
+		VolumeSizeGiB:          new(o.VolumeSizeGiB),
+		ZoneAwareness:          new(o.ZoneAwareness),
+		LogRetention:           awsutil.LogRetention(o.LogRetentionDays),
+		MasterUserSecretName:   name(OpenSearchUserSecretSuffix),
+		SecretEncryptionKey:    secretsKey,
+		AccessLogsBucket:       store.AccessLogsBucket(),
+		RemovalPolicy:          removal,
+	})
+
+	cacheRemoval := awscdk.RemovalPolicy_DESTROY
+	if cfg.RetainData {
+		cacheRemoval = awscdk.RemovalPolicy_SNAPSHOT
+	}
+	r := d.Redis
+	redis := cache.NewReplicationGroup(stack, "Redis", &cache.ReplicationGroupProps{
+		Vpc:                   net.Vpc,
+		VpcSubnets:            &net.DataSubnets,
+		ClientSecurityGroups:  clients,
+		Engine:                jsii.String(r.Engine),
+		EngineVersion:         jsii.String(r.EngineVersion),
+		NodeType:              jsii.String(r.NodeType),
+		Replicas:              new(r.Replicas),
+		MultiAz:               new(r.MultiAz),
+		SnapshotRetentionDays: new(r.SnapshotRetentionDays),
+		AuthSecretName:        name(RedisAuthSecretSuffix),
+		SecretEncryptionKey:   secretsKey,
+		LogRetention:          awsutil.LogRetention(r.LogRetentionDays),
+		RemovalPolicy:         cacheRemoval,
+	})
+
+	b := d.Broker
+	mq := broker.NewBroker(stack, "RabbitMQ", &broker.BrokerProps{
+		Vpc:                  net.Vpc,
+		VpcSubnets:           &net.DataSubnets,
+		ClientSecurityGroups: clients,
+		EngineVersion:        jsii.String(b.EngineVersion),
+		InstanceType:         jsii.String(b.InstanceType),
+		DeploymentMode:       jsii.String(b.DeploymentMode),
+		MaintenanceWindow: &broker.MaintenanceWindow{
+			DayOfWeek: b.MaintenanceWindow.DayOfWeek,
+			TimeOfDay: b.MaintenanceWindow.TimeOfDay,
+			TimeZone:  b.MaintenanceWindow.TimeZone,
+		},
+		UserSecretName:      name(RabbitMQSecretSuffix),
+		SecretEncryptionKey: secretsKey,
+		RemovalPolicy:       removal,
+	})
+
+	ds := &DataStack{
+		Stack:       stack,
+		OpenSearch:  search,
+		Redis:       redis,
+		RabbitMQ:    mq,
+		ObjectStore: store,
+		Secrets:     appSecrets,
+		Outputs: DataOutputs{
+			OpenSearchURL:              search.URL(),
+			OpenSearchUserSecret:       search.MasterUserSecret(),
+			RedisHostname:              redis.Hostname(),
+			RedisPort:                  redis.Port(),
+			RedisMode:                  redis.Mode(),
+			RedisAuthSecret:            redis.AuthSecret(),
+			RabbitMQHostname:           mq.Hostname(),
+			RabbitMQPort:               mq.Port(),
+			RabbitMQManagementHostname: mq.ManagementHostname(),
+			RabbitMQManagementPort:     mq.ManagementPort(),
+			RabbitMQVHost:              mq.VHost(),
+			RabbitMQSecret:             mq.UserSecret(),
+			Bucket:                     store.Bucket(),
+			BucketKey:                  store.EncryptionKey(),
+			BucketRegion:               stack.Region(),
+			AdminSecret:                appSecrets.AdminSecret(),
+			HealthAccessKeySecret:      appSecrets.HealthAccessKeySecret(),
+			EncryptionKeySecret:        appSecrets.EncryptionKeySecret(),
+			SecretsKey:                 secretsKey,
+		},
+	}
+	// Endpoints for operators and for `make render` (config "render" section);
+	// no secret values.
+	for _, out := range []struct {
+		id, description string
+		value           *string
+	}{
+		{"OpenSearchUrl", "ELASTICSEARCH__URL (render.openSearchUrl)", ds.Outputs.OpenSearchURL},
+		{"RedisHostname", "REDIS__HOSTNAME (render.redisHostname)", ds.Outputs.RedisHostname},
+		{"RabbitMQHostname", "RABBITMQ__HOSTNAME (render.rabbitmqHostname)", ds.Outputs.RabbitMQHostname},
+		{"BucketName", "MINIO__BUCKET_NAME (render.bucketName)", ds.Outputs.Bucket.BucketName()},
+	} {
+		awscdk.NewCfnOutput(stack, jsii.String(out.id), &awscdk.CfnOutputProps{Value: out.value, Description: jsii.String(out.description)})
+	}
+	return ds
+}

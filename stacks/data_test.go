@@ -1,0 +1,452 @@
+package stacks
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/opencti-ha/opencti-ha/internal/testutil"
+)
+
+func TestDataHighAvailability(t *testing.T) {
+	cases := map[string]struct {
+		dataNodes, masters, zones, redisNodes int
+		zoneAware, dedicated, multiAZ         bool
+		mqMode, mqType                        string
+		domainSubnets, mqSubnets              int
+	}{
+		"dev":  {1, 0, 0, 1, false, false, false, "SINGLE_INSTANCE", "mq.t3.micro", 1, 1},
+		"prod": {3, 3, 3, 3, true, true, true, "CLUSTER_MULTI_AZ", "mq.m5.large", 3, 3},
+	}
+	for env, want := range cases {
+		t.Run(env, func(t *testing.T) {
+			f := fixtureFor(t, env)
+			tpl := f.Template(t, f.App.Data.Stack)
+			cluster := map[string]any{
+				"InstanceCount":          want.dataNodes,
+				"ZoneAwarenessEnabled":   want.zoneAware,
+				"DedicatedMasterEnabled": want.dedicated,
+			}
+			if want.dedicated {
+				cluster["DedicatedMasterCount"] = want.masters
+				cluster["ZoneAwarenessConfig"] = map[string]any{"AvailabilityZoneCount": want.zones}
+			}
+			testutil.Assert(t, func() {
+				tpl.HasResourceProperties(jsii.String("AWS::OpenSearchService::Domain"), map[string]any{"ClusterConfig": cluster})
+				tpl.HasResourceProperties(jsii.String("AWS::ElastiCache::ReplicationGroup"), map[string]any{
+					"NumCacheClusters":         want.redisNodes,
+					"AutomaticFailoverEnabled": want.multiAZ,
+					"MultiAZEnabled":           want.multiAZ,
+					"ClusterMode":              "disabled",
+				})
+				tpl.HasResourceProperties(jsii.String("AWS::AmazonMQ::Broker"), map[string]any{
+					"DeploymentMode":     want.mqMode,
+					"HostInstanceType":   want.mqType,
+					"PubliclyAccessible": false,
+					"EngineVersion":      "3.13",
+				})
+			})
+			for _, d := range f.Resources(t, f.App.Data.Stack, "AWS::OpenSearchService::Domain") {
+				if n := len(d["Properties"].(map[string]any)["VPCOptions"].(map[string]any)["SubnetIds"].([]any)); n != want.domainSubnets {
+					t.Errorf("domain subnets: got %d, want %d", n, want.domainSubnets)
+				}
+			}
+			for _, b := range f.Resources(t, f.App.Data.Stack, "AWS::AmazonMQ::Broker") {
+				if n := len(b["Properties"].(map[string]any)["SubnetIds"].([]any)); n != want.mqSubnets {
+					t.Errorf("broker subnets: got %d, want %d", n, want.mqSubnets)
+				}
+			}
+			if env == "prod" {
+				for _, rg := range f.Resources(t, f.App.Data.Stack, "AWS::ElastiCache::ReplicationGroup") {
+					azs, _ := json.Marshal(rg["Properties"].(map[string]any)["PreferredCacheClusterAZs"])
+					if string(azs) != `["eu-west-1a","eu-west-1b","eu-west-1c"]` {
+						t.Errorf("redis nodes must spread over the 3 AZs: %s", azs)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestDataEncryption(t *testing.T) {
+	for _, env := range []string{"dev", "prod"} {
+		t.Run(env, func(t *testing.T) {
+			f := fixtureFor(t, env)
+			tpl := f.Template(t, f.App.Data.Stack)
+			testutil.Assert(t, func() {
+				tpl.HasResourceProperties(jsii.String("AWS::OpenSearchService::Domain"), map[string]any{
+					"EncryptionAtRestOptions":     map[string]any{"Enabled": true, "KmsKeyId": map[string]any{"Ref": assertions.Match_AnyValue()}},
+					"NodeToNodeEncryptionOptions": map[string]any{"Enabled": true},
+					"DomainEndpointOptions":       map[string]any{"EnforceHTTPS": true, "TLSSecurityPolicy": "Policy-Min-TLS-1-2-PFS-2023-10"},
+					"AdvancedSecurityOptions":     assertions.Match_ObjectLike(&map[string]any{"Enabled": true, "InternalUserDatabaseEnabled": true}),
+				})
+				tpl.HasResourceProperties(jsii.String("AWS::ElastiCache::ReplicationGroup"), map[string]any{
+					"TransitEncryptionEnabled": true,
+					"TransitEncryptionMode":    "required",
+					"AtRestEncryptionEnabled":  true,
+					"KmsKeyId":                 assertions.Match_AnyValue(),
+				})
+				tpl.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
+					"VersioningConfiguration": map[string]any{"Status": "Enabled"},
+					"BucketEncryption": map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{
+						"BucketKeyEnabled":              true,
+						"ServerSideEncryptionByDefault": map[string]any{"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": assertions.Match_AnyValue()},
+					}}},
+				})
+				tpl.HasResourceProperties(jsii.String("AWS::Backup::BackupVault"), map[string]any{
+					"EncryptionKeyArn": assertions.Match_AnyValue(),
+				})
+			})
+			for id, k := range f.Resources(t, f.App.Data.Stack, "AWS::KMS::Key") {
+				if k["Properties"].(map[string]any)["EnableKeyRotation"] != true {
+					t.Errorf("key %s does not rotate", id)
+				}
+			}
+			for id, s := range f.Resources(t, f.App.Data.Stack, "AWS::SecretsManager::Secret") {
+				key, _ := json.Marshal(s["Properties"].(map[string]any)["KmsKeyId"])
+				if !strings.Contains(string(key), "SecretsKey") {
+					t.Errorf("secret %s is not encrypted with the secrets key: %s", id, key)
+				}
+			}
+			for id, p := range f.Resources(t, f.App.Data.Stack, "AWS::S3::BucketPolicy") {
+				doc, _ := json.Marshal(p["Properties"].(map[string]any)["PolicyDocument"])
+				if !strings.Contains(string(doc), `"Condition":{"Bool":{"aws:SecureTransport":"false"}},"Effect":"Deny"`) {
+					t.Errorf("bucket policy %s does not deny non-TLS requests: %s", id, doc)
+				}
+			}
+		})
+	}
+}
+
+func TestDataBackupPlanRetention(t *testing.T) {
+	for env, want := range map[string]string{"dev": "map[Daily:7]", "prod": "map[Daily:35 Monthly:365 Weekly:90]"} {
+		f := fixtureFor(t, env)
+		got := map[string]float64{}
+		for _, p := range f.Resources(t, f.App.Data.Stack, "AWS::Backup::BackupPlan") {
+			for _, r := range p["Properties"].(map[string]any)["BackupPlan"].(map[string]any)["BackupPlanRule"].([]any) {
+				rule := r.(map[string]any)
+				got[rule["RuleName"].(string)] = rule["Lifecycle"].(map[string]any)["DeleteAfterDays"].(float64)
+			}
+		}
+		if fmt.Sprint(got) != want {
+			t.Errorf("%s backup rules: got %v, want %s", env, got, want)
+		}
+		testutil.Assert(t, func() {
+			f.Template(t, f.App.Data.Stack).HasResourceProperties(jsii.String("AWS::Backup::BackupSelection"), map[string]any{
+				"BackupSelection": assertions.Match_ObjectLike(&map[string]any{
+					"Resources": []any{map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^ObjectStoreBucket")), "Arn"}}},
+				}),
+			})
+		})
+	}
+}
+
+// dataIngress lists, per security group of the Data stack, its ingress rules
+// as "<source>:<from>-<to>".
+func dataIngress(t *testing.T, f *fixture) map[string][]string {
+	out := map[string][]string{}
+	add := func(sg string, r map[string]any) {
+		src, _ := json.Marshal(r["SourceSecurityGroupId"])
+		if r["CidrIp"] != nil || r["CidrIpv6"] != nil || r["SourcePrefixListId"] != nil {
+			src = []byte(fmt.Sprint(r["CidrIp"], r["CidrIpv6"], r["SourcePrefixListId"]))
+		}
+		out[sg] = append(out[sg], fmt.Sprintf("%s:%v-%v", src, r["FromPort"], r["ToPort"]))
+	}
+	for id, sg := range f.Resources(t, f.App.Data.Stack, "AWS::EC2::SecurityGroup") {
+		out[id] = nil
+		if inline, ok := sg["Properties"].(map[string]any)["SecurityGroupIngress"].([]any); ok {
+			for _, r := range inline {
+				add(id, r.(map[string]any))
+			}
+		}
+	}
+	for _, r := range f.Resources(t, f.App.Data.Stack, "AWS::EC2::SecurityGroupIngress") {
+		p := r["Properties"].(map[string]any)
+		gid := p["GroupId"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+		add(gid, p)
+	}
+	for _, rules := range out {
+		sort.Strings(rules)
+	}
+	return out
+}
+
+func TestDataSecurityGroupsAdmitOnlyTheWorkloadGroup(t *testing.T) {
+	for _, env := range []string{"dev", "prod"} {
+		t.Run(env, func(t *testing.T) {
+			f := fixtureFor(t, env)
+			// The Data stack sees the Network stack's workload group through a
+			// cross-stack reference to its GroupId.
+			network := *f.App.Network.Stack.StackName()
+			var src string
+			for _, r := range f.Resources(t, f.App.Data.Stack, "AWS::EC2::SecurityGroupIngress") {
+				raw, _ := json.Marshal(r["Properties"].(map[string]any)["SourceSecurityGroupId"])
+				src = string(raw)
+				if !strings.Contains(src, `"`+network+`"`) || !strings.Contains(src, "WorkloadSecurityGroup") {
+					t.Errorf("ingress source %s is not the workload group of stack %s", src, network)
+				}
+			}
+			want := map[string][]string{
+				"OpenSearchSecurityGroup": {src + ":443-443"},
+				"RedisSecurityGroup":      {src + ":6379-6379"},
+				"RabbitMQSecurityGroup":   {src + ":443-443", src + ":5671-5671"},
+			}
+			got := dataIngress(t, f)
+			if len(got) != len(want) {
+				t.Errorf("security groups: got %v, want only the three data groups", got)
+			}
+			for id, rules := range got {
+				matched := false
+				for prefix, wantRules := range want {
+					if strings.HasPrefix(id, prefix) {
+						matched = true
+						if fmt.Sprint(rules) != fmt.Sprint(wantRules) {
+							t.Errorf("%s ingress: got %v, want %v", id, rules, wantRules)
+						}
+					}
+				}
+				if !matched {
+					t.Errorf("unexpected security group %s with ingress %v", id, rules)
+				}
+			}
+		})
+	}
+}
+
+func TestDataRetention(t *testing.T) {
+	// Resource types that hold data or keys, and the policies each must carry.
+	cases := map[string]map[string]string{
+		"prod": {
+			"AWS::OpenSearchService::Domain":     "Retain",
+			"AWS::S3::Bucket":                    "Retain",
+			"AWS::Backup::BackupVault":           "Retain",
+			"AWS::KMS::Key":                      "Retain",
+			"AWS::SecretsManager::Secret":        "Retain",
+			"AWS::AmazonMQ::Broker":              "Retain",
+			"AWS::ElastiCache::ReplicationGroup": "Snapshot",
+		},
+		"dev": {
+			"AWS::OpenSearchService::Domain":     "Delete",
+			"AWS::S3::Bucket":                    "Delete",
+			"AWS::Backup::BackupVault":           "Retain", // a vault with recovery points cannot be deleted
+			"AWS::SecretsManager::Secret":        "Delete",
+			"AWS::AmazonMQ::Broker":              "Delete",
+			"AWS::ElastiCache::ReplicationGroup": "Delete",
+		},
+	}
+	for env, types := range cases {
+		t.Run(env, func(t *testing.T) {
+			f := fixtureFor(t, env)
+			for typ, want := range types {
+				rs := f.Resources(t, f.App.Data.Stack, typ)
+				if len(rs) == 0 {
+					t.Errorf("no %s", typ)
+				}
+				for id, r := range rs {
+					if r["DeletionPolicy"] != want || r["UpdateReplacePolicy"] != want {
+						t.Errorf("%s %s: DeletionPolicy %v UpdateReplacePolicy %v, want %s", typ, id, r["DeletionPolicy"], r["UpdateReplacePolicy"], want)
+					}
+				}
+			}
+			for id, k := range f.Resources(t, f.App.Data.Stack, "AWS::KMS::Key") {
+				want := map[string]string{"dev": "Delete", "prod": "Retain"}[env]
+				if strings.Contains(id, "BackupVaultKey") {
+					want = "Retain" // backups stay readable as long as the vault lives
+				}
+				if k["DeletionPolicy"] != want {
+					t.Errorf("key %s: DeletionPolicy %v, want %s", id, k["DeletionPolicy"], want)
+				}
+			}
+			autoDelete := len(f.Resources(t, f.App.Data.Stack, "Custom::S3AutoDeleteObjects")) > 0
+			if autoDelete != (env == "dev") {
+				t.Errorf("auto-delete of bucket objects: got %v in %s", autoDelete, env)
+			}
+		})
+	}
+}
+
+func TestDataSecretsAreNamedUnderThePrefix(t *testing.T) {
+	for _, env := range []string{"dev", "prod"} {
+		f := fixtureFor(t, env)
+		var names []string
+		for _, s := range f.Resources(t, f.App.Data.Stack, "AWS::SecretsManager::Secret") {
+			names = append(names, s["Properties"].(map[string]any)["Name"].(string))
+		}
+		sort.Strings(names)
+		var want []string
+		for _, suffix := range []string{AdminSecretSuffix, EncryptionKeySecretSuffix, HealthAccessKeySecretSuffix,
+			OpenSearchUserSecretSuffix, RabbitMQSecretSuffix, RedisAuthSecretSuffix} {
+			want = append(want, DataSecretName(f.Config, suffix))
+		}
+		if fmt.Sprint(names) != fmt.Sprint(want) {
+			t.Errorf("%s secrets: got %v, want %v", env, names, want)
+		}
+	}
+}
+
+var (
+	uuidRe     = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}`)
+	base64Key  = regexp.MustCompile(`^[A-Za-z0-9+/]{43}=$`)
+	resolveRef = regexp.MustCompile(`^\{\{resolve:secretsmanager:<ref>:SecretString:(username|password)::\}\}$`)
+)
+
+// flatten renders a template value as a string, with every Ref/GetAtt as <ref>.
+func flatten(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case map[string]any:
+		if j, ok := x["Fn::Join"].([]any); ok {
+			var parts []string
+			for _, p := range j[1].([]any) {
+				parts = append(parts, flatten(p))
+			}
+			return strings.Join(parts, j[0].(string))
+		}
+		return "<ref>"
+	}
+	return fmt.Sprint(v)
+}
+
+// TestDataTemplatesHoldNoSecretValues proves that no secret value can be in
+// the Data stack's template: secrets are generated by Secrets Manager
+// (GenerateSecretString) or in the account (custom resource), every property
+// that carries a credential is a {{resolve:secretsmanager:...}} dynamic
+// reference, no output reads a secret or a generator, and nothing in the
+// template looks like a generated token or key.
+func TestDataTemplatesHoldNoSecretValues(t *testing.T) {
+	for _, env := range []string{"dev", "prod"} {
+		t.Run(env, func(t *testing.T) {
+			f := fixtureFor(t, env)
+			tpl := f.TemplateJSON(t, f.App.Data.Stack)
+			for id, s := range f.Resources(t, f.App.Data.Stack, "AWS::SecretsManager::Secret") {
+				props := s["Properties"].(map[string]any)
+				if _, literal := props["SecretString"]; literal || props["GenerateSecretString"] == nil {
+					t.Errorf("secret %s is not generated by Secrets Manager", id)
+				}
+			}
+			var credentials []any
+			for _, d := range f.Resources(t, f.App.Data.Stack, "AWS::OpenSearchService::Domain") {
+				opts := d["Properties"].(map[string]any)["AdvancedSecurityOptions"].(map[string]any)["MasterUserOptions"].(map[string]any)
+				credentials = append(credentials, opts["MasterUserPassword"])
+			}
+			for _, rg := range f.Resources(t, f.App.Data.Stack, "AWS::ElastiCache::ReplicationGroup") {
+				credentials = append(credentials, rg["Properties"].(map[string]any)["AuthToken"])
+			}
+			for _, b := range f.Resources(t, f.App.Data.Stack, "AWS::AmazonMQ::Broker") {
+				for _, u := range b["Properties"].(map[string]any)["Users"].([]any) {
+					credentials = append(credentials, u.(map[string]any)["Username"], u.(map[string]any)["Password"])
+				}
+			}
+			if len(credentials) != 4 {
+				t.Errorf("found %d credential properties, want 4", len(credentials))
+			}
+			for _, c := range credentials {
+				if s := flatten(c); !resolveRef.MatchString(s) {
+					t.Errorf("credential property is not a Secrets Manager dynamic reference: %s", s)
+				}
+			}
+			generators := f.Resources(t, f.App.Data.Stack, "Custom::OpenCTIGeneratedSecretFields")
+			if len(generators) != 2 {
+				t.Errorf("generated-field custom resources: got %d, want 2", len(generators))
+			}
+			// Outputs may carry a secret's ARN (other stacks name the secret), never
+			// its value: no dynamic reference, no generator attribute.
+			outputs, _ := json.Marshal(tpl["Outputs"])
+			if strings.Contains(string(outputs), "resolve:secretsmanager") {
+				t.Errorf("an output resolves a secret value: %s", outputs)
+			}
+			for id := range generators {
+				if strings.Contains(string(outputs), `"`+id+`"`) {
+					t.Errorf("an output references generator %s", id)
+				}
+			}
+			raw, _ := json.Marshal(tpl)
+			for id := range generators {
+				if strings.Contains(string(raw), `"Fn::GetAtt":["`+id) {
+					t.Errorf("an attribute of generator %s is read", id)
+				}
+			}
+			if m := uuidRe.FindString(string(raw)); m != "" {
+				t.Errorf("the template holds a UUIDv4: %s", m)
+			}
+			var walk func(v any)
+			walk = func(v any) {
+				switch x := v.(type) {
+				case string:
+					if base64Key.MatchString(x) {
+						t.Errorf("the template holds a 32-byte base64 value")
+					}
+				case []any:
+					for _, e := range x {
+						walk(e)
+					}
+				case map[string]any:
+					for _, e := range x {
+						walk(e)
+					}
+				}
+			}
+			walk(tpl)
+		})
+	}
+}
+
+func TestDataOutputs(t *testing.T) {
+	f := fixtureFor(t, "prod")
+	o := f.App.Data.Outputs
+	if o.RedisMode != "single" || o.RedisPort != 6379 || o.RabbitMQPort != 5671 || o.RabbitMQManagementPort != 443 || o.RabbitMQVHost != "/" {
+		t.Errorf("constants: %+v", o)
+	}
+	for name, v := range map[string]any{
+		"OpenSearchURL": o.OpenSearchURL, "OpenSearchUserSecret": o.OpenSearchUserSecret, "RedisHostname": o.RedisHostname,
+		"RedisAuthSecret": o.RedisAuthSecret, "RabbitMQHostname": o.RabbitMQHostname, "RabbitMQManagementHostname": o.RabbitMQManagementHostname,
+		"RabbitMQSecret": o.RabbitMQSecret, "Bucket": o.Bucket, "BucketKey": o.BucketKey, "BucketRegion": o.BucketRegion,
+		"AdminSecret": o.AdminSecret, "HealthAccessKeySecret": o.HealthAccessKeySecret, "EncryptionKeySecret": o.EncryptionKeySecret,
+		"SecretsKey": o.SecretsKey,
+	} {
+		if v == nil || fmt.Sprint(v) == "<nil>" {
+			t.Errorf("DataOutputs.%s is nil", name)
+		}
+	}
+	url := f.App.Data.Stack.Resolve(o.OpenSearchURL)
+	raw, _ := json.Marshal(url)
+	if !strings.HasPrefix(string(raw), `{"Fn::Join":["",["https://",{"Fn::GetAtt":["OpenSearch`) {
+		t.Errorf("OpenSearchURL: %s", raw)
+	}
+	if *o.BucketRegion != f.Config.Region {
+		t.Errorf("BucketRegion: got %s, want %s", *o.BucketRegion, f.Config.Region)
+	}
+	host, _ := json.Marshal(f.App.Data.Stack.Resolve(o.RabbitMQHostname))
+	if !strings.Contains(string(host), `"AmqpEndpoints"`) || !strings.Contains(string(host), `"Fn::Split":["//"`) {
+		t.Errorf("RabbitMQHostname: %s", host)
+	}
+}
+
+func TestDataNoNagErrors(t *testing.T) {
+	for _, env := range []string{"dev", "prod"} {
+		f := fixtureFor(t, env)
+		f.requireNoErrors(t, f.App.Data.Stack)
+	}
+}
+
+func TestDataResourceCounts(t *testing.T) {
+	for _, env := range []string{"dev", "prod"} {
+		f := fixtureFor(t, env)
+		res := f.TemplateJSON(t, f.App.Data.Stack)["Resources"].(map[string]any)
+		byType := map[string]int{}
+		for _, r := range res {
+			byType[r.(map[string]any)["Type"].(string)]++
+		}
+		t.Logf("%s Data stack: %d resources %v", env, len(res), byType)
+		if len(res) > 400 {
+			t.Errorf("%s Data stack has %d resources; CloudFormation allows 500", env, len(res))
+		}
+	}
+}

@@ -1,0 +1,193 @@
+package stacks
+
+import (
+	"strconv"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsopensearchservice"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/opencti-ha/opencti-ha/charts"
+	"github.com/opencti-ha/opencti-ha/config"
+	"github.com/opencti-ha/opencti-ha/constructs/monitoring"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
+)
+
+// MonitoringStackID is the Monitoring stack's construct ID.
+const MonitoringStackID = "Monitoring"
+
+// MonitoringTargets are the typed names of what the alarms watch, wired by the
+// app from the other stacks' outputs. A nil or empty name leaves its service
+// unmonitored (no alarm, no dashboard row), except where a default is given.
+type MonitoringTargets struct {
+	// OpenSearchDomainName is the domain's name. Default: OpenSearchDomain's name.
+	OpenSearchDomainName *string
+	// OpenSearchDomain is used for its name when OpenSearchDomainName is nil.
+	// Default: none.
+	OpenSearchDomain awsopensearchservice.IDomain
+	// RedisReplicationGroupID is the ElastiCache replication group ID.
+	RedisReplicationGroupID *string
+	// RedisNodeIDs are its member cache cluster IDs. Default:
+	// "<RedisReplicationGroupID>-001" ... one per node (1 + data.redis.replicas).
+	RedisNodeIDs []*string
+	// BrokerName is the Amazon MQ broker's name (CloudWatch dimension Broker).
+	BrokerName *string
+	// ClusterName is the EKS cluster's name.
+	ClusterName *string
+	// UILoadBalancerName and APILoadBalancerName are the names the Ingresses give
+	// their load balancers (alb.ingress.kubernetes.io/load-balancer-name).
+	// Default: LoadBalancerNames(cfg). Set both to "-" to monitor no load balancer.
+	UILoadBalancerName, APILoadBalancerName string
+	// OpenCTINamespace is the Kubernetes namespace of the OpenCTI workloads.
+	// Default: cfg.OpenCTI.Namespace.
+	OpenCTINamespace string
+	// BucketName is the OpenCTI file bucket.
+	BucketName *string
+	// BackupVaultName is the AWS Backup vault that protects it.
+	BackupVaultName *string
+}
+
+// MonitoringStackProps configures the Monitoring stack.
+type MonitoringStackProps struct {
+	awscdk.StackProps
+	// Config is the validated configuration; Name, Monitoring, Data
+	// (OpenSearch data nodes, Redis replicas) and OpenCTI (namespace,
+	// connectors) are read.
+	Config *config.Config
+	// Targets names what to watch.
+	Targets MonitoringTargets
+}
+
+// MonitoringStack holds the alarm topic, the alarms and the dashboard. Deploy it
+// after the OpenCTI stack: the load balancers it alarms on exist only once
+// the Ingresses are applied.
+type MonitoringStack struct {
+	awscdk.Stack
+	// Monitoring is the construct with every alarm.
+	Monitoring monitoring.Monitoring
+	// Topic receives every alarm and OK notification and failed backup jobs.
+	Topic awssns.ITopic
+	// Dashboard has one row per OpenCTI tier and per data service.
+	Dashboard awscloudwatch.Dashboard
+}
+
+// LoadBalancerNames are the names the OpenCTI Ingresses give the ui and api
+// load balancers (see charts.LoadBalancerNames; the Ingress group is cfg.Name).
+func LoadBalancerNames(cfg *config.Config) (ui, api string) {
+	return charts.LoadBalancerNames(cfg.Name)
+}
+
+// NewMonitoringStack creates the Monitoring stack.
+func NewMonitoringStack(scope constructs.Construct, id string, props *MonitoringStackProps) *MonitoringStack {
+	cfg, t := props.Config, props.Targets
+	stack := awscdk.NewStack(scope, &id, &props.StackProps)
+	m := cfg.Monitoring
+	th := m.Thresholds
+	mp := &monitoring.MonitoringProps{
+		AlarmEmails:                m.AlarmEmails,
+		AlarmNamePrefix:            jsii.String(cfg.Name),
+		EvaluationPeriods:          &m.EvaluationPeriods,
+		LogRetention:               awsutil.LogRetention(m.LogRetentionDays),
+		DashboardName:              jsii.String(cfg.Name),
+		LoadBalancerLookupRevision: jsii.String(strconv.Itoa(m.LoadBalancerLookupRevision)),
+		Thresholds: &monitoring.Thresholds{
+			OpenSearchFreeStorageMiB:           float64(th.OpenSearchFreeStorageMiB),
+			OpenSearchJvmMemoryPressurePercent: float64(th.OpenSearchJvmMemoryPressurePercent),
+			OpenSearchCPUPercent:               float64(th.OpenSearchCpuPercent),
+			RedisEngineCPUPercent:              float64(th.RedisEngineCpuPercent),
+			RedisMemoryPercent:                 float64(th.RedisMemoryPercent),
+			RedisEvictions:                     float64(th.RedisEvictions),
+			RedisReplicationLagSeconds:         float64(th.RedisReplicationLagSeconds),
+			RedisConnections:                   float64(th.RedisConnections),
+			BrokerMemoryPercent:                float64(th.BrokerMemoryPercent),
+			BrokerDiskFreeRatio:                th.BrokerDiskFreeRatio,
+			BrokerQueueDepth:                   float64(th.BrokerQueueDepth),
+			BrokerConnections:                  float64(th.BrokerConnections),
+			AlbTarget5xxPerMinute:              float64(th.AlbTarget5xxPerMinute),
+			AlbP95LatencySeconds:               th.AlbP95LatencySeconds,
+			AlbUnhealthyHosts:                  float64(th.AlbUnhealthyHosts),
+			PodRestarts:                        float64(th.PodRestarts),
+			PodsNotReady:                       float64(th.PodsNotReady),
+			FailedNodes:                        float64(th.FailedNodes),
+		},
+	}
+
+	domainName := t.OpenSearchDomainName
+	if domainName == nil && t.OpenSearchDomain != nil {
+		domainName = t.OpenSearchDomain.DomainName()
+	}
+	if domainName != nil {
+		mp.OpenSearch = &monitoring.OpenSearchTarget{
+			DomainName: domainName,
+			// One data node cannot hold replicas: such a cluster is always yellow.
+			AlarmOnYellow: jsii.Bool(cfg.Data.OpenSearch.DataNodes > 1),
+		}
+	}
+	if t.RedisReplicationGroupID != nil {
+		nodes := t.RedisNodeIDs
+		if len(nodes) == 0 {
+			for i := 1; i <= 1+cfg.Data.Redis.Replicas; i++ {
+				nodes = append(nodes, jsii.String(*t.RedisReplicationGroupID+"-00"+strconv.Itoa(i)))
+			}
+		}
+		mp.Redis = &monitoring.RedisTarget{ReplicationGroupID: t.RedisReplicationGroupID, NodeIDs: nodes}
+	}
+	if t.BrokerName != nil {
+		mp.Broker = &monitoring.BrokerTarget{BrokerName: t.BrokerName}
+	}
+	ui, api := LoadBalancerNames(cfg)
+	if t.UILoadBalancerName != "" {
+		ui = t.UILoadBalancerName
+	}
+	if t.APILoadBalancerName != "" {
+		api = t.APILoadBalancerName
+	}
+	for _, lb := range []monitoring.LoadBalancerTarget{
+		{ID: "UI", Label: "ui", LoadBalancerName: ui},
+		{ID: "API", Label: "api", LoadBalancerName: api},
+	} {
+		if lb.LoadBalancerName != "-" {
+			mp.LoadBalancers = append(mp.LoadBalancers, lb)
+		}
+	}
+	if t.ClusterName != nil {
+		ns := t.OpenCTINamespace
+		if ns == "" {
+			ns = cfg.OpenCTI.Namespace
+		}
+		mp.Kubernetes = &monitoring.KubernetesTarget{ClusterName: t.ClusterName, Namespace: ns, Workloads: openCTIWorkloads(cfg)}
+	}
+	if t.BucketName != nil {
+		mp.Storage = &monitoring.StorageTarget{BucketName: t.BucketName, BackupVaultName: t.BackupVaultName}
+	}
+
+	mon := monitoring.NewMonitoring(stack, "Monitoring", mp)
+	return &MonitoringStack{Stack: stack, Monitoring: mon, Topic: mon.Topic(), Dashboard: mon.Dashboard()}
+}
+
+// openCTIWorkloads are the OpenCTI Deployments by tier, named as the charts
+// name them.
+func openCTIWorkloads(cfg *config.Config) []monitoring.Workload {
+	w := []monitoring.Workload{
+		{Tier: "ui", Name: charts.UIName},
+		{Tier: "connector-api", Name: charts.ConnectorAPIName},
+		{Tier: "worker-api", Name: charts.WorkerAPIName},
+		{Tier: "workers", Name: charts.WorkerName},
+	}
+	var names []string
+	for _, c := range cfg.OpenCTI.Connectors {
+		names = append(names, c.Name)
+	}
+	if len(names) == 0 {
+		for _, c := range charts.DefaultConnectors() {
+			names = append(names, c.Name)
+		}
+	}
+	for _, n := range names {
+		w = append(w, monitoring.Workload{Tier: "connectors", Name: charts.ConnectorObjectName(n)})
+	}
+	return w
+}

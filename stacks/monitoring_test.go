@@ -1,0 +1,213 @@
+package stacks
+
+// The Monitoring stack is built here on its own, from each embedded profile
+// and fake target names, so that its tests do not depend on how the app wires
+// it (one extra synth of one stack per profile, in the package's jsii process).
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/opencti-ha/opencti-ha/config"
+	"github.com/opencti-ha/opencti-ha/internal/cdkapp"
+)
+
+type monitoringFixture struct {
+	cfg       *config.Config
+	stack     *MonitoringStack
+	resources map[string]map[string]any
+	errs      []string
+	err       error
+}
+
+var (
+	monitoringOnce     sync.Once
+	monitoringFixtures = map[string]*monitoringFixture{}
+)
+
+func buildMonitoringFixtures() {
+	for _, env := range config.Environments {
+		f := &monitoringFixture{}
+		monitoringFixtures[env] = f
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					f.err = fmt.Errorf("synth panicked: %v", r)
+				}
+			}()
+			if f.cfg, f.err = config.Load(env, ""); f.err != nil {
+				return
+			}
+			f.cfg.Monitoring.AlarmEmails = []string{"ops@example.com"}
+			outdir, err := os.MkdirTemp("", "opencti-ha-monitoring-"+env+"-")
+			if err != nil {
+				f.err = err
+				return
+			}
+			app, err := cdkapp.New(outdir)
+			if err != nil {
+				f.err = err
+				return
+			}
+			f.stack = NewMonitoringStack(app, MonitoringStackID, &MonitoringStackProps{
+				StackProps: awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("123456789012"), Region: jsii.String(f.cfg.Region)}},
+				Config:     f.cfg,
+				Targets: MonitoringTargets{
+					OpenSearchDomainName:    jsii.String("opencti-search"),
+					RedisReplicationGroupID: jsii.String("opencti-cache"),
+					BrokerName:              jsii.String("opencti-broker"),
+					ClusterName:             jsii.String("opencti-cluster"),
+					BucketName:              jsii.String("opencti-files"),
+					BackupVaultName:         jsii.String("opencti-vault"),
+				},
+			})
+			cdkapp.AddNag(app)
+			asm := app.Synth(nil)
+			f.errs = cdkapp.Errors(asm)
+			data, err := os.ReadFile(filepath.Join(outdir, *f.stack.ArtifactId()+".template.json"))
+			if err != nil {
+				f.err = err
+				return
+			}
+			var tpl struct {
+				Resources map[string]map[string]any `json:"Resources"`
+			}
+			f.err = json.Unmarshal(data, &tpl)
+			f.resources = tpl.Resources
+		}()
+	}
+}
+
+func monitoringFor(t *testing.T, env string) *monitoringFixture {
+	t.Helper()
+	monitoringOnce.Do(buildMonitoringFixtures)
+	f := monitoringFixtures[env]
+	if f == nil || f.err != nil {
+		t.Fatalf("monitoring stack (%s): %v", env, f.err)
+	}
+	return f
+}
+
+// alarms returns the stack's alarms by name.
+func (f *monitoringFixture) alarms() map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for _, r := range f.resources {
+		if r["Type"] == "AWS::CloudWatch::Alarm" {
+			p := r["Properties"].(map[string]any)
+			out[p["AlarmName"].(string)] = p
+		}
+	}
+	return out
+}
+
+func TestMonitoringStackAlarmsFollowTheConfiguration(t *testing.T) {
+	for _, c := range []struct {
+		env                string
+		count              int
+		yellow, replicaLag bool
+	}{
+		// 7 OpenSearch (no yellow: 1 data node) + 4 Redis (1 node) + 4 RabbitMQ + 8 load balancers + 2 cluster + 9x2 workloads.
+		{"dev", 43, false, false},
+		// 8 OpenSearch + 15 Redis (3 nodes) + 4 + 8 + 2 + 18.
+		{"prod", 55, true, true},
+	} {
+		t.Run(c.env, func(t *testing.T) {
+			f := monitoringFor(t, c.env)
+			alarms := f.alarms()
+			if len(alarms) != c.count {
+				names := make([]string, 0, len(alarms))
+				for n := range alarms {
+					names = append(names, n)
+				}
+				sort.Strings(names)
+				t.Errorf("got %d alarms, want %d:\n%s", len(alarms), c.count, strings.Join(names, "\n"))
+			}
+			p := f.cfg.Name + "-"
+			if _, ok := alarms[p+"opensearch-cluster-yellow"]; ok != c.yellow {
+				t.Errorf("yellow alarm present = %v, want %v", ok, c.yellow)
+			}
+			if _, ok := alarms[p+"redis-node1-replication-lag"]; ok != c.replicaLag {
+				t.Errorf("replication lag alarm present = %v, want %v", ok, c.replicaLag)
+			}
+			th := f.cfg.Monitoring.Thresholds
+			for name, want := range map[string]float64{
+				"opensearch-free-storage-low":                float64(th.OpenSearchFreeStorageMiB),
+				"rabbitmq-backlog":                           float64(th.BrokerQueueDepth),
+				"alb-ui-latency-p95":                         th.AlbP95LatencySeconds,
+				"opencti-connector-import-document-restarts": float64(th.PodRestarts),
+				"opencti-worker-api-pods-not-ready":          float64(th.PodsNotReady),
+			} {
+				a, ok := alarms[p+name]
+				if !ok || a["Threshold"] != want || a["EvaluationPeriods"] == nil {
+					t.Errorf("%s: threshold %v, want %v", name, a["Threshold"], want)
+				}
+			}
+			if a := alarms[p+"redis-node1-engine-cpu-high"]; !strings.Contains(mustJSON(a["Dimensions"]), `"opencti-cache-001"`) {
+				t.Errorf("redis node dimension: %s", mustJSON(a["Dimensions"]))
+			}
+		})
+	}
+}
+
+func TestMonitoringStackWiring(t *testing.T) {
+	f := monitoringFor(t, "prod")
+	ui, api := LoadBalancerNames(f.cfg)
+	var lookups []string
+	var retention []any
+	for _, r := range f.resources {
+		p, _ := r["Properties"].(map[string]any)
+		switch r["Type"] {
+		case "Custom::LoadBalancerLookup":
+			lookups = append(lookups, p["LoadBalancerName"].(string)+"@"+p["Revision"].(string))
+		case "AWS::Logs::LogGroup":
+			retention = append(retention, p["RetentionInDays"])
+		case "AWS::CloudWatch::Dashboard":
+			if p["DashboardName"] != f.cfg.Name {
+				t.Errorf("dashboard name %v", p["DashboardName"])
+			}
+		case "AWS::SNS::Subscription":
+			if p["Endpoint"] != "ops@example.com" {
+				t.Errorf("subscription %v", p["Endpoint"])
+			}
+		}
+	}
+	sort.Strings(lookups)
+	if want := []string{api + "@1", ui + "@1"}; strings.Join(lookups, ",") != strings.Join(want, ",") {
+		t.Errorf("load balancer look-ups %v, want %v", lookups, want)
+	}
+	for _, r := range retention {
+		if r != 365.0 {
+			t.Errorf("log retention %v, want monitoring.logRetentionDays (365 in prod)", r)
+		}
+	}
+	if ui != "opencti-prod-ui" || api != "opencti-prod-api" {
+		t.Errorf("LoadBalancerNames: %s %s", ui, api)
+	}
+	long := &config.Config{Name: "a-very-long-deployment-name-for-opencti"}
+	if u, a := LoadBalancerNames(long); len(a) > 32 || strings.HasSuffix(strings.TrimSuffix(u, "-ui"), "-") {
+		t.Errorf("long names: %s %s", u, a)
+	}
+}
+
+func TestMonitoringStackHasNoNagErrors(t *testing.T) {
+	for _, env := range config.Environments {
+		f := monitoringFor(t, env)
+		if len(f.errs) > 0 {
+			t.Errorf("%s: %d unsuppressed errors:\n%s", env, len(f.errs), strings.Join(f.errs, "\n"))
+		}
+	}
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
