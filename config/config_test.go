@@ -220,3 +220,16 @@ func writeFile(t *testing.T, content string) string {
 	}
 	return path
 }
+
+func TestExampleValuesAreReported(t *testing.T) {
+	prod, _ := Default("prod")
+	got := prod.ExampleValues()
+	if len(got) != 2 || !strings.HasPrefix(got[0], "dns.zoneName: opencti.example.com") || !strings.HasPrefix(got[1], "cluster.adminRoleArns[0]: arn:aws:iam::000000000000:") {
+		t.Errorf("prod example values = %q", got)
+	}
+	prod.DNS = DNS{ZoneName: "cti.acme.org", ZoneID: "Z123", UIHostname: "ui.cti.acme.org", APIHostname: "api.cti.acme.org"}
+	prod.Cluster.AdminRoleArns = []string{"arn:aws:iam::123456789012:role/admin"}
+	if got := prod.ExampleValues(); len(got) != 0 {
+		t.Errorf("a real configuration reports example values: %q", got)
+	}
+}

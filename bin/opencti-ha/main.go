@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/opencti-ha/opencti-ha/config"
@@ -33,7 +34,14 @@ func run() int {
 		fmt.Fprintf(os.Stderr, "opencti-ha: invalid configuration:\n%s\n", indent(err.Error()))
 		return 1
 	}
-	stacks.NewOpenCTIApp(app, cfg)
+	a := stacks.NewOpenCTIApp(app, cfg)
+	// The embedded profiles synthesize anywhere, but their example zone and
+	// admin role do not exist: say so on every synth (and in `cdk deploy`).
+	for _, ex := range cfg.ExampleValues() {
+		msg := "example value still in use, set your own before deploying: " + ex
+		fmt.Fprintln(os.Stderr, "opencti-ha: warning:", msg)
+		awscdk.Annotations_Of(a.Network.Stack).AddWarningV2(jsii.String("opencti-ha:exampleValue"), jsii.String(msg), nil)
+	}
 	if contextString(app.Node().TryGetContext(jsii.String("nag"))) != "false" {
 		cdkapp.AddNag(app)
 	}

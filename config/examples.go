@@ -1,0 +1,31 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The embedded profiles must synthesize on a machine without an AWS account,
+// so they name an example hosted zone (the reserved example.com domain) and,
+// in prod, an example cluster-admin role of the non-existent account
+// 000000000000. A deployment overrides them in its configuration file.
+const (
+	exampleZoneName    = "opencti.example.com"
+	exampleAccountPart = ":000000000000:"
+)
+
+// ExampleValues lists the fields that still hold the embedded profiles'
+// example values, each as "field: value". Synth warns about every one: a
+// deployment with them would fail (no such zone, no such role).
+func (c *Config) ExampleValues() []string {
+	var out []string
+	if c.DNS.ZoneName == exampleZoneName || strings.HasSuffix(c.DNS.ZoneName, ".example.com") {
+		out = append(out, fmt.Sprintf("dns.zoneName: %s (with dns.zoneId %s)", c.DNS.ZoneName, c.DNS.ZoneID))
+	}
+	for i, arn := range c.Cluster.AdminRoleArns {
+		if strings.Contains(arn, exampleAccountPart) {
+			out = append(out, fmt.Sprintf("cluster.adminRoleArns[%d]: %s", i, arn))
+		}
+	}
+	return out
+}
