@@ -3,12 +3,14 @@ package stacks
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/opencti-ha/opencti-ha/charts"
 	"github.com/opencti-ha/opencti-ha/internal/testutil"
 )
 
@@ -120,5 +122,38 @@ func TestOpenCTIHasNoNagErrors(t *testing.T) {
 	for _, env := range []string{"dev", "prod"} {
 		f := fixtureFor(t, env)
 		f.requireNoErrors(t, f.App.OpenCTI.Stack)
+	}
+}
+
+// TestChartSecretsNameWhatTheDataStackCreates: the ExternalSecrets read
+// secret names and JSON fields the Data stack really creates.
+func TestChartSecretsNameWhatTheDataStackCreates(t *testing.T) {
+	f := fixtureFor(t, "prod")
+	created := map[string]bool{}
+	for _, s := range f.Resources(t, f.App.Data.Stack, "AWS::SecretsManager::Secret") {
+		if name, ok := s["Properties"].(map[string]any)["Name"].(string); ok {
+			created[name] = true
+		}
+	}
+	fields := map[string][]string{
+		DataSecretName(f.Config, AdminSecretSuffix):           {AdminSecretPasswordField, AdminSecretTokenField},
+		DataSecretName(f.Config, HealthAccessKeySecretSuffix): {HealthAccessKeySecretField},
+		DataSecretName(f.Config, EncryptionKeySecretSuffix):   {EncryptionKeySecretField},
+		DataSecretName(f.Config, OpenSearchUserSecretSuffix):  {OpenSearchUserSecretUsernameField, OpenSearchUserSecretPasswordField},
+		DataSecretName(f.Config, RedisAuthSecretSuffix):       {RedisAuthSecretPasswordField},
+		DataSecretName(f.Config, RabbitMQSecretSuffix):        {RabbitMQSecretUsernameField, RabbitMQSecretPasswordField},
+	}
+	s := charts.SecretsFor(f.Config.SecretsPrefix)
+	for what, ref := range map[string]charts.RemoteRef{
+		"AdminPassword": s.AdminPassword, "AdminToken": s.AdminToken, "HealthAccessKey": s.HealthAccessKey,
+		"EncryptionKey": s.EncryptionKey, "OpenSearchUsername": s.OpenSearchUsername, "OpenSearchPassword": s.OpenSearchPassword,
+		"RedisAuthToken": s.RedisAuthToken, "RabbitMQUsername": s.RabbitMQUsername, "RabbitMQPassword": s.RabbitMQPassword,
+	} {
+		if !created[ref.Key] {
+			t.Errorf("%s reads secret %q, which the Data stack does not create (it creates %v)", what, ref.Key, created)
+		}
+		if !slices.Contains(fields[ref.Key], ref.Property) {
+			t.Errorf("%s reads field %q of %s; the secret has %v", what, ref.Property, ref.Key, fields[ref.Key])
+		}
 	}
 }
