@@ -91,6 +91,7 @@ func NewMonitoringStack(scope constructs.Construct, id string, props *Monitoring
 		AlarmNamePrefix:            jsii.String(cfg.Name),
 		EvaluationPeriods:          &m.EvaluationPeriods,
 		LogRetention:               awsutil.LogRetention(m.LogRetentionDays),
+		RemovalPolicy:              removalPolicy(cfg),
 		DashboardName:              jsii.String(cfg.Name),
 		LoadBalancerLookupRevision: jsii.String(strconv.Itoa(m.LoadBalancerLookupRevision)),
 		Thresholds: &monitoring.Thresholds{

@@ -114,6 +114,7 @@ func NewOpenCTIStack(scope constructs.Construct, id string, props *OpenCTIStackP
 		SnapshotBucket:   os.SnapshotBucket(),
 		SnapshotRole:     os.SnapshotRole(),
 		LogRetention:     awsutil.LogRetention(cfg.Monitoring.LogRetentionDays),
+		RemovalPolicy:    removalPolicy(cfg),
 	})
 
 	// Apply in order, each chart after the one before; the first after the

@@ -202,3 +202,51 @@ func redact(s string) string {
 	}
 	return "..."
 }
+
+// dataHolding are the resource types whose deletion or replacement loses data
+// or keys.
+var dataHolding = map[string]bool{
+	"AWS::OpenSearchService::Domain": true, "AWS::S3::Bucket": true, "AWS::Backup::BackupVault": true,
+	"AWS::KMS::Key": true, "AWS::SecretsManager::Secret": true, "AWS::AmazonMQ::Broker": true,
+	"AWS::ElastiCache::ReplicationGroup": true,
+}
+
+// TestProdRetainsEverythingThatHoldsData: in prod no stack deletion and no
+// replacing change deletes a domain, bucket, vault, key, secret, broker or
+// cache, in any stack.
+func TestProdRetainsEverythingThatHoldsData(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join(synthDirs["prod"], "*.template.json"))
+	seen := map[string]int{}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tpl struct {
+			Resources map[string]struct {
+				Type                string
+				DeletionPolicy      string
+				UpdateReplacePolicy string
+			}
+		}
+		if err := json.Unmarshal(data, &tpl); err != nil {
+			t.Fatal(err)
+		}
+		for id, r := range tpl.Resources {
+			if !dataHolding[r.Type] {
+				continue
+			}
+			seen[r.Type]++
+			kept := func(p string) bool { return p == "Retain" || p == "Snapshot" }
+			if !kept(r.DeletionPolicy) || !kept(r.UpdateReplacePolicy) {
+				t.Errorf("%s %s (%s): DeletionPolicy %q, UpdateReplacePolicy %q; want Retain or Snapshot",
+					filepath.Base(p), id, r.Type, r.DeletionPolicy, r.UpdateReplacePolicy)
+			}
+		}
+	}
+	for typ := range dataHolding {
+		if seen[typ] == 0 {
+			t.Errorf("prod has no %s at all", typ)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package monitoring
 
 import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 )
@@ -29,6 +30,9 @@ type MonitoringProps struct {
 	// LogRetention of the log groups this construct creates (the load balancer
 	// look-up functions). Default: awslogs.RetentionDays_ONE_MONTH.
 	LogRetention awslogs.RetentionDays
+	// RemovalPolicy of the key and the log groups this construct creates
+	// (RETAIN keeps them with the stack's deletion). Default: awscdk.RemovalPolicy_DESTROY.
+	RemovalPolicy awscdk.RemovalPolicy
 	// DashboardName names the CloudWatch dashboard. Default: a name
 	// CloudFormation generates.
 	DashboardName *string

@@ -19,7 +19,7 @@ func (m *monitoring) newTopic() {
 		key := awskms.NewKey(m.Construct, jsii.String("Key"), &awskms.KeyProps{
 			Description:       jsii.String("Encrypts the OpenCTI alarm topic and monitoring log groups"),
 			EnableKeyRotation: jsii.Bool(true),
-			RemovalPolicy:     awscdk.RemovalPolicy_DESTROY,
+			RemovalPolicy:     m.r.RemovalPolicy,
 		})
 		// CloudWatch alarms and EventBridge publish to the encrypted topic: SNS
 		// asks KMS for a data key on their behalf (the statement AWS documents,

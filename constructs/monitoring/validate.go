@@ -48,6 +48,9 @@ func withDefaults(p *MonitoringProps) resolved {
 	if r.EvaluationPeriods != nil {
 		r.evaluationPeriods = *r.EvaluationPeriods
 	}
+	if r.RemovalPolicy == "" {
+		r.RemovalPolicy = awscdk.RemovalPolicy_DESTROY
+	}
 	if r.LogRetention == "" {
 		r.LogRetention = awslogs.RetentionDays_ONE_MONTH
 	}

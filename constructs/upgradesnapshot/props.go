@@ -61,6 +61,9 @@ type UpgradeSnapshotProps struct {
 	// LogEncryptionKey encrypts those log groups; its policy must let CloudWatch
 	// Logs use it. Default: a new customer managed key with rotation.
 	LogEncryptionKey awskms.IKey
+	// RemovalPolicy of the log groups and of the key this construct creates.
+	// Default: awscdk.RemovalPolicy_DESTROY.
+	RemovalPolicy awscdk.RemovalPolicy
 }
 
 // resolved is UpgradeSnapshotProps with every default filled in.
@@ -94,6 +97,9 @@ func (p *UpgradeSnapshotProps) withDefaults() resolved {
 	}
 	if r.LogRetention == "" {
 		r.LogRetention = awslogs.RetentionDays_ONE_MONTH
+	}
+	if r.RemovalPolicy == "" {
+		r.RemovalPolicy = awscdk.RemovalPolicy_DESTROY
 	}
 	return r
 }

@@ -74,13 +74,13 @@ func NewUpgradeSnapshot(scope constructs.Construct, id string, props *UpgradeSna
 	u := &upgradeSnapshot{Construct: constructs.NewConstruct(scope, jsii.String(id))}
 	key := r.LogEncryptionKey
 	if key == nil {
-		key = newLogsKey(u.Construct)
+		key = newLogsKey(u.Construct, r.RemovalPolicy)
 	}
 	newLogs := func(id string) awslogs.LogGroup {
 		return awslogs.NewLogGroup(u.Construct, jsii.String(id), &awslogs.LogGroupProps{
 			Retention:     r.LogRetention,
 			EncryptionKey: key,
-			RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+			RemovalPolicy: r.RemovalPolicy,
 		})
 	}
 	fnLogs := newLogs("FunctionLogs")
@@ -168,12 +168,12 @@ func NewUpgradeSnapshot(scope constructs.Construct, id string, props *UpgradeSna
 }
 
 // newLogsKey creates the key of the log groups, usable by CloudWatch Logs.
-func newLogsKey(scope constructs.Construct) awskms.IKey {
+func newLogsKey(scope constructs.Construct, removal awscdk.RemovalPolicy) awskms.IKey {
 	stack := awscdk.Stack_Of(scope)
 	key := awskms.NewKey(scope, jsii.String("LogsKey"), &awskms.KeyProps{
 		Description:       jsii.String("Encrypts the pre-upgrade snapshot log groups"),
 		EnableKeyRotation: jsii.Bool(true),
-		RemovalPolicy:     awscdk.RemovalPolicy_DESTROY,
+		RemovalPolicy:     removal,
 	})
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("AllowCloudWatchLogs"),
