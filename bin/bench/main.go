@@ -80,7 +80,7 @@ func main() {
 		measure("empty one-stack CDK app", *runs, []string{bins["emptyapp"]}),
 		measure("full app synth, dev", *runs, []string{bins["opencti-ha"]}, `CDK_CONTEXT_JSON={"env":"dev"}`),
 		measure("full app synth, prod", *runs, []string{bins["opencti-ha"]}, `CDK_CONTEXT_JSON={"env":"prod"}`),
-		measure("make render (dev)", *runs, []string{bins["render"], "-env", "dev", "-out", filepath.Join(tmp, "render")}),
+		measure("make render (examples/render.yaml)", *runs, []string{bins["render"], "-config", "examples/render.yaml", "-out", filepath.Join(tmp, "render")}),
 	}
 	if *tests {
 		results = append(results, measure("test suite (go test ./...)", 1, []string{"go", "test", "-count=1", "./..."}))

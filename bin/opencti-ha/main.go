@@ -39,7 +39,6 @@ func run() int {
 	// admin role do not exist: say so on every synth (and in `cdk deploy`).
 	for _, ex := range cfg.ExampleValues() {
 		msg := "example value still in use, set your own before deploying: " + ex
-		fmt.Fprintln(os.Stderr, "opencti-ha: warning:", msg)
 		awscdk.Annotations_Of(a.Network.Stack).AddWarningV2(jsii.String("opencti-ha:exampleValue"), jsii.String(msg), nil)
 	}
 	if contextString(app.Node().TryGetContext(jsii.String("nag"))) != "false" {

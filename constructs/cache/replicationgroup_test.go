@@ -11,106 +11,39 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/opencti-ha/opencti-ha/constructs/cache"
 	"github.com/opencti-ha/opencti-ha/internal/testutil"
 )
 
-type fixture struct {
-	stack  awscdk.Stack
-	vpc    awsec2.Vpc
-	client awsec2.SecurityGroup
-	tmpl   assertions.Template
-	json   map[string]any
-}
-
-func newFixture(name string) fixture {
-	env := &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")}
-	stack := awscdk.NewStack(app, jsii.String(name), &awscdk.StackProps{Env: env})
-	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{
-		AvailabilityZones: jsii.Strings("eu-west-1a", "eu-west-1b", "eu-west-1c"),
-		NatGateways:       jsii.Number(0),
-		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{
-			{Name: jsii.String("Data"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED},
-		},
-	})
-	cdknag.NagSuppressions_AddResourceSuppressions(vpc, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-VPC7"), Reason: jsii.String("Test fixture; the Network stack owns flow logs."),
-	}}, jsii.Bool(true))
-	client := awsec2.NewSecurityGroup(stack, jsii.String("Workload"), &awsec2.SecurityGroupProps{
-		Vpc: vpc, Description: jsii.String("workload"), AllowAllOutbound: jsii.Bool(true),
-	})
-	return fixture{stack: stack, vpc: vpc, client: client}
-}
-
-func (f *fixture) synth() {
-	f.tmpl = assertions.Template_FromStack(f.stack, nil)
-	f.json = *f.tmpl.ToJSON()
-}
-
-func resources(tmpl map[string]any, typ string) map[string]map[string]any {
-	out := map[string]map[string]any{}
-	for id, r := range tmpl["Resources"].(map[string]any) {
-		if res := r.(map[string]any); res["Type"] == typ {
-			out[id] = res
-		}
-	}
-	return out
-}
-
 // ingress lists "source:port-port" for every ingress rule of the security group sgID.
-func ingress(f fixture, sgID string) []string {
-	var out []string
-	rule := func(r map[string]any) {
-		src, _ := json.Marshal(r["SourceSecurityGroupId"])
-		if r["CidrIp"] != nil {
-			src, _ = json.Marshal(r["CidrIp"])
-		}
-		out = append(out, fmt.Sprintf("%s:%v-%v", src, r["FromPort"], r["ToPort"]))
-	}
-	sg := f.json["Resources"].(map[string]any)[sgID].(map[string]any)["Properties"].(map[string]any)
-	if inline, ok := sg["SecurityGroupIngress"].([]any); ok {
-		for _, r := range inline {
-			rule(r.(map[string]any))
-		}
-	}
-	for _, r := range resources(f.json, "AWS::EC2::SecurityGroupIngress") {
-		p := r["Properties"].(map[string]any)
-		if gid, _ := json.Marshal(p["GroupId"]); strings.Contains(string(gid), `"`+sgID+`"`) {
-			rule(p)
-		}
-	}
-	return out
-}
-
 var (
 	app      awscdk.App
-	dev, prd fixture
+	dev, prd *testutil.Fixture
 	prdGroup cache.ReplicationGroup
 )
 
 func TestMain(m *testing.M) {
 	app = awscdk.NewApp(nil)
 	testutil.AddNag(app)
-	dev, prd = newFixture("Dev"), newFixture("Prod")
-	cache.NewReplicationGroup(dev.stack, "Redis", &cache.ReplicationGroupProps{
-		Vpc: dev.vpc, ClientSecurityGroups: []awsec2.ISecurityGroup{dev.client},
+	dev, prd = testutil.NewVPCFixture(app, "Dev"), testutil.NewVPCFixture(app, "Prod")
+	cache.NewReplicationGroup(dev.Stack, "Redis", &cache.ReplicationGroupProps{
+		Vpc: dev.Vpc, ClientSecurityGroups: []awsec2.ISecurityGroup{dev.Client},
 		NodeType: jsii.String("cache.t4g.small"), Replicas: new(0), MultiAz: new(false),
 		SnapshotRetentionDays: new(1), RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
-	prdGroup = cache.NewReplicationGroup(prd.stack, "Redis", &cache.ReplicationGroupProps{
-		Vpc: prd.vpc, ClientSecurityGroups: []awsec2.ISecurityGroup{prd.client},
+	prdGroup = cache.NewReplicationGroup(prd.Stack, "Redis", &cache.ReplicationGroupProps{
+		Vpc: prd.Vpc, ClientSecurityGroups: []awsec2.ISecurityGroup{prd.Client},
 		AuthSecretName: jsii.String("opencti/prod/redis"),
 	})
-	dev.synth()
-	prd.synth()
+	dev.Synth()
+	prd.Synth()
 	os.Exit(m.Run())
 }
 
-func group(t *testing.T, f fixture) (string, map[string]any) {
+func group(t *testing.T, f *testutil.Fixture) (string, map[string]any) {
 	t.Helper()
-	rgs := resources(f.json, "AWS::ElastiCache::ReplicationGroup")
+	rgs := testutil.Resources(f.JSON, "AWS::ElastiCache::ReplicationGroup")
 	if len(rgs) != 1 {
 		t.Fatalf("got %d replication groups, want 1", len(rgs))
 	}
@@ -122,7 +55,7 @@ func group(t *testing.T, f fixture) (string, map[string]any) {
 
 func TestProdIsMultiAZWithFailover(t *testing.T) {
 	testutil.Assert(t, func() {
-		prd.tmpl.HasResourceProperties(jsii.String("AWS::ElastiCache::ReplicationGroup"), map[string]any{
+		prd.Template.HasResourceProperties(jsii.String("AWS::ElastiCache::ReplicationGroup"), map[string]any{
 			"Engine":                   "valkey",
 			"EngineVersion":            "8.0",
 			"CacheNodeType":            "cache.r7g.large",
@@ -142,7 +75,7 @@ func TestProdIsMultiAZWithFailover(t *testing.T) {
 
 func TestDevIsOneNode(t *testing.T) {
 	testutil.Assert(t, func() {
-		dev.tmpl.HasResourceProperties(jsii.String("AWS::ElastiCache::ReplicationGroup"), map[string]any{
+		dev.Template.HasResourceProperties(jsii.String("AWS::ElastiCache::ReplicationGroup"), map[string]any{
 			"CacheNodeType":            "cache.t4g.small",
 			"NumCacheClusters":         1,
 			"AutomaticFailoverEnabled": false,
@@ -153,10 +86,10 @@ func TestDevIsOneNode(t *testing.T) {
 }
 
 func TestEncryptionAndAuth(t *testing.T) {
-	for name, f := range map[string]fixture{"dev": dev, "prod": prd} {
+	for name, f := range map[string]*testutil.Fixture{"dev": dev, "prod": prd} {
 		t.Run(name, func(t *testing.T) {
 			testutil.Assert(t, func() {
-				f.tmpl.HasResourceProperties(jsii.String("AWS::ElastiCache::ReplicationGroup"), map[string]any{
+				f.Template.HasResourceProperties(jsii.String("AWS::ElastiCache::ReplicationGroup"), map[string]any{
 					"TransitEncryptionEnabled": true,
 					"TransitEncryptionMode":    "required",
 					"AtRestEncryptionEnabled":  true,
@@ -165,12 +98,12 @@ func TestEncryptionAndAuth(t *testing.T) {
 						"{{resolve:secretsmanager:", assertions.Match_AnyValue(), ":SecretString:password::}}",
 					}}},
 				})
-				f.tmpl.HasResourceProperties(jsii.String("AWS::SecretsManager::Secret"), map[string]any{
+				f.Template.HasResourceProperties(jsii.String("AWS::SecretsManager::Secret"), map[string]any{
 					"GenerateSecretString": map[string]any{
 						"ExcludePunctuation": true, "PasswordLength": 64, "GenerateStringKey": "password",
 					},
 				})
-				f.tmpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{"EnableKeyRotation": true})
+				f.Template.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{"EnableKeyRotation": true})
 			})
 		})
 	}
@@ -180,13 +113,13 @@ func TestSecurityGroupAdmitsOnlyWorkloadsOn6379(t *testing.T) {
 	_, rg := group(t, prd)
 	sgRef := rg["Properties"].(map[string]any)["SecurityGroupIds"].([]any)[0].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
 	clientID := ""
-	for id := range resources(prd.json, "AWS::EC2::SecurityGroup") {
+	for id := range testutil.Resources(prd.JSON, "AWS::EC2::SecurityGroup") {
 		if strings.HasPrefix(id, "Workload") {
 			clientID = id
 		}
 	}
 	want := fmt.Sprintf(`{"Fn::GetAtt":["%s","GroupId"]}:6379-6379`, clientID)
-	if got := ingress(prd, sgRef); len(got) != 1 || got[0] != want {
+	if got := testutil.IngressRules(prd.JSON, sgRef); len(got) != 1 || got[0] != want {
 		t.Errorf("ingress: got %v, want [%s]", got, want)
 	}
 }
@@ -200,7 +133,7 @@ func TestLogsAndSubnets(t *testing.T) {
 		}
 	}
 	testutil.Assert(t, func() {
-		prd.tmpl.HasResourceProperties(jsii.String("AWS::ElastiCache::SubnetGroup"), map[string]any{
+		prd.Template.HasResourceProperties(jsii.String("AWS::ElastiCache::SubnetGroup"), map[string]any{
 			"SubnetIds": assertions.Match_ArrayWith(&[]any{map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("VpcDataSubnet3"))}}),
 		})
 	})
@@ -208,7 +141,7 @@ func TestLogsAndSubnets(t *testing.T) {
 
 func TestRemovalPolicies(t *testing.T) {
 	for name, tc := range map[string]struct {
-		f           fixture
+		f           *testutil.Fixture
 		group, rest string
 	}{"dev": {dev, "Delete", "Delete"}, "prod": {prd, "Snapshot", "Retain"}} {
 		t.Run(name, func(t *testing.T) {
@@ -217,7 +150,7 @@ func TestRemovalPolicies(t *testing.T) {
 				t.Errorf("replication group: DeletionPolicy %v UpdateReplacePolicy %v, want %s", rg["DeletionPolicy"], rg["UpdateReplacePolicy"], tc.group)
 			}
 			for _, typ := range []string{"AWS::KMS::Key", "AWS::SecretsManager::Secret"} {
-				for id, r := range resources(tc.f.json, typ) {
+				for id, r := range testutil.Resources(tc.f.JSON, typ) {
 					if r["DeletionPolicy"] != tc.rest || r["UpdateReplacePolicy"] != tc.rest {
 						t.Errorf("%s %s: DeletionPolicy %v, want %s", typ, id, r["DeletionPolicy"], tc.rest)
 					}
@@ -228,8 +161,8 @@ func TestRemovalPolicies(t *testing.T) {
 }
 
 func TestNoNagErrors(t *testing.T) {
-	testutil.RequireNoNagErrors(t, dev.stack)
-	testutil.RequireNoNagErrors(t, prd.stack)
+	testutil.RequireNoNagErrors(t, dev.Stack)
+	testutil.RequireNoNagErrors(t, prd.Stack)
 }
 
 func TestInvalidProps(t *testing.T) {
@@ -239,7 +172,7 @@ func TestInvalidProps(t *testing.T) {
 		want  string
 	}{
 		{"old redis, too many replicas", cache.ReplicationGroupProps{
-			Vpc: prd.vpc, Engine: jsii.String("redis"), EngineVersion: jsii.String("6.2"), Replicas: new(6),
+			Vpc: prd.Vpc, Engine: jsii.String("redis"), EngineVersion: jsii.String("6.2"), Replicas: new(6),
 		}, "cache.ReplicationGroupProps.EngineVersion: got \"6.2\", want at least 7.1 for redis\n" +
 			"cache.ReplicationGroupProps.Replicas: got 6, want 0..5"},
 		{"multi-AZ without replicas, unknown engine", cache.ReplicationGroupProps{
@@ -252,7 +185,7 @@ func TestInvalidProps(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got := func() (msg string) {
 				defer func() { msg = fmt.Sprint(recover()) }()
-				cache.NewReplicationGroup(prd.stack, "Invalid", &tc.props)
+				cache.NewReplicationGroup(prd.Stack, "Invalid", &tc.props)
 				return ""
 			}()
 			if got != tc.want {

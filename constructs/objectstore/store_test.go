@@ -15,56 +15,30 @@ import (
 	"github.com/opencti-ha/opencti-ha/internal/testutil"
 )
 
-type fixture struct {
-	stack awscdk.Stack
-	tmpl  assertions.Template
-	json  map[string]any
-}
-
-func newFixture(name string) fixture {
-	env := &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")}
-	return fixture{stack: awscdk.NewStack(app, jsii.String(name), &awscdk.StackProps{Env: env})}
-}
-
-func (f *fixture) synth() {
-	f.tmpl = assertions.Template_FromStack(f.stack, nil)
-	f.json = *f.tmpl.ToJSON()
-}
-
-func resources(tmpl map[string]any, typ string) map[string]map[string]any {
-	out := map[string]map[string]any{}
-	for id, r := range tmpl["Resources"].(map[string]any) {
-		if res := r.(map[string]any); res["Type"] == typ {
-			out[id] = res
-		}
-	}
-	return out
-}
-
 var (
 	app      awscdk.App
-	dev, prd fixture
+	dev, prd *testutil.Fixture
 )
 
 func TestMain(m *testing.M) {
 	app = awscdk.NewApp(nil)
 	testutil.AddNag(app)
-	dev, prd = newFixture("Dev"), newFixture("Prod")
-	objectstore.NewObjectStore(dev.stack, "ObjectStore", &objectstore.ObjectStoreProps{
+	dev, prd = testutil.NewFixture(app, "Dev"), testutil.NewFixture(app, "Prod")
+	objectstore.NewObjectStore(dev.Stack, "ObjectStore", &objectstore.ObjectStoreProps{
 		NoncurrentVersionExpirationDays: new(30),
 		Backup:                          &objectstore.BackupProps{DailyRetentionDays: new(7), WeeklyRetentionDays: new(0), MonthlyRetentionDays: new(0)},
 		RemovalPolicy:                   awscdk.RemovalPolicy_DESTROY,
 	})
-	objectstore.NewObjectStore(prd.stack, "ObjectStore", nil)
-	dev.synth()
-	prd.synth()
+	objectstore.NewObjectStore(prd.Stack, "ObjectStore", nil)
+	dev.Synth()
+	prd.Synth()
 	os.Exit(m.Run())
 }
 
 // dataBucket returns the bucket that is not the access logs bucket.
-func dataBucket(t *testing.T, f fixture) (string, map[string]any) {
+func dataBucket(t *testing.T, f *testutil.Fixture) (string, map[string]any) {
 	t.Helper()
-	for id, b := range resources(f.json, "AWS::S3::Bucket") {
+	for id, b := range testutil.Resources(f.JSON, "AWS::S3::Bucket") {
 		if strings.HasPrefix(id, "ObjectStoreBucket") {
 			return id, b
 		}
@@ -74,10 +48,10 @@ func dataBucket(t *testing.T, f fixture) (string, map[string]any) {
 }
 
 func TestBucketIsVersionedEncryptedPrivateAndLogged(t *testing.T) {
-	for name, f := range map[string]fixture{"dev": dev, "prod": prd} {
+	for name, f := range map[string]*testutil.Fixture{"dev": dev, "prod": prd} {
 		t.Run(name, func(t *testing.T) {
 			testutil.Assert(t, func() {
-				f.tmpl.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
+				f.Template.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
 					"VersioningConfiguration": map[string]any{"Status": "Enabled"},
 					"BucketEncryption": map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{
 						"BucketKeyEnabled": true,
@@ -93,7 +67,7 @@ func TestBucketIsVersionedEncryptedPrivateAndLogged(t *testing.T) {
 						"LogFilePrefix":         "opencti-files/",
 					},
 				})
-				f.tmpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{"EnableKeyRotation": true})
+				f.Template.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{"EnableKeyRotation": true})
 			})
 		})
 	}
@@ -101,12 +75,12 @@ func TestBucketIsVersionedEncryptedPrivateAndLogged(t *testing.T) {
 
 func TestNoncurrentVersionsExpire(t *testing.T) {
 	for name, tc := range map[string]struct {
-		f    fixture
+		f    *testutil.Fixture
 		days int
 	}{"dev": {dev, 30}, "prod": {prd, 90}} {
 		t.Run(name, func(t *testing.T) {
 			testutil.Assert(t, func() {
-				tc.f.tmpl.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
+				tc.f.Template.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
 					"LifecycleConfiguration": map[string]any{"Rules": assertions.Match_ArrayWith(&[]any{
 						assertions.Match_ObjectLike(&map[string]any{
 							"Id": "ExpireNoncurrentVersions", "Status": "Enabled",
@@ -120,7 +94,7 @@ func TestNoncurrentVersionsExpire(t *testing.T) {
 }
 
 func TestBucketsRequireTLS(t *testing.T) {
-	for id, pol := range resources(prd.json, "AWS::S3::BucketPolicy") {
+	for id, pol := range testutil.Resources(prd.JSON, "AWS::S3::BucketPolicy") {
 		doc, _ := json.Marshal(pol["Properties"].(map[string]any)["PolicyDocument"])
 		if !strings.Contains(string(doc), `"Condition":{"Bool":{"aws:SecureTransport":"false"}},"Effect":"Deny"`) {
 			t.Errorf("%s has no SSL-only statement: %s", id, doc)
@@ -129,19 +103,19 @@ func TestBucketsRequireTLS(t *testing.T) {
 			t.Errorf("%s does not require TLS 1.2: %s", id, doc)
 		}
 	}
-	if n := len(resources(prd.json, "AWS::S3::BucketPolicy")); n != 2 {
+	if n := len(testutil.Resources(prd.JSON, "AWS::S3::BucketPolicy")); n != 2 {
 		t.Errorf("bucket policies: got %d, want 2 (data and access logs)", n)
 	}
 }
 
 func TestAccessLogDeliveryUsesBucketPolicy(t *testing.T) {
-	for id, b := range resources(prd.json, "AWS::S3::Bucket") {
+	for id, b := range testutil.Resources(prd.JSON, "AWS::S3::Bucket") {
 		if _, acl := b["Properties"].(map[string]any)["AccessControl"]; acl {
 			t.Errorf("%s uses an ACL", id)
 		}
 	}
 	found := false
-	for _, pol := range resources(prd.json, "AWS::S3::BucketPolicy") {
+	for _, pol := range testutil.Resources(prd.JSON, "AWS::S3::BucketPolicy") {
 		doc, _ := json.Marshal(pol["Properties"].(map[string]any)["PolicyDocument"])
 		found = found || strings.Contains(string(doc), `"Service":"logging.s3.amazonaws.com"`)
 	}
@@ -152,7 +126,7 @@ func TestAccessLogDeliveryUsesBucketPolicy(t *testing.T) {
 
 func TestBackupPlanRules(t *testing.T) {
 	for name, tc := range map[string]struct {
-		f    fixture
+		f    *testutil.Fixture
 		want map[string]float64
 		lock float64
 	}{
@@ -160,7 +134,7 @@ func TestBackupPlanRules(t *testing.T) {
 		"prod": {prd, map[string]float64{"Daily": 35, "Weekly": 90, "Monthly": 365}, 35},
 	} {
 		t.Run(name, func(t *testing.T) {
-			plans := resources(tc.f.json, "AWS::Backup::BackupPlan")
+			plans := testutil.Resources(tc.f.JSON, "AWS::Backup::BackupPlan")
 			if len(plans) != 1 {
 				t.Fatalf("plans: %d", len(plans))
 			}
@@ -175,7 +149,7 @@ func TestBackupPlanRules(t *testing.T) {
 				t.Errorf("rules: got %v, want %v", got, tc.want)
 			}
 			testutil.Assert(t, func() {
-				tc.f.tmpl.HasResourceProperties(jsii.String("AWS::Backup::BackupVault"), map[string]any{
+				tc.f.Template.HasResourceProperties(jsii.String("AWS::Backup::BackupVault"), map[string]any{
 					"EncryptionKeyArn":  map[string]any{"Fn::GetAtt": assertions.Match_ArrayWith(&[]any{"Arn"})},
 					"LockConfiguration": map[string]any{"MinRetentionDays": tc.lock},
 					"AccessPolicy": map[string]any{"Statement": []any{map[string]any{
@@ -183,7 +157,7 @@ func TestBackupPlanRules(t *testing.T) {
 						"Action": []any{"backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"}, "Resource": "*",
 					}}},
 				})
-				tc.f.tmpl.HasResourceProperties(jsii.String("AWS::Backup::BackupSelection"), map[string]any{
+				tc.f.Template.HasResourceProperties(jsii.String("AWS::Backup::BackupSelection"), map[string]any{
 					"BackupSelection": assertions.Match_ObjectLike(&map[string]any{
 						"Resources": []any{map[string]any{"Fn::GetAtt": assertions.Match_ArrayWith(&[]any{"Arn"})}},
 					}),
@@ -195,7 +169,7 @@ func TestBackupPlanRules(t *testing.T) {
 
 func TestBackupRoleUsesTheS3ManagedPolicies(t *testing.T) {
 	testutil.Assert(t, func() {
-		prd.tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
+		prd.Template.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
 			"AssumeRolePolicyDocument": map[string]any{"Statement": []any{map[string]any{
 				"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": map[string]any{"Service": "backup.amazonaws.com"},
 			}}},
@@ -209,17 +183,17 @@ func TestBackupRoleUsesTheS3ManagedPolicies(t *testing.T) {
 
 func TestRemovalPolicies(t *testing.T) {
 	for name, tc := range map[string]struct {
-		f           fixture
+		f           *testutil.Fixture
 		data, vault string
 		autoDelete  bool
 	}{"dev": {dev, "Delete", "Retain", true}, "prod": {prd, "Retain", "Retain", false}} {
 		t.Run(name, func(t *testing.T) {
-			for id, r := range resources(tc.f.json, "AWS::S3::Bucket") {
+			for id, r := range testutil.Resources(tc.f.JSON, "AWS::S3::Bucket") {
 				if r["DeletionPolicy"] != tc.data || r["UpdateReplacePolicy"] != tc.data {
 					t.Errorf("bucket %s: DeletionPolicy %v, want %s", id, r["DeletionPolicy"], tc.data)
 				}
 			}
-			for id, r := range resources(tc.f.json, "AWS::KMS::Key") {
+			for id, r := range testutil.Resources(tc.f.JSON, "AWS::KMS::Key") {
 				want := tc.data
 				if strings.Contains(id, "BackupVaultKey") {
 					want = tc.vault
@@ -228,12 +202,12 @@ func TestRemovalPolicies(t *testing.T) {
 					t.Errorf("key %s: DeletionPolicy %v, want %s", id, r["DeletionPolicy"], want)
 				}
 			}
-			for id, r := range resources(tc.f.json, "AWS::Backup::BackupVault") {
+			for id, r := range testutil.Resources(tc.f.JSON, "AWS::Backup::BackupVault") {
 				if r["DeletionPolicy"] != tc.vault || r["UpdateReplacePolicy"] != tc.vault {
 					t.Errorf("vault %s: DeletionPolicy %v, want %s", id, r["DeletionPolicy"], tc.vault)
 				}
 			}
-			if got := len(resources(tc.f.json, "Custom::S3AutoDeleteObjects")) > 0; got != tc.autoDelete {
+			if got := len(testutil.Resources(tc.f.JSON, "Custom::S3AutoDeleteObjects")) > 0; got != tc.autoDelete {
 				t.Errorf("auto-delete objects: got %v, want %v", got, tc.autoDelete)
 			}
 		})
@@ -241,14 +215,14 @@ func TestRemovalPolicies(t *testing.T) {
 }
 
 func TestNoNagErrors(t *testing.T) {
-	testutil.RequireNoNagErrors(t, dev.stack)
-	testutil.RequireNoNagErrors(t, prd.stack)
+	testutil.RequireNoNagErrors(t, dev.Stack)
+	testutil.RequireNoNagErrors(t, prd.Stack)
 }
 
 func TestInvalidProps(t *testing.T) {
 	got := func() (msg string) {
 		defer func() { msg = fmt.Sprint(recover()) }()
-		objectstore.NewObjectStore(prd.stack, "Invalid", &objectstore.ObjectStoreProps{
+		objectstore.NewObjectStore(prd.Stack, "Invalid", &objectstore.ObjectStoreProps{
 			NoncurrentVersionExpirationDays: new(0),
 			Backup:                          &objectstore.BackupProps{DailyRetentionDays: new(0), WeeklyRetentionDays: new(-1)},
 		})
