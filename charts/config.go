@@ -40,8 +40,23 @@ type Inputs struct {
 	// UICertificateARNs and APICertificateARNs are the ACM certificates of
 	// the two hostnames. Default: none (the load balancer discovers them by host).
 	UICertificateARNs, APICertificateARNs []string
-	// IngressScheme is "internet-facing" or "internal" for both hostnames.
+	// IngressScheme is ignored: the schemes come from the configuration
+	// (edge.ui.scheme and edge.api.scheme, else cluster.ingressScheme; see
+	// config.Config.IngressSchemes).
+	//
+	// Deprecated: set edge.ui.scheme / edge.api.scheme in the configuration.
 	IngressScheme string
+	// UISubnetIDs and APISubnetIDs are the subnets of the ui and api load
+	// balancers (public subnets for internet-facing, workload subnets for
+	// internal). Default: none (the controller picks subnets by their
+	// kubernetes.io/role/elb or internal-elb tags).
+	UISubnetIDs, APISubnetIDs []string
+	// UIWafAclARN and APIWafAclARN are the WAFv2 web ACLs of the ui and api
+	// load balancers. Default: none.
+	UIWafAclARN, APIWafAclARN string
+	// AccessLogsBucket receives both load balancers' access logs.
+	// Default: none (no access logs).
+	AccessLogsBucket string
 	// IngressClassName is the cluster's IngressClass.
 	IngressClassName string
 	// SecretStoreName and SecretRefreshInterval come from the cluster.
@@ -72,6 +87,7 @@ func SecretsFor(prefix string) Secrets {
 // defaults.
 func PropsFromConfig(cfg *config.Config, in Inputs) *Props {
 	o := cfg.OpenCTI
+	uiScheme, apiScheme := cfg.IngressSchemes()
 	p := &Props{
 		Namespace:          str(o.Namespace),
 		Version:            o.Version,
@@ -92,9 +108,13 @@ func PropsFromConfig(cfg *config.Config, in Inputs) *Props {
 		Ingress: IngressProps{
 			ClassName: optStr(in.IngressClassName),
 			GroupName: str(cfg.Name),
-			UI:        IngressHostProps{Scheme: optStr(in.IngressScheme), CertificateARNs: in.UICertificateARNs},
-			API:       IngressHostProps{Scheme: optStr(in.IngressScheme), CertificateARNs: in.APICertificateARNs},
+			UI: IngressHostProps{Scheme: optStr(uiScheme), CertificateARNs: in.UICertificateARNs,
+				Subnets: in.UISubnetIDs, WafAclARN: optStr(in.UIWafAclARN)},
+			API: IngressHostProps{Scheme: optStr(apiScheme), CertificateARNs: in.APICertificateARNs,
+				Subnets: in.APISubnetIDs, WafAclARN: optStr(in.APIWafAclARN)},
+			AccessLogsBucket: optStr(in.AccessLogsBucket),
 		},
+		Auth:                  authProps(cfg.Edge.Auth),
 		SecretStoreName:       optStr(in.SecretStoreName),
 		SecretRefreshInterval: optStr(in.SecretRefreshInterval),
 	}
@@ -128,6 +148,29 @@ func PropsFromConfig(cfg *config.Config, in Inputs) *Props {
 		}
 	}
 	return p
+}
+
+// authProps maps the configuration's edge.auth to the ui tier's sign-in.
+func authProps(a config.EdgeAuth) AuthProps {
+	out := AuthProps{LocalLogin: &a.LocalLogin}
+	if o := a.OIDC; o.Enabled() {
+		out.OpenID = &OpenIDProps{
+			Issuer:       o.Issuer,
+			ClientID:     o.ClientID,
+			ClientSecret: RemoteRef{Key: o.ClientSecret.Secret, Property: o.ClientSecret.Property},
+			Scopes:       append([]string(nil), o.Scopes...),
+			Label:        optStr(o.Label),
+		}
+	}
+	if s := a.SAML; s.Enabled() {
+		out.SAML = &SAMLProps{
+			EntryPoint: s.EntryPoint,
+			Issuer:     s.Issuer,
+			Cert:       RemoteRef{Key: s.Cert.Secret, Property: s.Cert.Property},
+			Label:      optStr(s.Label),
+		}
+	}
+	return out
 }
 
 func tierProps(t config.Tier) TierProps {

@@ -29,6 +29,9 @@ func reservedPlatformEnv(p *Props) map[string]bool {
 	for _, e := range platformSecretEntries(p) {
 		r[e.key] = true
 	}
+	for _, e := range uiSecretEntries(p) {
+		r[e.key] = true
+	}
 	return r
 }
 
@@ -45,8 +48,8 @@ var reservedConnectorEnv = map[string]bool{
 }
 
 // platformEnv is a platform tier's environment: the same backing services for
-// every tier, the tier's base URL, heap and manager switches, then
-// PlatformExtraEnv and the tier's ExtraEnv.
+// every tier, the tier's base URL, heap and manager switches, its sign-in
+// providers (see authEnv), then PlatformExtraEnv and the tier's ExtraEnv.
 func platformEnv(p *Props, t tier) []corev1.EnvVar {
 	e := p.Endpoints
 	env := []corev1.EnvVar{
@@ -89,9 +92,11 @@ func platformEnv(p *Props, t tier) []corev1.EnvVar {
 	for _, m := range BackgroundManagers() {
 		env = append(env, envValue(m+"__ENABLED", strconv.FormatBool(t.managers)))
 	}
+	env = append(env, authEnv(p, t)...)
 	for _, s := range platformSecretEntries(p) {
 		env = append(env, envSecret(s.key, PlatformSecretName, s.key))
 	}
+	env = append(env, tierSecretEnv(p, t)...)
 	env = withExtraEnv(env, p.PlatformExtraEnv)
 	return withExtraEnv(env, t.props.ExtraEnv)
 }

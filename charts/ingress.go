@@ -21,7 +21,19 @@ const (
 	// rejectTokensAction is the ALB action that answers 403 to token requests
 	// on the ui host.
 	rejectTokensAction = "reject-api-tokens"
+	// AccessLogsPrefixUI and AccessLogsPrefixAPI are the key prefixes of the
+	// two load balancers' access logs in Ingress.AccessLogsBucket (the load
+	// balancer writes under <prefix>/AWSLogs/<account>/).
+	AccessLogsPrefixUI  = "ui"
+	AccessLogsPrefixAPI = "api"
 )
+
+// RejectedAuthorizationValues are the Authorization header values the ui
+// host answers with 403: API tokens (Bearer) and HTTP basic credentials,
+// which browsers never send to OpenCTI (they hold a session cookie). ALB
+// header conditions compare case-insensitively and support the * and ?
+// wildcards, so "bearer x" and "BEARER x" match too.
+func RejectedAuthorizationValues() []string { return []string{"Bearer *", "Basic *"} }
 
 // NewIngressChart creates the two Ingresses: the ui host to the opencti-ui
 // Service and the api host to the opencti-connector-api Service. worker-api
@@ -42,7 +54,7 @@ func newIngressChart(scope constructs.Construct, id string, p *Props) cdk8s.Char
 	uiGroup, apiGroup := *in.GroupName+"-ui", *in.GroupName+"-api"
 	uiLB, apiLB := LoadBalancerNames(*in.GroupName)
 
-	uiAnnotations := albAnnotations(p, in.UI, uiGroup, uiLB)
+	uiAnnotations := albAnnotations(p, in.UI, uiGroup, uiLB, AccessLogsPrefixUI)
 	uiPaths := []networkingv1.HTTPIngressPath{backendPath(UIName, "http")}
 	if *in.RejectTokenRequestsOnUI {
 		uiAnnotations[albPrefix+"actions."+rejectTokensAction] = mustJSON(map[string]any{
@@ -50,20 +62,27 @@ func newIngressChart(scope constructs.Construct, id string, p *Props) cdk8s.Char
 			"fixedResponseConfig": map[string]string{
 				"contentType": "text/plain",
 				"statusCode":  "403",
-				"messageBody": "API clients must use https://" + p.Hostnames.API,
+				"messageBody": RejectedTokenMessage(p.Hostnames.UI, p.Hostnames.API),
 			},
 		})
 		uiAnnotations[albPrefix+"conditions."+rejectTokensAction] = mustJSON([]any{map[string]any{
 			"field":            "http-header",
-			"httpHeaderConfig": map[string]any{"httpHeaderName": "Authorization", "values": []string{"Bearer *"}},
+			"httpHeaderConfig": map[string]any{"httpHeaderName": "Authorization", "values": RejectedAuthorizationValues()},
 		}})
 		// Rules are evaluated in path order: the reject rule comes first.
 		uiPaths = append([]networkingv1.HTTPIngressPath{backendPath(rejectTokensAction, "use-annotation")}, uiPaths...)
 	}
 	addIngress(chart, p, "UiIngress", UIIngressName, ComponentUI, p.Hostnames.UI, uiAnnotations, uiPaths)
 	addIngress(chart, p, "ApiIngress", APIIngressName, ComponentConnectorAPI, p.Hostnames.API,
-		albAnnotations(p, in.API, apiGroup, apiLB), []networkingv1.HTTPIngressPath{backendPath(ConnectorAPIName, "http")})
+		albAnnotations(p, in.API, apiGroup, apiLB, AccessLogsPrefixAPI), []networkingv1.HTTPIngressPath{backendPath(ConnectorAPIName, "http")})
 	return chart
+}
+
+// RejectedTokenMessage is the body of the ui host's 403 answer to API
+// clients.
+func RejectedTokenMessage(uiHost, apiHost string) string {
+	return "403 Forbidden: " + uiHost + " serves the OpenCTI web UI to browsers only. " +
+		"API clients (Authorization: Bearer <token> or Basic) must call https://" + apiHost + "/graphql instead.\n"
 }
 
 func addIngress(chart constructs.Construct, p *Props, id, name, component, host string,
@@ -94,10 +113,16 @@ func backendPath(service, portName string) networkingv1.HTTPIngressPath {
 
 // albAnnotations configure the AWS Load Balancer Controller: HTTPS with an
 // HTTP->HTTPS redirect, IP targets (pods), the TLS 1.3 policy, an idle
-// timeout long enough for WebSocket/SSE, a 30 s deregistration delay (the
-// pods' preStop sleep covers it) and the shallow health check.
-func albAnnotations(p *Props, h IngressHostProps, group, name string) map[string]string {
+// timeout long enough for WebSocket/SSE, invalid header fields dropped,
+// access logs under logPrefix (when a bucket is set), a 30 s deregistration
+// delay (the pods' preStop sleep covers it), the shallow health check, the
+// host's scheme, subnets and WAF web ACL.
+func albAnnotations(p *Props, h IngressHostProps, group, name, logPrefix string) map[string]string {
 	in := p.Ingress
+	attributes := fmt.Sprintf("idle_timeout.timeout_seconds=%d,routing.http.drop_invalid_header_fields.enabled=true", *in.IdleTimeoutSeconds)
+	if in.AccessLogsBucket != nil {
+		attributes += ",access_logs.s3.enabled=true,access_logs.s3.bucket=" + *in.AccessLogsBucket + ",access_logs.s3.prefix=" + logPrefix
+	}
 	a := map[string]string{
 		albPrefix + "scheme":                       *h.Scheme,
 		albPrefix + "target-type":                  "ip",
@@ -110,14 +135,18 @@ func albAnnotations(p *Props, h IngressHostProps, group, name string) map[string
 		albPrefix + "healthcheck-path":             HealthCheckPath,
 		albPrefix + "success-codes":                "200",
 		albPrefix + "healthcheck-interval-seconds": "15",
-		albPrefix + "load-balancer-attributes": fmt.Sprintf(
-			"idle_timeout.timeout_seconds=%d,routing.http.drop_invalid_header_fields.enabled=true", *in.IdleTimeoutSeconds),
-		albPrefix + "target-group-attributes": "deregistration_delay.timeout_seconds=30",
+		albPrefix + "load-balancer-attributes":     attributes,
+		albPrefix + "target-group-attributes":      "deregistration_delay.timeout_seconds=30",
 	}
 	if len(h.CertificateARNs) > 0 {
 		a[albPrefix+"certificate-arn"] = strings.Join(h.CertificateARNs, ",")
 	}
-	if in.WafAclARN != nil {
+	if len(h.Subnets) > 0 {
+		a[albPrefix+"subnets"] = strings.Join(h.Subnets, ",")
+	}
+	if waf := h.WafAclARN; waf != nil {
+		a[albPrefix+"wafv2-acl-arn"] = *waf
+	} else if in.WafAclARN != nil {
 		a[albPrefix+"wafv2-acl-arn"] = *in.WafAclARN
 	}
 	return a

@@ -2,9 +2,11 @@ package charts_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/aws/jsii-runtime-go"
 	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/opencti-ha/opencti-ha/charts"
@@ -91,16 +93,19 @@ func TestUIIngressRejectsTokenRequests(t *testing.T) {
 		} `json:"httpHeaderConfig"`
 	}
 	if err := json.Unmarshal([]byte(in.Annotations["alb.ingress.kubernetes.io/conditions.reject-api-tokens"]), &conditions); err != nil ||
-		len(conditions) != 1 || conditions[0].HTTPHeaderConfig.HTTPHeaderName != "Authorization" {
-		t.Errorf("reject condition %+v (%v)", conditions, err)
+		len(conditions) != 1 || conditions[0].Field != "http-header" || conditions[0].HTTPHeaderConfig.HTTPHeaderName != "Authorization" ||
+		strings.Join(conditions[0].HTTPHeaderConfig.Values, "|") != "Bearer *|Basic *" {
+		t.Errorf("reject condition %+v (%v), want Authorization matching Bearer * or Basic *", conditions, err)
 	}
 	var action struct {
 		Type                string            `json:"type"`
 		FixedResponseConfig map[string]string `json:"fixedResponseConfig"`
 	}
 	if err := json.Unmarshal([]byte(in.Annotations["alb.ingress.kubernetes.io/actions.reject-api-tokens"]), &action); err != nil ||
-		action.Type != "fixed-response" || action.FixedResponseConfig["statusCode"] != "403" {
-		t.Errorf("reject action %+v (%v)", action, err)
+		action.Type != "fixed-response" || action.FixedResponseConfig["statusCode"] != "403" ||
+		!strings.Contains(action.FixedResponseConfig["messageBody"], "must call https://api.opencti.example.com/graphql") ||
+		len(action.FixedResponseConfig["messageBody"]) > 1024 {
+		t.Errorf("reject action %+v (%v), want 403 naming the api host", action, err)
 	}
 	api := ingressOf(t, defaults, charts.APIIngressName)
 	if len(api.Spec.Rules[0].HTTP.Paths) != 1 {
@@ -141,5 +146,73 @@ func TestIngressOptionsAndSplitGroups(t *testing.T) {
 		if !strings.HasPrefix(in.Annotations[p+"wafv2-acl-arn"], "arn:aws:wafv2:") {
 			t.Errorf("%s: wafv2-acl-arn %q", in.Name, in.Annotations[p+"wafv2-acl-arn"])
 		}
+	}
+}
+
+// TestIngressEdgeOptions: each host gets its own web ACL, subnets and access
+// log prefix; worker-api is never behind an Ingress.
+func TestIngressEdgeOptions(t *testing.T) {
+	const p = "alb.ingress.kubernetes.io/"
+	ui, api := ingressOf(t, edge, charts.UIIngressName), ingressOf(t, edge, charts.APIIngressName)
+	for _, c := range []struct {
+		in                   networkingv1.Ingress
+		scheme, waf, subnets string
+		prefix               string
+	}{
+		{ui, "internet-facing", "webacl/opencti-ui/", "subnet-0a0a0a0a0a0a0a0a0,subnet-0b0b0b0b0b0b0b0b0,subnet-0c0c0c0c0c0c0c0c0", "ui"},
+		{api, "internal", "webacl/opencti-api/", "subnet-01010101,subnet-02020202,subnet-03030303", "api"},
+	} {
+		a := c.in.Annotations
+		if a[p+"scheme"] != c.scheme || !strings.Contains(a[p+"wafv2-acl-arn"], c.waf) || a[p+"subnets"] != c.subnets {
+			t.Errorf("%s: scheme %q, waf %q, subnets %q", c.in.Name, a[p+"scheme"], a[p+"wafv2-acl-arn"], a[p+"subnets"])
+		}
+		attrs := strings.Split(a[p+"load-balancer-attributes"], ",")
+		for _, want := range []string{"access_logs.s3.enabled=true", "access_logs.s3.bucket=opencti-alb-logs-123456789012", "access_logs.s3.prefix=" + c.prefix,
+			"idle_timeout.timeout_seconds=300", "routing.http.drop_invalid_header_fields.enabled=true"} {
+			if !slices.Contains(attrs, want) {
+				t.Errorf("%s: load-balancer-attributes %v lack %s", c.in.Name, attrs, want)
+			}
+		}
+	}
+	if _, has := ingressOf(t, defaults, charts.UIIngressName).Annotations[p+"subnets"]; has {
+		t.Error("subnets annotation set although not configured")
+	}
+	for _, s := range []synthesized{defaults, large, edge} {
+		for _, d := range s.find("Ingress", "") {
+			var in networkingv1.Ingress
+			decode(t, d, &in)
+			for _, r := range in.Spec.Rules {
+				for _, path := range r.HTTP.Paths {
+					if b := path.Backend.Service; b != nil && b.Name == charts.WorkerAPIName {
+						t.Errorf("Ingress %s routes to worker-api", in.Name)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestIngressEdgeValidation(t *testing.T) {
+	p := validProps()
+	p.Ingress.UI.WafAclARN = jsii.String("arn:aws:wafv2:eu-west-1:123456789012:global/webacl/x/1")
+	p.Ingress.API.Subnets = []string{"subnet-xyz"}
+	p.Ingress.AccessLogsBucket = jsii.String("Logs_Bucket")
+	err := p.Validate()
+	for _, want := range []string{
+		`Ingress.UI.WafAclARN: got "arn:aws:wafv2:eu-west-1:123456789012:global/webacl/x/1", want a regional WAFv2 web ACL ARN`,
+		`Ingress.API.Subnets[0]: got "subnet-xyz", want a subnet ID such as "subnet-0123456789abcdef0"`,
+		`Ingress.AccessLogsBucket: got "Logs_Bucket", want an S3 bucket name (3 to 63 lowercase letters, digits, '.' and '-')`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in %v", want, err)
+		}
+	}
+	// Deploy-time values (CDK tokens) are not validated.
+	p = validProps()
+	p.Ingress.UI.WafAclARN = jsii.String("${Token[TOKEN.123]}")
+	p.Ingress.AccessLogsBucket = jsii.String("${Token[TOKEN.124]}")
+	p.Ingress.API.Subnets = []string{"${Token[TOKEN.125]}"}
+	if err := p.Validate(); err != nil {
+		t.Errorf("tokens rejected: %v", err)
 	}
 }

@@ -35,6 +35,7 @@ var (
 	defaults synthesized // validProps()
 	large    synthesized // largeProps(): 30 connectors, 10 replicas per tier
 	again    synthesized // validProps() again, in a second App
+	edge     synthesized // edgeProps(): identity providers, per-host WAF, subnets, access logs
 )
 
 func TestMain(m *testing.M) {
@@ -42,14 +43,16 @@ func TestMain(m *testing.M) {
 	var err error
 	if defaults, err = synth(validProps()); err == nil {
 		if large, err = synth(largeProps()); err == nil {
-			again, err = synth(validProps())
+			if again, err = synth(validProps()); err == nil {
+				edge, err = synth(edgeProps())
+			}
 		}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "synth:", err)
 		os.Exit(1)
 	}
-	fmt.Fprintf(os.Stderr, "charts_test: three synths in %v\n", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "charts_test: four synths in %v\n", time.Since(start).Round(time.Millisecond))
 	os.Exit(m.Run())
 }
 
@@ -141,6 +144,32 @@ func largeProps() *charts.Props {
 		"arn:aws:acm:eu-west-1:123456789012:certificate/66666666-7777-4888-9999-000000000000",
 	}
 	p.Ingress.WafAclARN = jsii.String("arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/opencti/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d")
+	return p
+}
+
+// edgeProps puts an OpenID Connect and a SAML provider on the ui tier, its
+// own web ACL, subnets and access logs on each host, the api host internal.
+func edgeProps() *charts.Props {
+	p := validProps()
+	p.Auth = charts.AuthProps{
+		LocalLogin: jsii.Bool(false),
+		OpenID: &charts.OpenIDProps{
+			Issuer:       "https://login.example.org/realms/cti",
+			ClientID:     "opencti",
+			ClientSecret: charts.RemoteRef{Key: "opencti/prod/oidc", Property: "clientSecret"},
+		},
+		SAML: &charts.SAMLProps{
+			EntryPoint: "https://idp.example.org/sso/saml",
+			Issuer:     "opencti-prod",
+			Cert:       charts.RemoteRef{Key: "opencti/prod/saml", Property: "cert"},
+		},
+	}
+	p.Ingress.UI.WafAclARN = jsii.String("arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/opencti-ui/11111111-2222-4333-8444-555555555555")
+	p.Ingress.API.WafAclARN = jsii.String("arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/opencti-api/66666666-7777-4888-9999-000000000000")
+	p.Ingress.UI.Subnets = []string{"subnet-0a0a0a0a0a0a0a0a0", "subnet-0b0b0b0b0b0b0b0b0", "subnet-0c0c0c0c0c0c0c0c0"}
+	p.Ingress.API.Subnets = []string{"subnet-01010101", "subnet-02020202", "subnet-03030303"}
+	p.Ingress.API.Scheme = jsii.String("internal")
+	p.Ingress.AccessLogsBucket = jsii.String("opencti-alb-logs-123456789012")
 	return p
 }
 

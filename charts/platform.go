@@ -45,7 +45,8 @@ const (
 // NewPlatformChart creates the three platform tiers (ui, connector-api,
 // worker-api): per tier a Deployment (no replicas field: its HPA owns the
 // count), a ClusterIP Service, a PodDisruptionBudget, a CPU
-// HorizontalPodAutoscaler and the tier's NetworkPolicy.
+// HorizontalPodAutoscaler and the tier's NetworkPolicy; and the ExternalSecret
+// of UISecretName when Auth has an identity provider.
 func NewPlatformChart(scope constructs.Construct, id string, props *Props) (cdk8s.Chart, error) {
 	if err := props.Validate(); err != nil {
 		return nil, err
@@ -57,6 +58,10 @@ func newPlatformChart(scope constructs.Construct, id string, p *Props) cdk8s.Cha
 	chart := newChart(scope, id, p)
 	for _, t := range platformTiers(p) {
 		addPlatformTier(chart, p, t)
+	}
+	// The identity providers' secrets reach the ui pods only.
+	for _, s := range uiSecretSpecs(p) {
+		addExternalSecret(chart, p, s)
 	}
 	addPlatformNetworkPolicies(chart, p)
 	return chart

@@ -87,6 +87,11 @@ type Props struct {
 	// Default: see IngressProps.
 	Ingress IngressProps
 
+	// Auth configures sign-in to the ui tier (OpenID Connect, SAML, local
+	// passwords); the connector-api and worker-api tiers accept API tokens
+	// only. Default: see AuthProps (local passwords, no identity provider).
+	Auth AuthProps
+
 	// NodePools places the pods on the labelled and tainted node pools.
 	// Default: see NodePools.
 	NodePools NodePools
@@ -316,8 +321,14 @@ type IngressProps struct {
 	UI IngressHostProps
 	// API configures the api host's listener. Default: see IngressHostProps.
 	API IngressHostProps
-	// WafAclARN attaches an AWS WAFv2 web ACL. Default: none.
+	// WafAclARN attaches an AWS WAFv2 web ACL to both load balancers, unless
+	// a host sets its own (IngressHostProps.WafAclARN). Default: none.
 	WafAclARN *string
+	// AccessLogsBucket is the S3 bucket (SSE-S3, with a policy admitting
+	// Elastic Load Balancing log delivery) both load balancers write their
+	// access logs to, under the prefixes "ui" and "api". Default: none (no
+	// access logs).
+	AccessLogsBucket *string
 	// SSLPolicy is the HTTPS listener's policy.
 	// Default: "ELBSecurityPolicy-TLS13-1-2-2021-06".
 	SSLPolicy *string
@@ -326,8 +337,10 @@ type IngressProps struct {
 	// Default: 300.
 	IdleTimeoutSeconds *int32
 	// RejectTokenRequestsOnUI answers 403 at the ALB, on the ui host, to
-	// requests carrying "Authorization: Bearer ..." so API clients must use
-	// the api host. Default: true.
+	// requests carrying "Authorization: Bearer ..." or "Authorization: Basic
+	// ..." (see RejectedAuthorizationValues) so API clients must use the api
+	// host; browsers authenticate with a session cookie and are not affected.
+	// Default: true.
 	RejectTokenRequestsOnUI *bool
 }
 
@@ -338,6 +351,15 @@ type IngressHostProps struct {
 	// CertificateARNs are the ACM certificates of the HTTPS listener.
 	// Default: none, the controller discovers a certificate matching the host.
 	CertificateARNs []string
+	// WafAclARN attaches this host's own AWS WAFv2 web ACL (REGIONAL).
+	// Default: IngressProps.WafAclARN.
+	WafAclARN *string
+	// Subnets are the IDs of the subnets the load balancer lives in (public
+	// subnets for "internet-facing", private ones for "internal").
+	// Default: none, the controller picks the subnets tagged
+	// kubernetes.io/role/elb (internet-facing) or
+	// kubernetes.io/role/internal-elb (internal), one per zone.
+	Subnets []string
 }
 
 // NodePools names the node label (and the NoSchedule taint with the same key

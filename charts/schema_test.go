@@ -181,7 +181,7 @@ func TestServicesSelectPodsAndTargetTheirPorts(t *testing.T) {
 }
 
 func TestEverySecretKeyRefHasAnExternalSecretKey(t *testing.T) {
-	for name, s := range map[string]synthesized{"default": defaults, "large": large} {
+	for name, s := range map[string]synthesized{"default": defaults, "large": large, "edge": edge} {
 		created := map[string]map[string]bool{} // Secret name -> keys
 		for _, d := range s.find("ExternalSecret", "") {
 			var es externalSecret

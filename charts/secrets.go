@@ -100,6 +100,7 @@ func connectorSecretEntries(p *Props, c ConnectorProps) []secretEntry {
 
 func secretSpecs(p *Props) []secretSpec {
 	specs := []secretSpec{platformSecretSpec(p), workerSecretSpec(p)}
+	specs = append(specs, uiSecretSpecs(p)...)
 	for _, c := range p.Connectors {
 		specs = append(specs, connectorSecretSpec(p, c))
 	}

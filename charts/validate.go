@@ -26,6 +26,7 @@ var (
 	wafACLRE        = regexp.MustCompile(`^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:[0-9]{12}:regional/webacl/[A-Za-z0-9_-]+/[A-Za-z0-9-]+$`)
 	albGroupRE      = regexp.MustCompile(`^[a-z0-9]([-a-z0-9.]{0,57}[a-z0-9])?$`)
 	secretKeyRE     = regexp.MustCompile(`^[A-Za-z0-9/_+=.@:-]+$`)
+	subnetIDRE      = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
 )
 
 // ConnectorTypes are the allowed ConnectorProps.Type values.
@@ -84,6 +85,7 @@ func (p *Props) Validate() error {
 		v.add("Hostnames.API", r.Hostnames.API, "a hostname different from Hostnames.UI (API clients and browsers get separate tiers)")
 	}
 	v.ingress(r.Ingress)
+	v.auth(r)
 
 	if errs := validation.IsQualifiedName(*r.NodePools.LabelKey); len(errs) > 0 {
 		v.add("NodePools.LabelKey", *r.NodePools.LabelKey, "a label key such as \"opencti-ha/pool\"")
@@ -361,15 +363,28 @@ func (v *validator) ingress(in IngressProps) {
 				v.add(fmt.Sprintf("%s.CertificateARNs[%d]", h.field, i), arn, "an ACM certificate ARN")
 			}
 		}
+		v.wafACL(h.field+".WafAclARN", h.props.WafAclARN)
+		for i, id := range h.props.Subnets {
+			if !unresolved(id) && !subnetIDRE.MatchString(id) {
+				v.add(fmt.Sprintf("%s.Subnets[%d]", h.field, i), id, `a subnet ID such as "subnet-0123456789abcdef0"`)
+			}
+		}
 	}
-	if in.WafAclARN != nil && !wafACLRE.MatchString(*in.WafAclARN) {
-		v.add("Ingress.WafAclARN", *in.WafAclARN, "a regional WAFv2 web ACL ARN")
+	v.wafACL("Ingress.WafAclARN", in.WafAclARN)
+	if b := in.AccessLogsBucket; b != nil && !unresolved(*b) && !s3BucketRE.MatchString(*b) {
+		v.add("Ingress.AccessLogsBucket", *b, "an S3 bucket name (3 to 63 lowercase letters, digits, '.' and '-')")
 	}
 	if !strings.HasPrefix(*in.SSLPolicy, "ELBSecurityPolicy-") {
 		v.add("Ingress.SSLPolicy", *in.SSLPolicy, `an ELB security policy such as "ELBSecurityPolicy-TLS13-1-2-2021-06"`)
 	}
 	if t := *in.IdleTimeoutSeconds; t < 1 || t > 4000 {
 		v.add("Ingress.IdleTimeoutSeconds", t, "1..4000")
+	}
+}
+
+func (v *validator) wafACL(field string, arn *string) {
+	if arn != nil && !unresolved(*arn) && !wafACLRE.MatchString(*arn) {
+		v.add(field, *arn, "a regional WAFv2 web ACL ARN")
 	}
 }
 

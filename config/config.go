@@ -62,6 +62,11 @@ type Config struct {
 	OpenCTI OpenCTI `yaml:"opencti"`
 	// Monitoring configures alarms, their recipients and the dashboard.
 	Monitoring Monitoring `yaml:"monitoring"`
+	// Edge configures the public entry points: per hostname the load
+	// balancer scheme, AWS WAF web ACL, rate limit and allowlist, the load
+	// balancers' access logs, and sign-in to the ui tier (OpenID Connect, SAML,
+	// local passwords).
+	Edge Edge `yaml:"edge"`
 	// Render supplies, for `make render` only, what the stacks otherwise pass
 	// from their outputs: the data-service endpoints and bucket.
 	Render Render `yaml:"render"`
@@ -114,6 +119,7 @@ func Default(env string) (*Config, error) {
 		Cluster:           defaultCluster(env),
 		OpenCTI:           defaultOpenCTI(env),
 		Monitoring:        defaultMonitoring(env),
+		Edge:              defaultEdge(env),
 	}
 	c.OpenCTI.AdminEmail = "opencti-admin@" + zone
 	switch env {
@@ -194,6 +200,7 @@ func (c *Config) Validate() error {
 	c.Cluster.validate(c, p)
 	c.OpenCTI.validate(c, p)
 	c.Monitoring.validate(c, p)
+	c.Edge.validate(c, p)
 	return p.Err()
 }
 

@@ -24,8 +24,10 @@ type OpenCTIApp struct {
 	Network    *NetworkStack
 	Data       *DataStack
 	Cluster    *ClusterStack
+	Edge       *EdgeStack
 	OpenCTI    *OpenCTIStack
 	Monitoring *MonitoringStack
+	EdgeDNS    *EdgeDNSStack
 }
 
 // AvailabilityZoneContext puts the configured availability zones into the
@@ -76,12 +78,19 @@ func NewOpenCTIApp(scope constructs.Construct, cfg *config.Config) *OpenCTIApp {
 		Config:     cfg,
 		Network:    a.Network,
 	})
+	// The web ACLs and the log bucket exist before the Ingresses that name
+	// them; the Edge stack depends on nothing, so it deploys in parallel.
+	a.Edge = NewEdgeStack(scope, EdgeStackID, &EdgeStackProps{
+		StackProps: stackProps(EdgeStackID, "AWS WAF web ACLs and the access log bucket of the ui and api load balancers"),
+		Config:     cfg,
+	})
 	a.OpenCTI = NewOpenCTIStack(scope, OpenCTIStackID, &OpenCTIStackProps{
 		StackProps: stackProps(OpenCTIStackID, "tiered OpenCTI workloads on EKS and their pod IAM"),
 		Config:     cfg,
 		Network:    a.Network,
 		Data:       a.Data,
 		Cluster:    a.Cluster,
+		Edge:       a.Edge,
 	})
 	uiLB, apiLB := LoadBalancerNames(cfg)
 	a.Monitoring = NewMonitoringStack(scope, MonitoringStackID, &MonitoringStackProps{
@@ -101,6 +110,14 @@ func NewOpenCTIApp(scope constructs.Construct, cfg *config.Config) *OpenCTIApp {
 	})
 	// The load balancers the alarms watch exist once the Ingresses are applied.
 	a.Monitoring.AddStackDependency(a.OpenCTI.Stack, jsii.String("alarms watch the load balancers the OpenCTI Ingresses create"))
+	// The records point at those load balancers too; on deletion they go
+	// first, before the Ingresses (OpenCTI) and the IngressClass (Cluster).
+	a.EdgeDNS = NewEdgeDNSStack(scope, EdgeDNSStackID, &EdgeDNSStackProps{
+		StackProps: stackProps(EdgeDNSStackID, "Route 53 alias records of the ui and api hostnames to their load balancers"),
+		Config:     cfg,
+		Network:    a.Network,
+	})
+	a.EdgeDNS.AddStackDependency(a.OpenCTI.Stack, jsii.String("records point at the load balancers the OpenCTI Ingresses create, and are deleted before them"))
 	applyTags(scope, cfg)
 	return a
 }

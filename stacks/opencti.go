@@ -27,6 +27,9 @@ type OpenCTIStackProps struct {
 	Data *DataStack
 	// Cluster is where the manifests are applied.
 	Cluster *ClusterStack
+	// Edge gives each Ingress its web ACL and the access log bucket.
+	// Default: nil (no web ACL, no access logs).
+	Edge *EdgeStack
 }
 
 // OpenCTIStack attaches the tiered OpenCTI charts to the cluster and gives the
@@ -52,6 +55,7 @@ func NewOpenCTIStack(scope constructs.Construct, id string, props *OpenCTIStackP
 	cfg, data, cl := props.Config, props.Data.Outputs, props.Cluster
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
 	s := &OpenCTIStack{Stack: stack}
+	uiScheme, apiScheme := cfg.IngressSchemes()
 
 	chartProps := charts.PropsFromConfig(cfg, charts.Inputs{
 		Endpoints: charts.Endpoints{
@@ -68,11 +72,15 @@ func NewOpenCTIStack(scope constructs.Construct, id string, props *OpenCTIStackP
 			S3Region:                   *data.BucketRegion,
 		},
 		VpcCIDR:               cfg.Network.VpcCidr,
-		LoadBalancerCIDRs:     subnetCidrs(props.Network, cfg.Cluster.IngressScheme == "internal"),
+		LoadBalancerCIDRs:     loadBalancerCidrs(props.Network, uiScheme, apiScheme),
 		DataServiceCIDRs:      cidrsOf(*props.Network.Vpc.IsolatedSubnets()),
 		UICertificateARNs:     []string{*props.Network.UICertificate.CertificateArn()},
 		APICertificateARNs:    []string{*props.Network.APICertificate.CertificateArn()},
-		IngressScheme:         cfg.Cluster.IngressScheme,
+		UISubnetIDs:           loadBalancerSubnetIDs(props.Network, uiScheme),
+		APISubnetIDs:          loadBalancerSubnetIDs(props.Network, apiScheme),
+		UIWafAclARN:           edgeValue(props.Edge, func(e *EdgeStack) *string { return e.UIWebACL.WebACLArn() }),
+		APIWafAclARN:          edgeValue(props.Edge, func(e *EdgeStack) *string { return e.APIWebACL.WebACLArn() }),
+		AccessLogsBucket:      edgeValue(props.Edge, func(e *EdgeStack) *string { return e.AccessLogsBucket.BucketName() }),
 		IngressClassName:      cl.IngressClassName,
 		SecretStoreName:       cl.SecretStoreName,
 		SecretRefreshInterval: cl.SecretsRefreshInterval,
@@ -165,13 +173,46 @@ func manifestOf(chart cdk8s.Chart) *[]*map[string]any {
 	return &out
 }
 
-// subnetCidrs are the ranges the load balancers live in: the public subnets,
-// or the workload subnets for internal load balancers.
-func subnetCidrs(n *NetworkStack, internal bool) []string {
-	if internal {
-		return cidrsOf(*n.Vpc.PrivateSubnets())
+// loadBalancerCidrs are the ranges the load balancers live in, which the
+// NetworkPolicies admit: the public subnets if a load balancer is
+// internet-facing, the workload subnets if one is internal (both when the
+// schemes differ).
+func loadBalancerCidrs(n *NetworkStack, schemes ...string) []string {
+	var public, private bool
+	for _, s := range schemes {
+		public = public || s != "internal"
+		private = private || s == "internal"
 	}
-	return cidrsOf(*n.Vpc.PublicSubnets())
+	var out []string
+	if public {
+		out = append(out, cidrsOf(*n.Vpc.PublicSubnets())...)
+	}
+	if private {
+		out = append(out, cidrsOf(*n.Vpc.PrivateSubnets())...)
+	}
+	return out
+}
+
+// loadBalancerSubnetIDs are the subnets of a load balancer of the scheme:
+// the public subnets, or the workload subnets for an internal one.
+func loadBalancerSubnetIDs(n *NetworkStack, scheme string) []string {
+	sel := n.PublicSubnets
+	if scheme == "internal" {
+		sel = n.WorkloadSubnets
+	}
+	var out []string
+	for _, id := range *n.Vpc.SelectSubnets(&sel).SubnetIds {
+		out = append(out, *id)
+	}
+	return out
+}
+
+// edgeValue is get(e), or "" without an Edge stack.
+func edgeValue(e *EdgeStack, get func(*EdgeStack) *string) string {
+	if e == nil {
+		return ""
+	}
+	return *get(e)
 }
 
 func cidrsOf[S interface{ Ipv4CidrBlock() *string }](subnets []S) []string {

@@ -6,29 +6,24 @@ import (
 )
 
 // addIngressClass creates the IngressClass served by the EKS Auto Mode ALB
-// controller (eks.amazonaws.com/alb) and its IngressClassParams: the scheme
-// and subnets of every ALB it makes, and which namespaces may use it.
+// controller (eks.amazonaws.com/alb) and its IngressClassParams: which
+// namespaces may use it. The params pin neither scheme nor subnets (either
+// would override every Ingress's annotation): each Ingress chooses its own
+// with alb.ingress.kubernetes.io/scheme and .../subnets, so the ui and api
+// load balancers may differ (e.g. an internal api). Without the subnets
+// annotation the controller picks the subnets tagged kubernetes.io/role/elb
+// (internet-facing) or kubernetes.io/role/internal-elb (internal).
 //
 // Deletion order: Ingresses live in the workload stack, which depends on this
 // stack, so CloudFormation deletes them first; kubectl delete waits for the
 // controller's finalizer, i.e. for the ALB to be gone, before the IngressClass,
 // the NodePools and the cluster are deleted.
 func (c *cluster) addIngressClass(r *resolved) {
-	subnets := r.PublicSubnets
-	if r.scheme == IngressInternal {
-		subnets = r.WorkloadSubnets
-	}
-	subnetIDs := []string{}
-	for _, id := range *r.Vpc.SelectSubnets(subnets).SubnetIds {
-		subnetIDs = append(subnetIDs, *id)
-	}
 	params := map[string]any{
 		"apiVersion": "eks.amazonaws.com/v1",
 		"kind":       "IngressClassParams",
 		"metadata":   map[string]any{"name": r.ingressClass},
 		"spec": map[string]any{
-			"scheme":  string(r.scheme),
-			"subnets": map[string]any{"ids": subnetIDs},
 			"namespaceSelector": map[string]any{"matchExpressions": []any{map[string]any{
 				"key": "kubernetes.io/metadata.name", "operator": "In", "values": r.IngressNamespaces,
 			}}},

@@ -66,8 +66,11 @@ type ClusterProps struct {
 	// provider Lambda; they need egress (NAT) to pull images and charts.
 	// Default: the Vpc's private-with-egress subnets.
 	WorkloadSubnets *awsec2.SubnetSelection
-	// PublicSubnets hold internet-facing ALBs (IngressClassParams subnets).
-	// Default: the Vpc's public subnets.
+	// PublicSubnets hold internet-facing ALBs.
+	//
+	// Deprecated: ignored since the IngressClassParams pin no subnets; each
+	// Ingress names its subnets (alb.ingress.kubernetes.io/subnets) or the
+	// controller picks the subnets tagged kubernetes.io/role/elb.
 	PublicSubnets *awsec2.SubnetSelection
 	// WorkloadSecurityGroup is attached to every node of both OpenCTI pools
 	// (beside the cluster security group); data services admit only it.
@@ -121,8 +124,11 @@ type ClusterProps struct {
 	// IngressClassName of the Auto Mode ALB IngressClass.
 	// Default: DefaultIngressClassName.
 	IngressClassName *string
-	// IngressScheme of the ALBs the IngressClass creates.
-	// Default: IngressInternetFacing.
+	// IngressScheme of the ALBs the IngressClass creates; validated only.
+	//
+	// Deprecated: ignored since the IngressClassParams pin no scheme (it would
+	// override every Ingress's alb.ingress.kubernetes.io/scheme annotation):
+	// each Ingress sets its own, so the ui and api load balancers may differ.
 	IngressScheme *IngressScheme
 	// IngressNamespaces may create Ingresses of the class (IngressClassParams
 	// namespaceSelector). Default: ["opencti"].

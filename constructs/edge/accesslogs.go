@@ -1,0 +1,125 @@
+package edge
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/regioninfo"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// ELBLogDeliveryServicePrincipal writes Application Load Balancer access logs
+// in the regions opened since August 2022, which have no regional Elastic Load
+// Balancing account.
+const ELBLogDeliveryServicePrincipal = "logdelivery.elasticloadbalancing.amazonaws.com"
+
+// LoadBalancerLogsBucketProps configures NewLoadBalancerLogsBucket.
+type LoadBalancerLogsBucketProps struct {
+	// Prefixes are the key prefixes the load balancers write under (the
+	// access_logs.s3.prefix attribute); each may write only
+	// <prefix>/AWSLogs/<this account>/*. Default: ["ui", "api"].
+	Prefixes []string
+	// ExpirationDays deletes log objects this many days after they are
+	// written. Default: 365.
+	ExpirationDays *int
+	// RemovalPolicy of the bucket; DESTROY also empties it on deletion.
+	// Default: awscdk.RemovalPolicy_RETAIN.
+	RemovalPolicy awscdk.RemovalPolicy
+}
+
+var logPrefixRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// LogDeliveryPrincipal is who writes Application Load Balancer access logs in
+// region: the regional Elastic Load Balancing account where the region has
+// one (e.g. 156460612806 in eu-west-1), else (newer regions, or a region only
+// known at deploy time) the log delivery service principal.
+func LogDeliveryPrincipal(region string) awsiam.IPrincipal {
+	if !*awscdk.Token_IsUnresolved(jsii.String(region)) {
+		if account := regioninfo.RegionInfo_Get(jsii.String(region)).Elbv2Account(); account != nil {
+			return awsiam.NewAccountPrincipal(account)
+		}
+	}
+	return awsiam.NewServicePrincipal(jsii.String(ELBLogDeliveryServicePrincipal), nil)
+}
+
+// NewLoadBalancerLogsBucket creates the bucket Application Load Balancers
+// write their access logs to: SSE-S3 encrypted (ALB access logs cannot be
+// written with SSE-KMS), public access blocked, TLS only, ACLs disabled,
+// objects expired after ExpirationDays, and a bucket policy that lets only
+// the region's log delivery write, only under <prefix>/AWSLogs/<account>/.
+// It panics, listing every invalid prop, before creating anything.
+func NewLoadBalancerLogsBucket(scope constructs.Construct, id string, props *LoadBalancerLogsBucketProps) awss3.Bucket {
+	p := LoadBalancerLogsBucketProps{}
+	if props != nil {
+		p = *props
+	}
+	if p.Prefixes == nil {
+		p.Prefixes = []string{"ui", "api"}
+	}
+	days := 365
+	if p.ExpirationDays != nil {
+		days = *p.ExpirationDays
+	}
+	if p.RemovalPolicy == "" {
+		p.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
+	}
+	var errs []error
+	if days < 1 {
+		errs = append(errs, fmt.Errorf("edge.LoadBalancerLogsBucketProps.ExpirationDays: got %d, want at least 1", days))
+	}
+	if len(p.Prefixes) == 0 {
+		errs = append(errs, errors.New("edge.LoadBalancerLogsBucketProps.Prefixes: got [], want at least one prefix"))
+	}
+	for i, prefix := range p.Prefixes {
+		if !logPrefixRE.MatchString(prefix) || slices.Index(p.Prefixes, prefix) != i {
+			errs = append(errs, fmt.Errorf("edge.LoadBalancerLogsBucketProps.Prefixes[%d]: got %q, want a unique lower-case prefix such as \"ui\"", i, prefix))
+		}
+	}
+	if p.RemovalPolicy != awscdk.RemovalPolicy_RETAIN && p.RemovalPolicy != awscdk.RemovalPolicy_DESTROY {
+		errs = append(errs, fmt.Errorf("edge.LoadBalancerLogsBucketProps.RemovalPolicy: got %s, want RETAIN or DESTROY", p.RemovalPolicy))
+	}
+	if err := errors.Join(errs...); err != nil {
+		panic(fmt.Errorf("edge.NewLoadBalancerLogsBucket %q: invalid props:\n%w", id, err))
+	}
+
+	destroy := p.RemovalPolicy == awscdk.RemovalPolicy_DESTROY
+	bucket := awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:        jsii.Bool(true),
+		MinimumTLSVersion: jsii.Number(1.2),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id:                                  jsii.String("ExpireAccessLogs"),
+			Expiration:                          awscdk.Duration_Days(jsii.Number(float64(days))),
+			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
+		}},
+		RemovalPolicy:     p.RemovalPolicy,
+		AutoDeleteObjects: jsii.Bool(destroy),
+	})
+	stack := awscdk.Stack_Of(bucket)
+	resources := make([]*string, len(p.Prefixes))
+	for i, prefix := range p.Prefixes {
+		resources[i] = bucket.ArnForObjects(jsii.String(prefix + "/AWSLogs/" + *stack.Account() + "/*"))
+	}
+	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("ELBAccessLogDelivery"),
+		Principals: &[]awsiam.IPrincipal{LogDeliveryPrincipal(*stack.Region())},
+		Actions:    jsii.Strings("s3:PutObject"),
+		Resources:  &resources,
+	}))
+	cdknag.NagSuppressions_AddResourceSuppressions(bucket, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-S1"),
+		Reason: jsii.String("This bucket only receives Application Load Balancer access logs, written by Elastic Load " +
+			"Balancing log delivery alone (bucket policy); server access logs of a log bucket would add a second log " +
+			"bucket and no audit value (CloudTrail records its management events)."),
+	}}, jsii.Bool(false))
+	return bucket
+}

@@ -1,0 +1,160 @@
+package edge
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/opencti-ha/opencti-ha/constructs/monitoring"
+)
+
+// LoadBalancerRecord is one alias record to an Application Load Balancer
+// that the EKS load balancer controller creates at run time.
+type LoadBalancerRecord struct {
+	// ID starts the construct IDs of the record and its look-up ("<ID>Record",
+	// "<ID>LoadBalancer"); a stable PascalCase literal. Required.
+	ID string
+	// RecordName is the hostname, inside the zone. Required.
+	RecordName string
+	// LoadBalancerName is the load balancer's name (the Ingress annotation
+	// alb.ingress.kubernetes.io/load-balancer-name). Required.
+	LoadBalancerName string
+	// Scheme, when set ("internet-facing" or "internal"), makes the look-up
+	// wait until the load balancer has it, and look up again when it changes
+	// (a scheme change replaces the load balancer). Default: "" (any).
+	Scheme string
+}
+
+// LoadBalancerRecordsProps configures NewLoadBalancerRecords.
+type LoadBalancerRecordsProps struct {
+	// Zone holds the records. Required.
+	Zone awsroute53.IHostedZone
+	// Records are the alias records, at least one. Required.
+	Records []LoadBalancerRecord
+	// Revision is a property of every look-up: change it to look the load
+	// balancers up again (after an Ingress was deleted and re-created).
+	// Default: "1".
+	Revision *string
+	// LogRetention of the look-up function's log groups.
+	// Default: awslogs.RetentionDays_ONE_MONTH.
+	LogRetention awslogs.RetentionDays
+	// EncryptionKey encrypts the look-up function's log groups.
+	// Default: none (CloudWatch Logs' own encryption).
+	EncryptionKey awskms.IKey
+}
+
+// LoadBalancerRecords are A alias records (the load balancers are IPv4) that
+// point hostnames at load balancers looked up by name at deploy time, so
+// that they can be created in a stack deployed after the Ingresses. Deleting
+// the stack deletes the records first, then the look-ups (which do nothing
+// on deletion).
+type LoadBalancerRecords interface {
+	constructs.IConstruct
+	// Record is the alias record of the LoadBalancerRecord with this ID; nil
+	// if there is none.
+	Record(id string) awsroute53.ARecord
+	// LoadBalancer is the looked-up load balancer of the record with this ID.
+	LoadBalancer(id string) monitoring.LoadBalancerAttributes
+	// Lookup is the look-up function shared by the records.
+	Lookup() monitoring.LoadBalancerLookup
+}
+
+type loadBalancerRecords struct {
+	constructs.Construct
+	lookup  monitoring.LoadBalancerLookup
+	records map[string]awsroute53.ARecord
+	lbs     map[string]monitoring.LoadBalancerAttributes
+}
+
+func (r *loadBalancerRecords) Record(id string) awsroute53.ARecord { return r.records[id] }
+func (r *loadBalancerRecords) LoadBalancer(id string) monitoring.LoadBalancerAttributes {
+	return r.lbs[id]
+}
+func (r *loadBalancerRecords) Lookup() monitoring.LoadBalancerLookup { return r.lookup }
+
+// albAliasTarget is a Route 53 alias to an Application Load Balancer known by
+// its (deploy-time) DNS name and canonical hosted zone ID.
+type albAliasTarget struct {
+	dnsName, zoneID *string
+}
+
+// Bind returns the alias, with the "dualstack." prefix AWS recommends for
+// load balancer aliases, and evaluates the load balancer's health.
+func (a *albAliasTarget) Bind(_ awsroute53.IRecordSet, _ awsroute53.IHostedZone) *awsroute53.AliasRecordTargetConfig {
+	return &awsroute53.AliasRecordTargetConfig{
+		DnsName:              awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("dualstack."), a.dnsName}),
+		HostedZoneId:         a.zoneID,
+		EvaluateTargetHealth: jsii.Bool(true),
+	}
+}
+
+var (
+	recordIDRE = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
+	albNameRE  = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$`)
+)
+
+// NewLoadBalancerRecords creates one look-up function and, per record, a
+// look-up of its load balancer and an A alias record. It panics, listing
+// every invalid prop, before creating anything.
+func NewLoadBalancerRecords(scope constructs.Construct, id string, props *LoadBalancerRecordsProps) LoadBalancerRecords {
+	if props == nil {
+		props = &LoadBalancerRecordsProps{}
+	}
+	var errs []error
+	if props.Zone == nil {
+		errs = append(errs, errors.New("edge.LoadBalancerRecordsProps.Zone: got nil, want the hosted zone of the records"))
+	}
+	if len(props.Records) == 0 {
+		errs = append(errs, errors.New("edge.LoadBalancerRecordsProps.Records: got [], want at least one record"))
+	}
+	ids := map[string]bool{}
+	for i, r := range props.Records {
+		f := fmt.Sprintf("edge.LoadBalancerRecordsProps.Records[%d]", i)
+		if !recordIDRE.MatchString(r.ID) || ids[r.ID] {
+			errs = append(errs, fmt.Errorf("%s.ID: got %q, want a unique PascalCase construct ID such as \"Ui\"", f, r.ID))
+		}
+		ids[r.ID] = true
+		if r.RecordName == "" || strings.HasSuffix(r.RecordName, ".") {
+			errs = append(errs, fmt.Errorf("%s.RecordName: got %q, want a hostname such as ui.example.org", f, r.RecordName))
+		}
+		if !albNameRE.MatchString(r.LoadBalancerName) {
+			errs = append(errs, fmt.Errorf("%s.LoadBalancerName: got %q, want a load balancer name (1 to 32 letters, digits and inner '-')", f, r.LoadBalancerName))
+		}
+		if r.Scheme != "" && r.Scheme != "internet-facing" && r.Scheme != "internal" {
+			errs = append(errs, fmt.Errorf("%s.Scheme: got %q, want \"internet-facing\", \"internal\" or empty", f, r.Scheme))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		panic(fmt.Errorf("edge.NewLoadBalancerRecords %q: invalid props:\n%w", id, err))
+	}
+	revision := "1"
+	if props.Revision != nil {
+		revision = *props.Revision
+	}
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	r := &loadBalancerRecords{Construct: c, records: map[string]awsroute53.ARecord{}, lbs: map[string]monitoring.LoadBalancerAttributes{}}
+	r.lookup = monitoring.NewLoadBalancerLookup(c, "Lookup", &monitoring.LoadBalancerLookupProps{
+		LogRetention:  props.LogRetention,
+		EncryptionKey: props.EncryptionKey,
+		Description:   jsii.String("Looks up the OpenCTI load balancers by name for their Route 53 alias records"),
+	})
+	for _, rec := range props.Records {
+		lb := r.lookup.LookUp(rec.ID+"LoadBalancer", rec.LoadBalancerName, revision, rec.Scheme)
+		record := awsroute53.NewARecord(c, jsii.String(rec.ID+"Record"), &awsroute53.ARecordProps{
+			Zone:       props.Zone,
+			RecordName: jsii.String(rec.RecordName),
+			Target:     awsroute53.RecordTarget_FromAlias(&albAliasTarget{dnsName: lb.DNSName, zoneID: lb.CanonicalHostedZoneID}),
+			Comment:    jsii.String("Load balancer " + rec.LoadBalancerName + " (created by the EKS load balancer controller)"),
+		})
+		r.records[rec.ID], r.lbs[rec.ID] = record, lb
+	}
+	return r
+}
