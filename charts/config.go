@@ -40,12 +40,6 @@ type Inputs struct {
 	// UICertificateARNs and APICertificateARNs are the ACM certificates of
 	// the two hostnames. Default: none (the load balancer discovers them by host).
 	UICertificateARNs, APICertificateARNs []string
-	// IngressScheme is ignored: the schemes come from the configuration
-	// (edge.ui.scheme and edge.api.scheme, else cluster.ingressScheme; see
-	// config.Config.IngressSchemes).
-	//
-	// Deprecated: set edge.ui.scheme / edge.api.scheme in the configuration.
-	IngressScheme string
 	// UISubnetIDs and APISubnetIDs are the subnets of the ui and api load
 	// balancers (public subnets for internet-facing, workload subnets for
 	// internal). Default: none (the controller picks subnets by their

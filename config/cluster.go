@@ -52,9 +52,10 @@ type Cluster struct {
 	// MetricsServerVersion pins the EKS community add-on "metrics-server" that
 	// HorizontalPodAutoscalers read. Default: "v0.8.0-eksbuild.6".
 	MetricsServerVersion string `yaml:"metricsServerVersion"`
-	// IngressScheme of the ALBs the "opencti-alb" IngressClass creates:
-	// "internet-facing" (in the public subnets) or "internal". Default:
-	// "internet-facing".
+	// IngressScheme is the default scheme of the ui and api load balancers:
+	// "internet-facing" (in the public subnets) or "internal" (in the workload
+	// subnets); edge.ui.scheme and edge.api.scheme override it per hostname.
+	// Default: "internet-facing".
 	IngressScheme string `yaml:"ingressScheme"`
 }
 

@@ -15,8 +15,9 @@ const (
 )
 
 // ExampleValues lists the fields that still hold the embedded profiles'
-// example values, each as "field: value". Synth warns about every one: a
-// deployment with them would fail (no such zone, no such role).
+// example values, each as "field: value", and a prod sign-in that still relies
+// on local passwords alone. Synth warns about every one: a deployment with them
+// would fail (no such zone, no such role) or fall short of production.
 func (c *Config) ExampleValues() []string {
 	var out []string
 	if c.DNS.ZoneName == exampleZoneName || strings.HasSuffix(c.DNS.ZoneName, ".example.com") {
@@ -26,6 +27,9 @@ func (c *Config) ExampleValues() []string {
 		if strings.Contains(arn, exampleAccountPart) {
 			out = append(out, fmt.Sprintf("cluster.adminRoleArns[%d]: %s", i, arn))
 		}
+	}
+	if a := c.Edge.Auth; c.Environment == "prod" && a.LocalLogin && !a.OIDC.Enabled() && !a.SAML.Enabled() {
+		out = append(out, "edge.auth: people sign in with local passwords only; set edge.auth.oidc or edge.auth.saml and localLogin: false")
 	}
 	return out
 }

@@ -59,11 +59,9 @@ func NewClusterStack(scope constructs.Construct, id string, props *ClusterStackP
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
 
 	endpoint := cluster.EndpointAccess(c.EndpointAccess)
-	scheme := cluster.IngressScheme(c.IngressScheme)
 	cl := cluster.NewCluster(stack, "Cluster", &cluster.ClusterProps{
 		Vpc:                         props.Network.Vpc,
 		WorkloadSubnets:             &props.Network.WorkloadSubnets,
-		PublicSubnets:               &props.Network.PublicSubnets,
 		WorkloadSecurityGroup:       props.Network.WorkloadSecurityGroup,
 		AvailabilityZones:           cfg.AvailabilityZones,
 		KubernetesVersion:           jsii.String(c.KubernetesVersion),
@@ -77,7 +75,6 @@ func NewClusterStack(scope constructs.Construct, id string, props *ClusterStackP
 		ExternalSecretsChartVersion: jsii.String(c.ExternalSecretsChartVersion),
 		ExternalSecretsReplicas:     jsii.Number(float64(c.ExternalSecretsReplicas)),
 		MetricsServerVersion:        jsii.String(c.MetricsServerVersion),
-		IngressScheme:               &scheme,
 		IngressNamespaces:           []string{cfg.OpenCTI.Namespace},
 		LogRetention:                awsutil.LogRetention(c.LogRetentionDays),
 		RetainEncryptionKey:         jsii.Bool(cfg.RetainData),

@@ -57,14 +57,24 @@ func stackDeps(m manifest) map[string][]string {
 }
 
 // TestStackGraph: Data and Cluster hang off Network only, so the two
-// longest-running creations (OpenSearch + Amazon MQ, EKS) run in parallel.
+// longest-running creations (OpenSearch + Amazon MQ, EKS) run in parallel;
+// Edge (WAF, log bucket) depends on nothing; the workloads come after all of
+// them, and the DNS records and the alarms after the workloads (so a deletion
+// removes records, then Ingresses and their load balancers, then the cluster).
 func TestStackGraph(t *testing.T) {
 	for env, dir := range synthDirs {
 		deps := stackDeps(readManifest(t, dir))
 		want := map[string][]string{
-			"Network": {},
-			"Data":    {"Network"},
-			"Cluster": {"Network"},
+			"Network":    {},
+			"Edge":       {},
+			"Data":       {"Network"},
+			"Cluster":    {"Network"},
+			"OpenCTI":    {"Cluster", "Data", "Edge", "Network"},
+			"EdgeDns":    {"OpenCTI"},
+			"Monitoring": {"Cluster", "Data", "OpenCTI"},
+		}
+		if len(deps) != len(want) {
+			t.Errorf("%s: %d stacks %v, want %d", env, len(deps), deps, len(want))
 		}
 		for stack, w := range want {
 			got, ok := deps[stack]

@@ -66,7 +66,6 @@ func renderInputs(cfg *config.Config) charts.Inputs {
 		},
 		VpcCIDR:               cfg.Network.VpcCidr,
 		DataServiceCIDRs:      data,
-		IngressScheme:         cfg.Cluster.IngressScheme,
 		SecretRefreshInterval: cfg.Cluster.SecretsRefreshInterval,
 	}
 }

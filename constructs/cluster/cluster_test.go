@@ -72,7 +72,6 @@ func TestMain(m *testing.M) {
 		return &cluster.ClusterProps{
 			Vpc:                   vpc,
 			WorkloadSubnets:       &awsec2.SubnetSelection{SubnetGroupName: jsii.String("Workload")},
-			PublicSubnets:         &awsec2.SubnetSelection{SubnetGroupName: jsii.String("Public")},
 			WorkloadSecurityGroup: sg,
 			EndpointAccess:        &ep,
 			PublicAccessCidrs:     []string{"203.0.113.0/24", "198.51.100.7/32"},

@@ -48,16 +48,6 @@ const (
 	EndpointPublicAndPrivate EndpointAccess = "public-and-private"
 )
 
-// IngressScheme is the scheme of the load balancers the IngressClass creates.
-type IngressScheme string
-
-const (
-	// IngressInternetFacing ALBs live in the public subnets.
-	IngressInternetFacing IngressScheme = "internet-facing"
-	// IngressInternal ALBs live in the workload subnets.
-	IngressInternal IngressScheme = "internal"
-)
-
 // ClusterProps configures NewCluster. Only Vpc and SecretsPrefix are required.
 type ClusterProps struct {
 	// Vpc the cluster, its nodes and the kubectl provider run in. Required.
@@ -66,12 +56,6 @@ type ClusterProps struct {
 	// provider Lambda; they need egress (NAT) to pull images and charts.
 	// Default: the Vpc's private-with-egress subnets.
 	WorkloadSubnets *awsec2.SubnetSelection
-	// PublicSubnets hold internet-facing ALBs.
-	//
-	// Deprecated: ignored since the IngressClassParams pin no subnets; each
-	// Ingress names its subnets (alb.ingress.kubernetes.io/subnets) or the
-	// controller picks the subnets tagged kubernetes.io/role/elb.
-	PublicSubnets *awsec2.SubnetSelection
 	// WorkloadSecurityGroup is attached to every node of both OpenCTI pools
 	// (beside the cluster security group); data services admit only it.
 	// Default: a new group in Vpc with all egress allowed.
@@ -124,12 +108,6 @@ type ClusterProps struct {
 	// IngressClassName of the Auto Mode ALB IngressClass.
 	// Default: DefaultIngressClassName.
 	IngressClassName *string
-	// IngressScheme of the ALBs the IngressClass creates; validated only.
-	//
-	// Deprecated: ignored since the IngressClassParams pin no scheme (it would
-	// override every Ingress's alb.ingress.kubernetes.io/scheme annotation):
-	// each Ingress sets its own, so the ui and api load balancers may differ.
-	IngressScheme *IngressScheme
 	// IngressNamespaces may create Ingresses of the class (IngressClassParams
 	// namespaceSelector). Default: ["opencti"].
 	IngressNamespaces []string
@@ -188,7 +166,6 @@ type resolved struct {
 	ClusterProps
 	version, chartVersion, metricsVersion, ingressClass string
 	endpoint                                            EndpointAccess
-	scheme                                              IngressScheme
 	esoReplicas                                         float64
 	retainKey                                           bool
 	userFacing, ingestion                               NodePoolProps
@@ -204,14 +181,10 @@ func resolve(p *ClusterProps) *resolved {
 	r.metricsVersion = deref(p.MetricsServerVersion, DefaultMetricsServerVersion)
 	r.ingressClass = deref(p.IngressClassName, DefaultIngressClassName)
 	r.endpoint = deref(p.EndpointAccess, EndpointPrivate)
-	r.scheme = deref(p.IngressScheme, IngressInternetFacing)
 	r.esoReplicas = deref(p.ExternalSecretsReplicas, 2)
 	r.retainKey = deref(p.RetainEncryptionKey, false)
 	if r.WorkloadSubnets == nil {
 		r.WorkloadSubnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS}
-	}
-	if r.PublicSubnets == nil {
-		r.PublicSubnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PUBLIC}
 	}
 	if r.BuiltInNodePools == nil {
 		r.BuiltInNodePools = []string{"system", "general-purpose"}

@@ -100,9 +100,6 @@ func (r *resolved) validate() error {
 	if r.esoReplicas < 1 || r.esoReplicas > 5 || r.esoReplicas != float64(int(r.esoReplicas)) {
 		add("ExternalSecretsReplicas", r.esoReplicas, "1 to 5")
 	}
-	if r.scheme != IngressInternetFacing && r.scheme != IngressInternal {
-		add("IngressScheme", string(r.scheme), `"internet-facing" or "internal"`)
-	}
 	if !dnsLabel.MatchString(r.ingressClass) {
 		add("IngressClassName", r.ingressClass, "a DNS label such as opencti-alb")
 	}
