@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -68,19 +69,27 @@ func main() {
 
 	node, _ := exec.Command("node", "--version").Output()
 	fmt.Printf("machine: %d cores, node %s", runtime.NumCPU(), node)
+	// measure runs args n times; a synth (env given) writes into a fresh
+	// CDK_OUTDIR each time.
+	outdirs := 0
 	measure := func(name string, n int, args []string, env ...string) result {
 		r := result{name: name}
 		for i := 0; i < n; i++ {
-			r.runs = append(r.runs, timeRun(args, append(env, "CDK_OUTDIR="+filepath.Join(tmp, fmt.Sprintf("%s-%d", name, i)))))
+			runEnv := env
+			if len(env) > 0 {
+				outdirs++
+				runEnv = append(env[:len(env):len(env)], "CDK_OUTDIR="+filepath.Join(tmp, fmt.Sprintf("out-%d", outdirs)))
+			}
+			r.runs = append(r.runs, timeRun(args, runEnv))
 		}
 		return r
 	}
 	// Interleave nothing: each measurement runs back to back, baseline first.
 	results := []result{
-		measure("empty one-stack CDK app", *runs, []string{bins["emptyapp"]}),
+		measure("empty one-stack CDK app", *runs, []string{bins["emptyapp"]}, "CDK_CONTEXT_JSON={}"),
 		measure("full app synth, dev", *runs, []string{bins["opencti-ha"]}, `CDK_CONTEXT_JSON={"env":"dev"}`),
 		measure("full app synth, prod", *runs, []string{bins["opencti-ha"]}, `CDK_CONTEXT_JSON={"env":"prod"}`),
-		measure("make render (examples/render.yaml)", *runs, []string{bins["render"], "-config", "examples/render.yaml", "-out", filepath.Join(tmp, "render")}),
+		measure("make render (examples/render.yaml)", *runs, []string{bins["render"], "-config", "examples/render.yaml", "-out", filepath.Join(tmp, "manifests")}),
 	}
 	if *tests {
 		results = append(results, measure("test suite (go test ./...)", 1, []string{"go", "test", "-count=1", "./..."}))
@@ -94,7 +103,13 @@ func main() {
 
 func timeRun(args []string, env []string) run {
 	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Env = append(os.Environ(), env...)
+	// Every test package synthesizes into its own folder: never share one.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CDK_OUTDIR=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = os.Stderr
 	start := time.Now()
 	if out, err := cmd.Output(); err != nil {
