@@ -34,7 +34,10 @@ exports.handler = async (event, context) => {
     if (event.RequestType !== 'Delete') {
       const p = event.ResourceProperties;
       const cur = await sm.send(new GetSecretValueCommand({ SecretId: p.SecretId }));
-      const doc = JSON.parse(cur.SecretString || '{}');
+      let doc;
+      // A parse error message quotes the input: never let it carry the secret.
+      try { doc = JSON.parse(cur.SecretString || '{}'); } catch (_) { throw new Error('the secret value is not a JSON object'); }
+      if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('the secret value is not a JSON object');
       const written = [];
       for (const [field, kind] of Object.entries(p.Fields || {})) {
         const k = KINDS[kind];

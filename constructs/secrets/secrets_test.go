@@ -228,6 +228,8 @@ const ev = (type, fields) => ({ RequestType: type, ResponseURL: 'https://cfn.exa
   const third = JSON.parse(sdk.store()['arn:s']);
   await handler(ev('Delete', { key: 'base64_32' }), { logStreamName: 'ls' });
   await handler(ev('Create', { x: 'nope' }), { logStreamName: 'ls' });
+  sdk.store()['arn:t'] = 'not-json-SUPERSECRET';
+  await handler({ ...ev('Update', { token: 'uuid4' }), ResourceProperties: { SecretId: 'arn:t', Fields: { token: 'uuid4' } } }, { logStreamName: 'ls' });
   console.log(JSON.stringify({ first, second, third, putsAfterUpdate, puts: globalThis.puts, responses }));
 })();`
 	if err := os.WriteFile(filepath.Join(dir, "harness.js"), []byte(harness), 0o644); err != nil {
@@ -262,9 +264,17 @@ const ev = (type, fields) => ({ RequestType: type, ResponseURL: 'https://cfn.exa
 	if got.Puts != 2 {
 		t.Errorf("puts: got %d, want 2 (Delete and a failed Create write nothing)", got.Puts)
 	}
-	wantStatus := []string{"SUCCESS", "SUCCESS", "SUCCESS", "SUCCESS", "FAILED"}
+	wantStatus := []string{"SUCCESS", "SUCCESS", "SUCCESS", "SUCCESS", "FAILED", "FAILED"}
+	if len(got.Responses) != len(wantStatus) {
+		t.Fatalf("%d responses, want %d", len(got.Responses), len(wantStatus))
+	}
 	for i, r := range got.Responses {
 		raw, _ := json.Marshal(r)
+		// A value that is not JSON fails without quoting it (JSON.parse's
+		// message would), in the response and in the log.
+		if strings.Contains(string(raw), "SUPERSECRET") || strings.Contains(string(out), "SUPERSECRET") {
+			t.Errorf("response %d or the log quotes the secret value: %s", i, raw)
+		}
 		if r["Status"] != wantStatus[i] || r["NoEcho"] != true || fmt.Sprint(r["Data"]) != "map[]" {
 			t.Errorf("response %d: %s", i, raw)
 		}
