@@ -81,7 +81,9 @@ function fail(what, res) {
 
 async function masterUser(p) {
   const out = await secrets.send(new GetSecretValueCommand({ SecretId: p.MasterUserSecretArn }));
-  const s = JSON.parse(out.SecretString);
+  let s;
+  // A parse error message quotes the input: never let it carry the password.
+  try { s = JSON.parse(out.SecretString); } catch (_) { throw new Error('the master user secret is not a JSON object'); }
   return { username: s[p.UsernameField], password: s[p.PasswordField] };
 }
 
