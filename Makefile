@@ -14,7 +14,10 @@ export PATH := $(TOOLS):$(PATH)
 GO ?= go
 
 APP_BIN := .build/opencti-ha
-CONTEXT := {"env":"$(ENV)","config":"$(CONFIG)"}
+# VALIDATE=true adds aws-cdk-lib's CloudFormation template validation (slow;
+# the test suite always runs it).
+VALIDATE ?= false
+CONTEXT := {"env":"$(ENV)","config":"$(CONFIG)","validate":"$(VALIDATE)"}
 
 .PHONY: all tools build synth cdk-synth test render bench docs fmt vet clean
 
@@ -36,7 +39,7 @@ synth: tools build
 
 ## cdk-synth: the same through the pinned AWS CDK CLI (no AWS credentials needed)
 cdk-synth: tools
-	cdk synth --quiet --output $(OUT) -c env=$(ENV) $(if $(CONFIG),-c config=$(CONFIG))
+	cdk synth --quiet --output $(OUT) -c env=$(ENV) -c validate=$(VALIDATE) $(if $(CONFIG),-c config=$(CONFIG))
 
 ## test: the whole suite (unit, stack, cross-stack, cdk-nag, determinism, limits)
 test: tools

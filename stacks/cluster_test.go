@@ -48,7 +48,7 @@ func publicClusterFixture(t *testing.T) *clusterFixture {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	app, err := cdkapp.New("")
+	app, err := cdkapp.New("", true)
 	if err != nil {
 		t.Fatal(err)
 	}

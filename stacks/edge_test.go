@@ -362,7 +362,7 @@ edge:
 		t.Fatal(err)
 	}
 	outdir := t.TempDir()
-	app, err := cdkapp.New(outdir)
+	app, err := cdkapp.New(outdir, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,7 +70,7 @@ func buildFixture(env string) (f *fixture, err error) {
 	if err != nil {
 		return nil, err
 	}
-	app, err := cdkapp.New(outdir)
+	app, err := cdkapp.New(outdir, true)
 	if err != nil {
 		return nil, err
 	}

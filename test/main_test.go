@@ -71,7 +71,7 @@ func synth(env, path, name string) (dir string, err error) {
 		return "", err
 	}
 	dir = filepath.Join(tmpRoot, name)
-	app, err := cdkapp.New(dir)
+	app, err := cdkapp.New(dir, true)
 	if err != nil {
 		return "", err
 	}

@@ -23,7 +23,7 @@ func main() {
 
 func run() int {
 	defer jsii.Close()
-	app, err := cdkapp.New("")
+	app, err := cdkapp.New("", cdkapp.ContextFlag("validate"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "opencti-ha:", err)
 		return 1

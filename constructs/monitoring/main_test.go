@@ -81,7 +81,7 @@ func TestMain(m *testing.M) {
 	code := func() int {
 		defer jsii.Close()
 		var err error
-		app, err = cdkapp.New("")
+		app, err = cdkapp.New("", true)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
