@@ -189,11 +189,9 @@ func TestInvalidProps(t *testing.T) {
 			"broker.BrokerProps.InstanceType: got \"mq.m5.large\", want an mq.m7g instance type (RabbitMQ 4 runs only on mq.m7g)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := func() (msg string) {
-				defer func() { msg = fmt.Sprint(recover()) }()
+			got := testutil.PanicMessage(func() {
 				broker.NewBroker(prd.Stack, "Invalid", &tc.props)
-				return ""
-			}()
+			})
 			if got != tc.want {
 				t.Errorf("got  %q\nwant %q", got, tc.want)
 			}

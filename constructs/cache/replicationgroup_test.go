@@ -183,11 +183,9 @@ func TestInvalidProps(t *testing.T) {
 			"cache.ReplicationGroupProps.MaintenanceWindow: got \"sunday 4am\", want \"ddd:hh:mm-ddd:hh:mm\" (UTC, e.g. \"sun:04:30-sun:05:30\")"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := func() (msg string) {
-				defer func() { msg = fmt.Sprint(recover()) }()
+			got := testutil.PanicMessage(func() {
 				cache.NewReplicationGroup(prd.Stack, "Invalid", &tc.props)
-				return ""
-			}()
+			})
 			if got != tc.want {
 				t.Errorf("got  %q\nwant %q", got, tc.want)
 			}

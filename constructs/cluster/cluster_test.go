@@ -487,8 +487,7 @@ func TestInvalidPropsFailAtOnce(t *testing.T) {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Invalid"), nil)
 	ep := cluster.EndpointPublicAndPrivate
-	msg := func() (msg string) {
-		defer func() { msg = fmt.Sprint(recover()) }()
+	msg := testutil.PanicMessage(func() {
 		cluster.NewCluster(stack, "Bad", &cluster.ClusterProps{
 			SecretsPrefix:     "opencti/",
 			KubernetesVersion: jsii.String("1.33"),
@@ -496,8 +495,7 @@ func TestInvalidPropsFailAtOnce(t *testing.T) {
 			PublicAccessCidrs: []string{"0.0.0.0/0", "10.0.0.1/8"},
 			AdminRoleArns:     []string{"arn:aws:iam::123456789012:user/bob"},
 		})
-		return ""
-	}()
+	})
 	want := `cluster.NewCluster "Bad": invalid props:
 Vpc: got nothing, want a VPC
 SecretsPrefix: got "opencti/", want a secret name prefix such as "opencti/prod" (no leading or trailing /, no wildcards)
@@ -517,11 +515,9 @@ func TestPodIdentityHelpers(t *testing.T) {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Workloads"), nil)
 	role := awsiam.NewRole(stack, jsii.String("PlatformRole"), &awsiam.RoleProps{AssumedBy: cluster.PodIdentityPrincipal()})
-	msg := func() (msg string) {
-		defer func() { msg = fmt.Sprint(recover()) }()
+	msg := testutil.PanicMessage(func() {
 		cluster.NewPodIdentityAssociation(stack, "Bad", &cluster.PodIdentityAssociationProps{Role: role, Namespace: "OpenCTI", ServiceAccount: ""})
-		return ""
-	}()
+	})
 	want := `cluster.NewPodIdentityAssociation "Bad": invalid props:
 Cluster: got nothing, want a cluster
 Namespace: got "OpenCTI", want a Kubernetes name (lower-case letters, digits, '-' and '.')

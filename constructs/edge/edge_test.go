@@ -363,11 +363,9 @@ func TestInvalidPropsPanicWithEveryProblem(t *testing.T) {
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			msg := func() (msg string) {
-				defer func() { msg = fmt.Sprint(recover()) }()
+			msg := testutil.PanicMessage(func() {
 				c.fn()
-				return ""
-			}()
+			})
 			lines := strings.Split(msg, "\n")
 			if got := strings.Join(lines[1:], "\n"); got != strings.Join(c.want, "\n") {
 				t.Errorf("panic:\n got: %q\nwant: %q", lines, c.want)

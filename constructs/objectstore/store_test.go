@@ -220,14 +220,12 @@ func TestNoNagErrors(t *testing.T) {
 }
 
 func TestInvalidProps(t *testing.T) {
-	got := func() (msg string) {
-		defer func() { msg = fmt.Sprint(recover()) }()
+	got := testutil.PanicMessage(func() {
 		objectstore.NewObjectStore(prd.Stack, "Invalid", &objectstore.ObjectStoreProps{
 			NoncurrentVersionExpirationDays: new(0),
 			Backup:                          &objectstore.BackupProps{DailyRetentionDays: new(0), WeeklyRetentionDays: new(-1)},
 		})
-		return ""
-	}()
+	})
 	want := "objectstore.ObjectStoreProps.NoncurrentVersionExpirationDays: got 0, want at least 1\n" +
 		"objectstore.ObjectStoreProps.Backup.DailyRetentionDays: got 0, want 1..36500\n" +
 		"objectstore.ObjectStoreProps.Backup.WeeklyRetentionDays: got -1, want 0 (no rule) or 1..36500"

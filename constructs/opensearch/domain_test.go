@@ -266,11 +266,9 @@ func TestInvalidProps(t *testing.T) {
 			"opensearch.DomainProps.DomainName: got \"OpenCTI\", want 3-28 characters a-z, 0-9 and -, starting with a letter"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := func() (msg string) {
-				defer func() { msg = fmt.Sprint(recover()) }()
+			got := testutil.PanicMessage(func() {
 				opensearch.NewDomain(prd.Stack, "Invalid", &tc.props)
-				return ""
-			}()
+			})
 			if got != tc.want {
 				t.Errorf("got  %q\nwant %q", got, tc.want)
 			}

@@ -166,11 +166,9 @@ func TestInvalidProps(t *testing.T) {
 				"secrets.OpenCTISecretsProps.RemovalPolicy: got \"KEEP\", want one of RETAIN, SNAPSHOT, DESTROY, RETAIN_ON_UPDATE_OR_DELETE"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := func() (msg string) {
-				defer func() { msg = fmt.Sprint(recover()) }()
+			got := testutil.PanicMessage(func() {
 				secrets.NewOpenCTISecrets(devStack, "Invalid", tc.props)
-				return ""
-			}()
+			})
 			if got != tc.want {
 				t.Errorf("got %q\nwant %q", got, tc.want)
 			}

@@ -54,3 +54,15 @@ func RequireNoNagErrors(t testing.TB, stack awscdk.Stack) {
 			*stack.StackName(), len(errs), strings.Join(errs, "\n"))
 	}
 }
+
+// PanicMessage runs fn and returns what it panicked with, as text; "" when it
+// did not panic. Constructs panic with every invalid prop at once.
+func PanicMessage(fn func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	fn()
+	return ""
+}
