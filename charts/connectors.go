@@ -11,7 +11,6 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 // connectorIDNamespace is the fixed namespace of DeriveConnectorID. Changing
@@ -145,15 +144,9 @@ func addConnector(chart constructs.Construct, p *Props, c ConnectorProps) {
 	object{
 		apiVersion: "apps/v1", kind: "Deployment", name: name, namespace: ns, labels: labels,
 		fields: map[string]any{"spec": appsv1.DeploymentSpec{
-			Replicas: c.Replicas,
-			Selector: &metav1.LabelSelector{MatchLabels: sel},
-			Strategy: appsv1.DeploymentStrategy{
-				Type: appsv1.RollingUpdateDeploymentStrategyType,
-				RollingUpdate: &appsv1.RollingUpdateDeployment{
-					MaxUnavailable: ptr(intstr.FromInt32(0)),
-					MaxSurge:       ptr(intstr.FromInt32(1)),
-				},
-			},
+			Replicas:             c.Replicas,
+			Selector:             &metav1.LabelSelector{MatchLabels: sel},
+			Strategy:             rollingUpdate(0),
 			RevisionHistoryLimit: ptr(int32(5)),
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: labels},

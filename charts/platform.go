@@ -100,14 +100,8 @@ func addPlatformTier(chart constructs.Construct, p *Props, t tier) {
 	object{
 		apiVersion: "apps/v1", kind: "Deployment", name: t.name, namespace: ns, labels: labels,
 		fields: map[string]any{"spec": appsv1.DeploymentSpec{
-			Selector: &metav1.LabelSelector{MatchLabels: sel},
-			Strategy: appsv1.DeploymentStrategy{
-				Type: appsv1.RollingUpdateDeploymentStrategyType,
-				RollingUpdate: &appsv1.RollingUpdateDeployment{
-					MaxUnavailable: ptr(intstr.FromInt32(0)),
-					MaxSurge:       ptr(intstr.FromInt32(1)),
-				},
-			},
+			Selector:                &metav1.LabelSelector{MatchLabels: sel},
+			Strategy:                rollingUpdate(0),
 			RevisionHistoryLimit:    ptr(int32(5)),
 			ProgressDeadlineSeconds: ptr(int32(900)),
 			Template: corev1.PodTemplateSpec{

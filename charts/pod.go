@@ -1,9 +1,11 @@
 package charts
 
 import (
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 // uid and gid of every container: the platform image runs as user "node"
@@ -189,4 +191,16 @@ func indexEnv(env []corev1.EnvVar, name string) int {
 		}
 	}
 	return -1
+}
+
+// rollingUpdate replaces pods one at a time (maxSurge 1), taking at most
+// maxUnavailable of them out of service at once.
+func rollingUpdate(maxUnavailable int32) appsv1.DeploymentStrategy {
+	return appsv1.DeploymentStrategy{
+		Type: appsv1.RollingUpdateDeploymentStrategyType,
+		RollingUpdate: &appsv1.RollingUpdateDeployment{
+			MaxUnavailable: ptr(intstr.FromInt32(maxUnavailable)),
+			MaxSurge:       ptr(intstr.FromInt32(1)),
+		},
+	}
 }

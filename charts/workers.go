@@ -68,15 +68,9 @@ func newIngestionChart(scope constructs.Construct, id string, p *Props) cdk8s.Ch
 	object{
 		apiVersion: "apps/v1", kind: "Deployment", name: WorkerName, namespace: ns, labels: labels,
 		fields: map[string]any{"spec": appsv1.DeploymentSpec{
-			Replicas: &replicas,
-			Selector: &metav1.LabelSelector{MatchLabels: sel},
-			Strategy: appsv1.DeploymentStrategy{
-				Type: appsv1.RollingUpdateDeploymentStrategyType,
-				RollingUpdate: &appsv1.RollingUpdateDeployment{
-					MaxUnavailable: ptr(intstr.FromInt32(1)),
-					MaxSurge:       ptr(intstr.FromInt32(1)),
-				},
-			},
+			Replicas:             &replicas,
+			Selector:             &metav1.LabelSelector{MatchLabels: sel},
+			Strategy:             rollingUpdate(1),
 			RevisionHistoryLimit: ptr(int32(5)),
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: labels},

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsamazonmq"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -192,18 +194,13 @@ func (p *BrokerProps) withDefaults() BrokerProps {
 	if p != nil {
 		out = *p
 	}
-	def := func(v **string, s string) {
-		if *v == nil {
-			*v = jsii.String(s)
-		}
-	}
 	if out.VpcSubnets == nil {
 		out.VpcSubnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
 	}
-	def(&out.EngineVersion, "3.13")
-	def(&out.InstanceType, "mq.m5.large")
-	def(&out.DeploymentMode, DeploymentModeClusterMultiAZ)
-	def(&out.Username, "opencti")
+	defaults.Set(&out.EngineVersion, "3.13")
+	defaults.Set(&out.InstanceType, "mq.m5.large")
+	defaults.Set(&out.DeploymentMode, DeploymentModeClusterMultiAZ)
+	defaults.Set(&out.Username, "opencti")
 	if out.MaintenanceWindow == nil {
 		out.MaintenanceWindow = &MaintenanceWindow{DayOfWeek: "SUNDAY", TimeOfDay: "03:00", TimeZone: "UTC"}
 	}

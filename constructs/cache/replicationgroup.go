@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strconv"
 
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticache"
@@ -137,30 +139,20 @@ func (p *ReplicationGroupProps) withDefaults() ReplicationGroupProps {
 	if p != nil {
 		out = *p
 	}
-	def := func(v **string, s string) {
-		if *v == nil {
-			*v = jsii.String(s)
-		}
-	}
-	defInt := func(v **int, n int) {
-		if *v == nil {
-			*v = new(n)
-		}
-	}
 	if out.VpcSubnets == nil {
 		out.VpcSubnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
 	}
-	def(&out.Engine, "valkey")
-	def(&out.EngineVersion, "8.0")
-	def(&out.NodeType, "cache.r7g.large")
-	defInt(&out.Replicas, 2)
+	defaults.Set(&out.Engine, "valkey")
+	defaults.Set(&out.EngineVersion, "8.0")
+	defaults.Set(&out.NodeType, "cache.r7g.large")
+	defaults.Set(&out.Replicas, 2)
 	if out.MultiAz == nil {
 		out.MultiAz = new(true)
 	}
-	defInt(&out.SnapshotRetentionDays, 7)
-	def(&out.SnapshotWindow, "03:00-04:00")
-	def(&out.MaintenanceWindow, "sun:04:30-sun:05:30")
-	defInt(&out.Port, 6379)
+	defaults.Set(&out.SnapshotRetentionDays, 7)
+	defaults.Set(&out.SnapshotWindow, "03:00-04:00")
+	defaults.Set(&out.MaintenanceWindow, "sun:04:30-sun:05:30")
+	defaults.Set(&out.Port, 6379)
 	if out.LogRetention == "" {
 		out.LogRetention = awslogs.RetentionDays_THREE_MONTHS
 	}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -158,28 +160,18 @@ func (p *DomainProps) withDefaults() DomainProps {
 	if p != nil {
 		out = *p
 	}
-	def := func(v **string, s string) {
-		if *v == nil {
-			*v = jsii.String(s)
-		}
-	}
-	defInt := func(v **int, n int) {
-		if *v == nil {
-			*v = new(n)
-		}
-	}
 	if out.VpcSubnets == nil {
 		out.VpcSubnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
 	}
-	def(&out.EngineVersion, "OpenSearch_2.19")
-	defInt(&out.DataNodes, 3)
-	def(&out.DataNodeInstanceType, "r7g.large.search")
-	defInt(&out.MasterNodes, 3)
-	def(&out.MasterNodeInstanceType, "m7g.large.search")
-	defInt(&out.VolumeSizeGiB, 100)
-	defInt(&out.ZoneAwareness, 3)
-	defInt(&out.OffPeakWindowStartHour, 22)
-	def(&out.MasterUserName, "opencti")
+	defaults.Set(&out.EngineVersion, "OpenSearch_2.19")
+	defaults.Set(&out.DataNodes, 3)
+	defaults.Set(&out.DataNodeInstanceType, "r7g.large.search")
+	defaults.Set(&out.MasterNodes, 3)
+	defaults.Set(&out.MasterNodeInstanceType, "m7g.large.search")
+	defaults.Set(&out.VolumeSizeGiB, 100)
+	defaults.Set(&out.ZoneAwareness, 3)
+	defaults.Set(&out.OffPeakWindowStartHour, 22)
+	defaults.Set(&out.MasterUserName, "opencti")
 	if out.LogRetention == "" {
 		out.LogRetention = awslogs.RetentionDays_THREE_MONTHS
 	}
