@@ -19,7 +19,7 @@ APP_BIN := .build/opencti-ha
 VALIDATE ?= false
 CONTEXT := {"env":"$(ENV)","config":"$(CONFIG)","validate":"$(VALIDATE)"}
 
-.PHONY: all tools build synth cdk-synth test render bench docs fmt vet clean
+.PHONY: all tools build synth cdk-synth test test-handlers render bench docs fmt vet clean
 
 all: synth
 
@@ -41,11 +41,18 @@ synth: tools build
 cdk-synth: tools
 	cdk synth --quiet --output $(OUT) -c env=$(ENV) -c validate=$(VALIDATE) $(if $(CONFIG),-c config=$(CONFIG))
 
-## test: the whole suite (unit, stack, cross-stack, cdk-nag, determinism, limits)
-test: tools
+## test: the whole suite (Lambda handlers, unit, stack, cross-stack, cdk-nag, determinism, limits)
+test: tools test-handlers
 	$(GO) vet ./...
 	env -u CDK_OUTDIR $(GO) test -count=1 -timeout 30m ./...
 	$(GO) test -count=1 -run '^$$' -fuzz FuzzParse -fuzztime 15s ./config
+
+## test-handlers: the Lambda handlers' unit tests (Node's test runner, the
+## pinned Node.js 24; the AWS SDK clients and aws-sdk-client-mock come from
+## .tools/node_modules through NODE_PATH, see internal/handlertest/README.md)
+HANDLER_TESTS := 'constructs/**/*.test.js' 'internal/handlertest/*.test.js'
+test-handlers: tools
+	NODE_PATH=$(CURDIR)/.tools/node_modules node --test --test-reporter=spec $(HANDLER_TESTS)
 
 ## render: the OpenCTI Kubernetes manifests as YAML, one file per chart
 ## (CONFIG must say where the data services are; default: the example file)

@@ -116,6 +116,7 @@ func NewOpenCTIApp(scope constructs.Construct, cfg *config.Config) *OpenCTIApp {
 		StackProps: stackProps(EdgeDNSStackID, "Route 53 alias records of the ui and api hostnames to their load balancers"),
 		Config:     cfg,
 		Network:    a.Network,
+		Edge:       a.Edge,
 	})
 	a.EdgeDNS.AddStackDependency(a.OpenCTI.Stack, jsii.String("records point at the load balancers the OpenCTI Ingresses create, and are deleted before them"))
 	applyTags(scope, cfg)

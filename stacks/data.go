@@ -128,6 +128,10 @@ type DataStack struct {
 	RabbitMQ    broker.Broker
 	ObjectStore objectstore.ObjectStore
 	Secrets     secrets.OpenCTISecrets
+	// AuditLogging turns on the security plugin's audit logging inside the
+	// OpenSearch domain at deploy time (its AUDIT_LOGS log group stays empty
+	// otherwise).
+	AuditLogging opensearch.AuditLogging
 }
 
 // NewDataStack creates the Data stack from props.Config.Data.
@@ -181,6 +185,19 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 		RemovalPolicy:          removal,
 	})
 
+	// The domain publishes AUDIT_LOGS to CloudWatch Logs; the security
+	// plugin writes nothing there until its audit logging is turned on
+	// inside the domain, which this custom resource does at deploy time
+	// (functions in the workload subnets with the workload security group,
+	// which the domain admits).
+	auditLogging := opensearch.NewAuditLogging(stack, "OpenSearchAuditLogging", &opensearch.AuditLoggingProps{
+		Domain:        search,
+		Vpc:           net.Vpc,
+		Subnets:       &net.WorkloadSubnets,
+		SecurityGroup: net.WorkloadSecurityGroup,
+		LogRetention:  awsutil.LogRetention(cfg.Monitoring.LogRetentionDays),
+	})
+
 	cacheRemoval := awscdk.RemovalPolicy_DESTROY
 	if cfg.RetainData {
 		cacheRemoval = awscdk.RemovalPolicy_SNAPSHOT
@@ -221,12 +238,13 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 	})
 
 	ds := &DataStack{
-		Stack:       stack,
-		OpenSearch:  search,
-		Redis:       redis,
-		RabbitMQ:    mq,
-		ObjectStore: store,
-		Secrets:     appSecrets,
+		Stack:        stack,
+		OpenSearch:   search,
+		Redis:        redis,
+		RabbitMQ:     mq,
+		ObjectStore:  store,
+		Secrets:      appSecrets,
+		AuditLogging: auditLogging,
 		Outputs: DataOutputs{
 			OpenSearchURL:              search.URL(),
 			OpenSearchUserSecret:       search.MasterUserSecret(),

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/opencti-ha/opencti-ha/config"
+	"github.com/opencti-ha/opencti-ha/constructs/opensearch"
 	"github.com/opencti-ha/opencti-ha/internal/testutil"
 )
 
@@ -447,6 +449,28 @@ func TestDataResourceCounts(t *testing.T) {
 		t.Logf("%s Data stack: %d resources %v", env, len(res), byType)
 		if len(res) > 400 {
 			t.Errorf("%s Data stack has %d resources; CloudFormation allows 500", env, len(res))
+		}
+	}
+}
+
+// TestDataTurnsOnOpenSearchAuditLogging: the Data stack turns the security
+// plugin's audit logging on inside the domain, from functions that carry the
+// workload security group the domain admits.
+func TestDataTurnsOnOpenSearchAuditLogging(t *testing.T) {
+	for _, env := range config.Environments {
+		f := fixtureFor(t, env)
+		crs := f.Resources(t, f.App.Data.Stack, opensearch.AuditLoggingResourceType)
+		if len(crs) != 1 {
+			t.Fatalf("%s: %d audit logging resources, want 1", env, len(crs))
+		}
+		for _, fn := range f.Resources(t, f.App.Data.Stack, "AWS::Lambda::Function") {
+			p := fn["Properties"].(map[string]any)
+			if !strings.Contains(mustJSON(p["Code"]), "_plugins/_security/api/audit/config") {
+				continue
+			}
+			if sg := mustJSON(p["VpcConfig"].(map[string]any)["SecurityGroupIds"]); !strings.Contains(sg, "WorkloadSecurityGroup") {
+				t.Errorf("%s: audit function security groups %s, want the workload group", env, sg)
+			}
 		}
 	}
 }

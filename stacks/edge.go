@@ -87,12 +87,18 @@ type EdgeDNSStackProps struct {
 	Config *config.Config
 	// Network gives the hosted zone.
 	Network *NetworkStack
+	// Edge gives the web ACL and the access log bucket each load balancer
+	// must carry: the look-up behind each record waits for them and fails the
+	// deployment, naming the load balancer and what it lacks, without them.
+	// Default: nil (not checked; for an OpenCTI stack built without Edge).
+	Edge *EdgeStack
 }
 
 // EdgeDNSStack holds the Route 53 alias records of the ui and api hostnames.
 // The load balancers are created at run time by the EKS load balancer
 // controller from the Ingresses, so a custom resource looks each one up by
-// name at deploy time: the stack must deploy after the OpenCTI stack (the app
+// name at deploy time, and checks that it carries its web ACL and writes its
+// access logs to the Edge bucket (the deployment fails otherwise): the stack must deploy after the OpenCTI stack (the app
 // adds that dependency) and, on deletion, goes first, so the records are
 // deleted before the Ingresses and their load balancers.
 type EdgeDNSStack struct {
@@ -107,12 +113,18 @@ func NewEdgeDNSStack(scope constructs.Construct, id string, props *EdgeDNSStackP
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
 	uiLB, apiLB := LoadBalancerNames(cfg)
 	uiScheme, apiScheme := cfg.IngressSchemes()
+	ui := edge.LoadBalancerRecord{ID: "Ui", RecordName: cfg.DNS.UIHostname, LoadBalancerName: uiLB, Scheme: uiScheme}
+	api := edge.LoadBalancerRecord{ID: "Api", RecordName: cfg.DNS.APIHostname, LoadBalancerName: apiLB, Scheme: apiScheme}
+	if e := props.Edge; e != nil {
+		// What the OpenCTI Ingresses ask the load balancer controller for
+		// (charts/ingress.go): each host's web ACL, and access logs to the
+		// Edge bucket under the host's prefix.
+		ui.WebACLArn, ui.AccessLogsBucket, ui.AccessLogsPrefix = e.UIWebACL.WebACLArn(), e.AccessLogsBucket.BucketName(), charts.AccessLogsPrefixUI
+		api.WebACLArn, api.AccessLogsBucket, api.AccessLogsPrefix = e.APIWebACL.WebACLArn(), e.AccessLogsBucket.BucketName(), charts.AccessLogsPrefixAPI
+	}
 	records := edge.NewLoadBalancerRecords(stack, "Records", &edge.LoadBalancerRecordsProps{
-		Zone: props.Network.HostedZone,
-		Records: []edge.LoadBalancerRecord{
-			{ID: "Ui", RecordName: cfg.DNS.UIHostname, LoadBalancerName: uiLB, Scheme: uiScheme},
-			{ID: "Api", RecordName: cfg.DNS.APIHostname, LoadBalancerName: apiLB, Scheme: apiScheme},
-		},
+		Zone:    props.Network.HostedZone,
+		Records: []edge.LoadBalancerRecord{ui, api},
 		// The knob that re-resolves the alarms' load balancers re-resolves
 		// the records too: both follow a re-created load balancer.
 		Revision:     jsii.String(strconv.Itoa(cfg.Monitoring.LoadBalancerLookupRevision)),

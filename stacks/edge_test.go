@@ -89,7 +89,8 @@ func TestEdgeStackGraph(t *testing.T) {
 		EdgeStackID:       {},
 		OpenCTIStackID:    {ClusterStackID, DataStackID, EdgeStackID, NetworkStackID},
 		MonitoringStackID: {ClusterStackID, DataStackID, OpenCTIStackID},
-		EdgeDNSStackID:    {OpenCTIStackID},
+		// Edge: the web ACL ARNs and the bucket the look-ups check.
+		EdgeDNSStackID: {EdgeStackID, OpenCTIStackID},
 	}
 	for _, env := range config.Environments {
 		f := fixtureFor(t, env)
@@ -440,5 +441,53 @@ func TestEdgeInternalAPIWithAllowlistAndOIDC(t *testing.T) {
 	}
 	for _, s := range stackIDs(f.App) {
 		f.requireNoErrors(t, s)
+	}
+}
+
+// TestEdgeDNSChecksWebACLAndAccessLogs: the look-up behind each alias record
+// fails the deployment unless the load balancer carries its host's web ACL
+// and writes its access logs to the Edge bucket under the host's prefix (the
+// Edge stack's values, imported); the alarms' look-ups check nothing.
+func TestEdgeDNSChecksWebACLAndAccessLogs(t *testing.T) {
+	for _, env := range config.Environments {
+		f := fixtureFor(t, env)
+		uiLB, apiLB := LoadBalancerNames(f.Config)
+		want := map[string]struct{ acl, prefix string }{uiLB: {"UiWebAcl", charts.AccessLogsPrefixUI}, apiLB: {"ApiWebAcl", charts.AccessLogsPrefixAPI}}
+		for id, r := range f.Resources(t, f.App.EdgeDNS.Stack, "Custom::LoadBalancerLookup") {
+			p := r["Properties"].(map[string]any)
+			w := want[p["LoadBalancerName"].(string)]
+			acl, bucket := mustJSON(p["ExpectedWebAclArn"]), mustJSON(p["ExpectedAccessLogsBucket"])
+			// The app's cross-stack references read the Edge stack's outputs
+			// (Fn::GetStackOutput).
+			edgeOutput := `{"Fn::GetStackOutput":{"OutputName":"PublishOutput`
+			edgeStack := `"StackName":"` + f.Config.Name + `-Edge"}}`
+			if !strings.HasPrefix(acl, edgeOutput+`FnGetAtt`+w.acl) || !strings.HasSuffix(acl, edgeStack) ||
+				!strings.HasPrefix(bucket, edgeOutput+`RefAccessLogs`) || !strings.HasSuffix(bucket, edgeStack) ||
+				p["ExpectedAccessLogsPrefix"] != w.prefix {
+				t.Errorf("%s %s: web ACL %s, bucket %s, prefix %v", env, id, acl, bucket, p["ExpectedAccessLogsPrefix"])
+			}
+		}
+		statements := map[string]any{}
+		for _, pol := range f.Resources(t, f.App.EdgeDNS.Stack, "AWS::IAM::Policy") {
+			for _, s := range pol["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+				if sid, ok := s.(map[string]any)["Sid"].(string); ok {
+					statements[sid] = s
+				}
+			}
+		}
+		read := mustJSON(statements["ReadWebACLAssociations"])
+		for _, part := range []string{`"Action":["wafv2:GetWebACL","wafv2:GetWebACLForResource"]`, `:loadbalancer/app/*/*"`, `:regional/webacl/*/*"`} {
+			if !strings.Contains(read, part) {
+				t.Errorf("%s: ReadWebACLAssociations lacks %s: %s", env, part, read)
+			}
+		}
+		if got := mustJSON(statements["DescribeLoadBalancerAttributes"]); !strings.Contains(got, `"Action":"elasticloadbalancing:DescribeLoadBalancerAttributes"`) {
+			t.Errorf("%s: DescribeLoadBalancerAttributes: %s", env, got)
+		}
+		for id, r := range f.Resources(t, f.App.Monitoring.Stack, "Custom::LoadBalancerLookup") {
+			if raw := mustJSON(r["Properties"]); strings.Contains(raw, "Expected") {
+				t.Errorf("%s: the alarms' look-up %s checks: %s", env, id, raw)
+			}
+		}
 	}
 }

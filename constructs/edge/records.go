@@ -31,6 +31,18 @@ type LoadBalancerRecord struct {
 	// wait until the load balancer has it, and look up again when it changes
 	// (a scheme change replaces the load balancer). Default: "" (any).
 	Scheme string
+	// WebACLArn, when set, is the AWS WAF web ACL the load balancer must
+	// carry (the Ingress annotation alb.ingress.kubernetes.io/wafv2-acl-arn):
+	// the look-up waits for it and fails the deployment, naming the load
+	// balancer, without it, so no record points at an unprotected load
+	// balancer. Default: nil (not checked).
+	WebACLArn *string
+	// AccessLogsBucket, when set, is the bucket the load balancer must write
+	// its access logs to, under AccessLogsPrefix (the attributes
+	// access_logs.s3.*); checked like WebACLArn. Default: nil (not checked).
+	AccessLogsBucket *string
+	// AccessLogsPrefix is the key prefix of those access logs. Default: "".
+	AccessLogsPrefix string
 }
 
 // LoadBalancerRecordsProps configures NewLoadBalancerRecords.
@@ -147,7 +159,14 @@ func NewLoadBalancerRecords(scope constructs.Construct, id string, props *LoadBa
 		Description:   jsii.String("Looks up the OpenCTI load balancers by name for their Route 53 alias records"),
 	})
 	for _, rec := range props.Records {
-		lb := r.lookup.LookUp(rec.ID+"LoadBalancer", rec.LoadBalancerName, revision, rec.Scheme)
+		var lb monitoring.LoadBalancerAttributes
+		if rec.WebACLArn != nil || rec.AccessLogsBucket != nil {
+			lb = r.lookup.LookUpAndCheck(rec.ID+"LoadBalancer", rec.LoadBalancerName, revision, rec.Scheme, monitoring.LoadBalancerExpectations{
+				WebACLArn: rec.WebACLArn, AccessLogsBucket: rec.AccessLogsBucket, AccessLogsPrefix: rec.AccessLogsPrefix,
+			})
+		} else {
+			lb = r.lookup.LookUp(rec.ID+"LoadBalancer", rec.LoadBalancerName, revision, rec.Scheme)
+		}
 		record := awsroute53.NewARecord(c, jsii.String(rec.ID+"Record"), &awsroute53.ARecordProps{
 			Zone:       props.Zone,
 			RecordName: jsii.String(rec.RecordName),

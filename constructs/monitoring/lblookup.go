@@ -33,6 +33,9 @@ type albLookup struct {
 	fn       awslambda.Function
 	role     awsiam.Role
 	provider customresources.Provider
+	// checks is set once the role may read web ACL associations and load
+	// balancer attributes (the first look-up with expectations).
+	checks bool
 }
 
 // newALBLookup creates the look-up function (own role and log group) and its
@@ -89,13 +92,14 @@ func buildALBLookup(scope constructs.Construct, retention awslogs.RetentionDays,
 // CloudWatch LoadBalancer dimension value ("app/<name>/<id>") as a token.
 // revision is a property: changing it makes CloudFormation look up again.
 func (l *albLookup) resolve(id, lbName, revision string) *string {
-	return l.lookUp(l.scope, id, lbName, revision, "").Dimension
+	return l.lookUp(l.scope, id, lbName, revision, "", nil).Dimension
 }
 
 // lookUp adds the custom resource that looks lbName up under scope. A
 // non-empty scheme makes it wait until the load balancer has that scheme (a
-// scheme change replaces the load balancer under the same name).
-func (l *albLookup) lookUp(scope constructs.Construct, id, lbName, revision, scheme string) LoadBalancerAttributes {
+// scheme change replaces the load balancer under the same name); expect, if
+// not nil, makes it wait for what it names and fail the deployment without.
+func (l *albLookup) lookUp(scope constructs.Construct, id, lbName, revision, scheme string, expect *LoadBalancerExpectations) LoadBalancerAttributes {
 	props := map[string]any{
 		"LoadBalancerName": lbName,
 		"WaitSeconds":      strconv.Itoa(lookupWaitSeconds),
@@ -103,6 +107,16 @@ func (l *albLookup) lookUp(scope constructs.Construct, id, lbName, revision, sch
 	}
 	if scheme != "" {
 		props["Scheme"] = scheme
+	}
+	if expect != nil && (expect.WebACLArn != nil || expect.AccessLogsBucket != nil) {
+		l.allowChecks()
+		if expect.WebACLArn != nil {
+			props["ExpectedWebAclArn"] = expect.WebACLArn
+		}
+		if expect.AccessLogsBucket != nil {
+			props["ExpectedAccessLogsBucket"] = expect.AccessLogsBucket
+			props["ExpectedAccessLogsPrefix"] = expect.AccessLogsPrefix
+		}
 	}
 	cr := awscdk.NewCustomResource(scope, jsii.String(id), &awscdk.CustomResourceProps{
 		ServiceToken: l.provider.ServiceToken(),
@@ -118,15 +132,49 @@ func (l *albLookup) lookUp(scope constructs.Construct, id, lbName, revision, sch
 	}
 }
 
+// allowChecks lets the role read what the expectations check, once:
+// DescribeLoadBalancerAttributes (no resource-level permission, like every
+// elasticloadbalancing Describe* action) and the web ACL association of this
+// account's ALBs in this region (wafv2:GetWebACLForResource, which also
+// authorizes wafv2:GetWebACL on the associated web ACL: WAF API Reference,
+// GetWebACLForResource). The web ACL may be any of the account's, so that a
+// wrong one is named rather than denied.
+func (l *albLookup) allowChecks() {
+	if l.checks {
+		return
+	}
+	l.checks = true
+	stack := awscdk.Stack_Of(l.scope)
+	l.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("DescribeLoadBalancerAttributes"),
+		Actions:   jsii.Strings("elasticloadbalancing:DescribeLoadBalancerAttributes"),
+		Resources: jsii.Strings("*"),
+	}))
+	l.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("ReadWebACLAssociations"),
+		Actions: jsii.Strings("wafv2:GetWebACLForResource", "wafv2:GetWebACL"),
+		Resources: &[]*string{
+			stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("elasticloadbalancing"), Resource: jsii.String("loadbalancer/app/*/*")}),
+			stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("wafv2"), Resource: jsii.String("regional/webacl/*/*")}),
+		},
+	}))
+}
+
 // suppressNag records, with a reason, the cdk-nag AwsSolutions findings the
 // look-up accepts: on its role (narrowest resource, appliesTo) and, by path,
 // inside aws-cdk-lib's provider framework.
 func (l *albLookup) suppressNag() {
 	cdknag.NagSuppressions_AddResourceSuppressions(l.role, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM5"),
-		Reason: jsii.String("elasticloadbalancing:DescribeLoadBalancers supports no resource-level permission (the " +
-			"Service Authorization Reference lists Resource *); the role is read-only and has nothing else."),
-		AppliesTo: &[]any{"Resource::*"},
+		Reason: jsii.String("elasticloadbalancing:DescribeLoadBalancers and DescribeLoadBalancerAttributes support no " +
+			"resource-level permission (the Service Authorization Reference lists Resource *). wafv2:GetWebACLForResource " +
+			"and GetWebACL are read-only and limited to this account's Application Load Balancers and regional web ACLs in " +
+			"this region: the ACL a load balancer carries may be any of them, and the check must name a wrong one. The role " +
+			"only reads."),
+		AppliesTo: &[]any{
+			"Resource::*",
+			map[string]any{"regex": "/^Resource::arn:[^:]+:(elasticloadbalancing|wafv2):[^:]+:.+:(loadbalancer\\/app|regional\\/webacl)\\/\\*\\/\\*$/"},
+		},
 	}}, jsii.Bool(true))
 	stack := awscdk.Stack_Of(l.scope)
 	cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack, jsii.String("/"+*l.provider.Node().Path()),
@@ -164,6 +212,23 @@ type LoadBalancerAttributes struct {
 	CanonicalHostedZoneID *string
 }
 
+// LoadBalancerExpectations are what a looked-up load balancer must have. The
+// look-up waits for each (the controller attaches them shortly after it
+// creates the load balancer) within its 10 minutes, then fails the
+// deployment with the load balancer's name and everything still missing.
+type LoadBalancerExpectations struct {
+	// WebACLArn is the AWS WAF web ACL that must be associated with the load
+	// balancer. Default: nil (not checked).
+	WebACLArn *string
+	// AccessLogsBucket is the bucket its access logs must be written to
+	// (access_logs.s3.enabled=true, access_logs.s3.bucket). Default: nil (not
+	// checked).
+	AccessLogsBucket *string
+	// AccessLogsPrefix is the key prefix they must be written under
+	// (access_logs.s3.prefix), checked with AccessLogsBucket. Default: "" (none).
+	AccessLogsPrefix string
+}
+
 // LoadBalancerLookupProps configures NewLoadBalancerLookup.
 type LoadBalancerLookupProps struct {
 	// LogRetention of the look-up's two log groups.
@@ -179,8 +244,10 @@ type LoadBalancerLookupProps struct {
 
 // LoadBalancerLookup resolves Application Load Balancers that are created at
 // run time (by the EKS load balancer controller from an Ingress) by name, at
-// deploy time, waiting up to 10 minutes for each to exist. One function
-// serves every look-up; its role may only describe load balancers.
+// deploy time, waiting up to 10 minutes for each to exist (and, with
+// LookUpAndCheck, to carry its web ACL and access logs). One function serves
+// every look-up; its role may only describe load balancers and read their
+// web ACL associations.
 type LoadBalancerLookup interface {
 	constructs.IConstruct
 	// Role is the look-up function's role.
@@ -192,6 +259,11 @@ type LoadBalancerLookup interface {
 	// a non-empty scheme ("internet-facing" or "internal") waits until the
 	// load balancer has it.
 	LookUp(id, loadBalancerName, revision, scheme string) LoadBalancerAttributes
+	// LookUpAndCheck is LookUp that also waits for expect and fails the
+	// deployment, naming the load balancer and what it lacks, without it. The
+	// first such look-up lets the role read load balancer attributes and web
+	// ACL associations.
+	LookUpAndCheck(id, loadBalancerName, revision, scheme string, expect LoadBalancerExpectations) LoadBalancerAttributes
 }
 
 type loadBalancerLookup struct {
@@ -202,7 +274,10 @@ type loadBalancerLookup struct {
 func (x *loadBalancerLookup) Role() awsiam.IRole            { return x.l.role }
 func (x *loadBalancerLookup) Function() awslambda.IFunction { return x.l.fn }
 func (x *loadBalancerLookup) LookUp(id, name, revision, scheme string) LoadBalancerAttributes {
-	return x.l.lookUp(x.Construct, id, name, revision, scheme)
+	return x.l.lookUp(x.Construct, id, name, revision, scheme, nil)
+}
+func (x *loadBalancerLookup) LookUpAndCheck(id, name, revision, scheme string, expect LoadBalancerExpectations) LoadBalancerAttributes {
+	return x.l.lookUp(x.Construct, id, name, revision, scheme, &expect)
 }
 
 // NewLoadBalancerLookup creates the look-up function, its role, log groups

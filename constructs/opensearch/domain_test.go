@@ -17,8 +17,10 @@ import (
 )
 
 var (
-	app      awscdk.App
-	dev, prd *testutil.Fixture
+	app             awscdk.App
+	dev, prd, audit *testutil.Fixture
+	auditDomain     opensearch.Domain
+	auditLogging    opensearch.AuditLogging
 )
 
 func TestMain(m *testing.M) {
@@ -35,8 +37,20 @@ func TestMain(m *testing.M) {
 		Vpc: prd.Vpc, ClientSecurityGroups: []awsec2.ISecurityGroup{prd.Client},
 		MasterUserSecretName: jsii.String("opencti/prod/opensearch"),
 	})
+	// A third domain with audit logging on (auditlog_test.go): the functions
+	// of the default security group in "Audit", the caller's in "AuditSg".
+	audit = testutil.NewVPCFixture(app, "Audit")
+	auditDomain = opensearch.NewDomain(audit.Stack, "OpenSearch", &opensearch.DomainProps{
+		Vpc: audit.Vpc, ClientSecurityGroups: []awsec2.ISecurityGroup{audit.Client},
+	})
+	auditLogging = opensearch.NewAuditLogging(audit.Stack, "AuditLogging", &opensearch.AuditLoggingProps{
+		Domain: auditDomain, Vpc: audit.Vpc,
+		// The fixture VPC has isolated subnets only.
+		Subnets: &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED},
+	})
 	dev.Synth()
 	prd.Synth()
+	audit.Synth()
 	os.Exit(m.Run())
 }
 
@@ -197,10 +211,11 @@ func TestManualSnapshotRepository(t *testing.T) {
 		})
 		prd.Template.HasResourceProperties(jsii.String("AWS::IAM::ManagedPolicy"), map[string]any{
 			"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
-				assertions.Match_ObjectLike(&map[string]any{
-					"Action":    "iam:PassRole",
-					"Condition": map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "es.amazonaws.com"}},
-				}),
+				// The documented statement: PassRole on the snapshot role, no condition.
+				map[string]any{
+					"Sid": "PassSnapshotRole", "Effect": "Allow", "Action": "iam:PassRole",
+					"Resource": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("SnapshotRole")), "Arn"}},
+				},
 			})},
 		})
 		// Two buckets: the snapshot repository and its access logs.

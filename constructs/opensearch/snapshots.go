@@ -72,13 +72,13 @@ func (d *domain) addSnapshotRepository(p DomainProps, removal awscdk.RemovalPoli
 	registrar := awsiam.NewManagedPolicy(d, jsii.String("SnapshotRegistrarPolicy"), &awsiam.ManagedPolicyProps{
 		Description: jsii.String("Attach to the operator role that registers the manual snapshot repository and takes or restores snapshots"),
 		Statements: &[]awsiam.PolicyStatement{
+			// As the guide's Prerequisites (Permissions) give it: iam:PassRole
+			// on the snapshot role, no condition (it documents no
+			// iam:PassedToService value for the repository registration).
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid:       jsii.String("PassSnapshotRole"),
 				Actions:   jsii.Strings("iam:PassRole"),
 				Resources: &[]*string{role.RoleArn()},
-				Conditions: &map[string]any{"StringEquals": map[string]any{
-					"iam:PassedToService": "es.amazonaws.com",
-				}},
 			}),
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid:       jsii.String("CallSnapshotApi"),

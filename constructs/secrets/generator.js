@@ -3,9 +3,13 @@
 // change re-runs the check). A field is written only when its current value
 // is missing or malformed, so deploys never rotate a valid value. Values are
 // never logged and never returned to CloudFormation (no Data, NoEcho).
+// It answers CloudFormation itself (PUT to the pre-signed ResponseURL): a
+// Lambda-backed custom resource without the provider framework.
+// Loadable as inline code: node: built-ins and @aws-sdk/client-secrets-manager
+// (in the Lambda Node.js runtimes) only. Tests: generator.test.js.
 const { SecretsManagerClient, GetSecretValueCommand, PutSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
-const crypto = require('crypto');
-const https = require('https');
+const crypto = require('node:crypto');
+const https = require('node:https');
 const sm = new SecretsManagerClient({});
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const B64_32 = /^[A-Za-z0-9+/]{43}=$/;

@@ -32,9 +32,15 @@ func newRole(scope constructs.Construct, r resolved, logs awslogs.ILogGroup) aws
 			"StringEquals": map[string]any{"kms:ViaService": "secretsmanager." + *awscdk.Stack_Of(scope).Region() + ".amazonaws.com"},
 		})
 	}
-	add("PassSnapshotRole", []string{"iam:PassRole"}, []*string{r.SnapshotRole.RoleArn()}, map[string]any{
-		"StringEquals": map[string]any{"iam:PassedToService": "es.amazonaws.com"},
-	})
+	// Registering the repository passes the snapshot role to OpenSearch
+	// Service. The statement is the one the OpenSearch Service Developer
+	// Guide gives ("Creating index snapshots", Prerequisites, Permissions):
+	// iam:PassRole on that one role, no condition. The guide documents no
+	// iam:PassedToService value for this call; a condition the service does
+	// not match would deny the registration.
+	add("PassSnapshotRole", []string{"iam:PassRole"}, []*string{r.SnapshotRole.RoleArn()}, nil)
+	// The guide asks for es:ESHttpPut on <domain>/*; the function needs GET
+	// and PUT, and only on the snapshot API.
 	add("CallSnapshotApi", []string{"es:ESHttpGet", "es:ESHttpPut"},
 		[]*string{jsii.String(*r.DomainArn + "/_snapshot"), jsii.String(*r.DomainArn + "/_snapshot/*")}, nil)
 	return role

@@ -230,8 +230,10 @@ func TestRoleIsLeastPrivilege(t *testing.T) {
 			t.Errorf("%s: got %s on %s, want %s on %s", sid, jsonOf(st[sid]["Action"]), jsonOf(st[sid]["Resource"]), jsonOf(c.action), jsonOf(c.resource))
 		}
 	}
-	if got := jsonOf(st["PassSnapshotRole"]["Condition"]); got != `{"StringEquals":{"iam:PassedToService":"es.amazonaws.com"}}` {
-		t.Errorf("PassRole condition: %s", got)
+	// As the OpenSearch Service guide's manual-snapshot prerequisites give
+	// it: iam:PassRole on the snapshot role, no condition.
+	if c, ok := st["PassSnapshotRole"]["Condition"]; ok {
+		t.Errorf("PassRole must carry no condition (the documented statement has none): %s", jsonOf(c))
 	}
 	if got := jsonOf(st["WriteOwnLogs"]["Resource"]); !strings.Contains(got, "UpgradeSnapshotFunctionLogs") {
 		t.Errorf("logs statement resource: %s", got)
@@ -245,7 +247,7 @@ func TestFunctionsRunInTheVpcWithInlineCode(t *testing.T) {
 			tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
 				"Handler": handler,
 				"Runtime": "nodejs24.x",
-				"Code":    map[string]any{"ZipFile": assertions.Match_StringLikeRegexp(jsii.String("@smithy/signature-v4"))},
+				"Code":    map[string]any{"ZipFile": assertions.Match_StringLikeRegexp(jsii.String("function signV4"))},
 				"VpcConfig": map[string]any{
 					"SecurityGroupIds": []any{map[string]any{"Fn::GetAtt": []any{sgID, "GroupId"}}},
 					"SubnetIds":        assertions.Match_AnyValue(),

@@ -1,0 +1,40 @@
+// Every Lambda handler under constructs/ is deployed as inline code
+// (awslambda.Code_FromInline: one CommonJS file named index.js): it may
+// require only node: built-ins and AWS SDK v3 clients, which the Lambda
+// Node.js runtimes include, and Node.js 24 runtimes accept only async
+// handlers (no callback). This test reads each handler's source.
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..', '..', 'constructs');
+const handlers = fs.readdirSync(root).flatMap((dir) => {
+  const d = path.join(root, dir);
+  return fs.statSync(d).isDirectory()
+    ? fs.readdirSync(d).filter((f) => f.endsWith('.js') && !f.endsWith('.test.js')).map((f) => path.join(d, f))
+    : [];
+});
+
+test('there are handlers to check', () => {
+  assert.deepEqual(handlers.map((h) => path.relative(root, h)).sort(),
+    ['monitoring/lblookup.js', 'opensearch/auditlog.js', 'secrets/generator.js', 'upgradesnapshot/handler.js']);
+});
+
+for (const file of handlers) {
+  test(`${path.relative(root, file)} is loadable as inline code`, () => {
+    const src = fs.readFileSync(file, 'utf8');
+    assert.doesNotMatch(src, /^\s*(import|export)\s/m, 'ES module syntax: inline code is CommonJS');
+    const required = [...src.matchAll(/require\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]);
+    assert.ok(required.length > 0);
+    for (const r of required) {
+      assert.match(r, /^(node:[a-z_]+|@aws-sdk\/client-[a-z0-9-]+)$/, `${r}: not a node: built-in nor an AWS SDK v3 client`);
+    }
+    const exported = [...src.matchAll(/^exports\.(onEvent|isComplete|handler)\s*=\s*(async\b)?/gm)];
+    assert.ok(exported.length > 0, 'no handler exported');
+    for (const m of exported) assert.ok(m[2], `exports.${m[1]} must be an async function (Node.js 24 runtimes have no callback handlers)`);
+    // Loads in this Node.js with the SDK clients the tools pin.
+    assert.doesNotThrow(() => require(file));
+  });
+}
