@@ -70,7 +70,7 @@ func TestStackGraph(t *testing.T) {
 			"Data":       {"Network"},
 			"Cluster":    {"Network"},
 			"OpenCTI":    {"Cluster", "Data", "Edge", "Network"},
-			"EdgeDns":    {"OpenCTI"},
+			"EdgeDns":    {"Edge", "OpenCTI"}, // Edge: the web ACLs and bucket its look-ups check
 			"Monitoring": {"Cluster", "Data", "OpenCTI"},
 		}
 		if len(deps) != len(want) {
