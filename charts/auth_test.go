@@ -1,6 +1,7 @@
 package charts_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -8,82 +9,6 @@ import (
 
 	"github.com/opencti-ha/opencti-ha/charts"
 )
-
-// TestUISignInProviders: the ui tier gets the identity providers as OpenCTI
-// PROVIDERS__* variables, their secrets from its own Secret, never literal.
-func TestUISignInProviders(t *testing.T) {
-	env := envOf(t, edge.deployment(t, charts.UIName).Spec.Template.Spec.Containers[0])
-	for k, want := range map[string]string{
-		"PROVIDERS__LOCAL__STRATEGY":                          "LocalStrategy",
-		"PROVIDERS__LOCAL__CONFIG__DISABLED":                  "true",
-		"PROVIDERS__OPENID__STRATEGY":                         "OpenIDConnectStrategy",
-		"PROVIDERS__OPENID__CONFIG__LABEL":                    "Single sign-on",
-		"PROVIDERS__OPENID__CONFIG__ISSUER":                   "https://login.example.org/realms/cti",
-		"PROVIDERS__OPENID__CONFIG__CLIENT_ID":                "opencti",
-		"PROVIDERS__OPENID__CONFIG__REDIRECT_URIS":            `["https://opencti.example.com/auth/oic/callback"]`,
-		"PROVIDERS__OPENID__CONFIG__DEFAULT_SCOPES":           `["openid","email","profile"]`,
-		"PROVIDERS__OPENID__CONFIG__LOGOUT_REMOTE":            "false",
-		"PROVIDERS__SAML__STRATEGY":                           "SamlStrategy",
-		"PROVIDERS__SAML__CONFIG__ISSUER":                     "opencti-prod",
-		"PROVIDERS__SAML__CONFIG__ENTRY_POINT":                "https://idp.example.org/sso/saml",
-		"PROVIDERS__SAML__CONFIG__SAML_CALLBACK_URL":          "https://opencti.example.com/auth/saml/callback",
-		"PROVIDERS__SAML__CONFIG__WANT_ASSERTIONS_SIGNED":     "true",
-		"PROVIDERS__SAML__CONFIG__WANT_AUTHN_RESPONSE_SIGNED": "true",
-	} {
-		if e, ok := env[k]; !ok || e.Value != want || e.ValueFrom != nil {
-			t.Errorf("ui %s = %+v, want %q", k, e, want)
-		}
-	}
-	for _, k := range []string{"PROVIDERS__OPENID__CONFIG__CLIENT_SECRET", "PROVIDERS__SAML__CONFIG__CERT"} {
-		e := env[k]
-		if e.Value != "" || e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil ||
-			e.ValueFrom.SecretKeyRef.Name != charts.UISecretName || e.ValueFrom.SecretKeyRef.Key != k {
-			t.Errorf("ui %s = %+v, want a secretKeyRef to %s/%s", k, e, charts.UISecretName, k)
-		}
-	}
-	// The ExternalSecret of the ui Secret sits next to the ui Deployment.
-	d := edge.one(t, "ExternalSecret", charts.UISecretName)
-	if d.Chart != charts.PlatformChartID || !strings.Contains(string(d.Raw), `"key":"opencti/prod/oidc","property":"clientSecret"`) ||
-		!strings.Contains(string(d.Raw), `"key":"opencti/prod/saml","property":"cert"`) {
-		t.Errorf("ui ExternalSecret in chart %s: %s", d.Chart, d.Raw)
-	}
-	listed := false
-	for _, s := range edge.charts.Secrets {
-		listed = listed || (s.Name == charts.UISecretName && strings.Join(s.Keys, ",") == "PROVIDERS__OPENID__CONFIG__CLIENT_SECRET,PROVIDERS__SAML__CONFIG__CERT")
-	}
-	if !listed {
-		t.Errorf("Charts.Secrets does not list the ui Secret: %+v", edge.charts.Secrets)
-	}
-}
-
-// TestAPITiersAcceptTokensOnly: connector-api and worker-api never get an
-// identity provider or its secrets, and no user signs in there with a
-// password (OpenCTI resolves Bearer tokens whatever the providers).
-func TestAPITiersAcceptTokensOnly(t *testing.T) {
-	for _, s := range []synthesized{defaults, edge} {
-		for _, name := range []string{charts.ConnectorAPIName, charts.WorkerAPIName} {
-			env := envOf(t, s.deployment(t, name).Spec.Template.Spec.Containers[0])
-			if env["PROVIDERS__LOCAL__STRATEGY"].Value != "LocalStrategy" || env["PROVIDERS__LOCAL__CONFIG__DISABLED"].Value != "true" {
-				t.Errorf("%s: local strategy %+v / %+v, want disabled", name, env["PROVIDERS__LOCAL__STRATEGY"], env["PROVIDERS__LOCAL__CONFIG__DISABLED"])
-			}
-			for k, e := range env {
-				if (strings.HasPrefix(k, "PROVIDERS__OPENID") || strings.HasPrefix(k, "PROVIDERS__SAML")) ||
-					(e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil && e.ValueFrom.SecretKeyRef.Name == charts.UISecretName) {
-					t.Errorf("%s: %s must stay on the ui tier", name, k)
-				}
-			}
-		}
-	}
-	// Without an identity provider the ui keeps local passwords and has no
-	// Secret of its own.
-	env := envOf(t, defaults.deployment(t, charts.UIName).Spec.Template.Spec.Containers[0])
-	if _, off := env["PROVIDERS__LOCAL__CONFIG__DISABLED"]; off || env["PROVIDERS__LOCAL__STRATEGY"].Value != "LocalStrategy" {
-		t.Errorf("default ui: local strategy %+v, disabled %+v", env["PROVIDERS__LOCAL__STRATEGY"], env["PROVIDERS__LOCAL__CONFIG__DISABLED"])
-	}
-	if got := defaults.find("ExternalSecret", charts.UISecretName); len(got) != 0 {
-		t.Errorf("default props create %s", charts.UISecretName)
-	}
-}
 
 func TestAuthValidation(t *testing.T) {
 	p := validProps()
@@ -107,9 +32,69 @@ func TestAuthValidation(t *testing.T) {
 		`Auth.SAML.Issuer: got "", want OpenCTI's entity ID at the identity provider`,
 		`Auth.SAML.Cert.Key: got "", want a Secrets Manager secret name or ARN`,
 		`Auth.SAML.Label: got " ", want the sign-in button's text`,
+		`Auth.EnterpriseLicense: got "", want a Secrets Manager reference to the Enterprise Edition licence, or Auth.LicenseInPlatformSettings true ` +
+			`(OpenCTI 7 signs people in through OpenID Connect or SAML only under an Enterprise Edition licence)`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+}
+
+func TestAuthModeValidation(t *testing.T) {
+	openID := func() *charts.OpenIDProps {
+		return &charts.OpenIDProps{Issuer: "https://login.example.org", ClientID: "opencti", ClientSecret: charts.RemoteRef{Key: "opencti/oidc"}}
+	}
+	licence := &charts.RemoteRef{Key: "opencti/licence"}
+	tests := []struct {
+		name string
+		auth charts.AuthProps
+		want []string
+	}{
+		{"deployment with a licence", charts.AuthProps{OpenID: openID(), EnterpriseLicense: licence}, nil},
+		{"deployment, licence in the settings", charts.AuthProps{OpenID: openID(), LicenseInPlatformSettings: jsii.Bool(true)}, nil},
+		{"console with a registry", charts.AuthProps{Mode: jsii.String("console"),
+			SecretRegistry: map[string]charts.RemoteRef{"OIDC_SECRET": {Key: "opencti/oidc"}}}, nil},
+		{"unknown mode, local login off", charts.AuthProps{Mode: jsii.String("env"), LocalLogin: jsii.Bool(false)}, []string{
+			`Auth.Mode: got "env", want "deployment" or "console"`,
+			`Auth.LocalLogin: got false, want true (OpenCTI 7 turns local sign-in back on whenever a platform without an identity provider of its own starts; ` +
+				`switch it off in OpenCTI's UI in console mode)`,
+		}},
+		{"identity provider in console mode, licence twice", charts.AuthProps{Mode: jsii.String("console"), OpenID: openID(),
+			EnterpriseLicense: licence, LicenseInPlatformSettings: jsii.Bool(true)}, []string{
+			`Auth.OpenID.Issuer: got "https://login.example.org", want none in console mode (providers are managed in OpenCTI's UI; Mode "deployment" manages them here)`,
+			`Auth.LicenseInPlatformSettings: got true, want false when Auth.EnterpriseLicense is set (APP__ENTERPRISE_EDITION_LICENSE replaces the licence in the settings)`,
+		}},
+		{"registry in deployment mode, bad names", charts.AuthProps{Mode: jsii.String("deployment"),
+			SecretRegistry: map[string]charts.RemoteRef{"oidc": {Key: "opencti/oidc"}, "A__B": {Key: ""}}}, []string{
+			`Auth.SecretRegistry: got ["A__B" "oidc"], want none in deployment mode (the registry serves providers managed in OpenCTI's UI)`,
+			`Auth.SecretRegistry: got "A__B", want names of upper-case letters, digits and single underscores, such as "OIDC_CLIENT_SECRET"`,
+			`Auth.SecretRegistry[A__B].Key: got "", want a Secrets Manager secret name or ARN`,
+			`Auth.SecretRegistry: got "oidc", want names of upper-case letters, digits and single underscores, such as "OIDC_CLIENT_SECRET"`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := validProps()
+			p.Auth = tt.auth
+			if got := problems(p.Validate()); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("problems:\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestAuthSecretsCannotBeShadowed: the licence, the SMTP password and the
+// registry entries come from Secrets Manager only, never from ExtraEnv.
+func TestAuthSecretsCannotBeShadowed(t *testing.T) {
+	p := consoleProps()
+	p.PlatformExtraEnv = map[string]string{"APP__ENTERPRISE_EDITION_LICENSE": "-----BEGIN", "SECRETS__LDAP_BIND__VALUE": "x",
+		"APP__AUTHENTICATION__FORCE_ENV": "false", "RABBITMQ__QUEUE_TYPE": "classic", "APP__LIVENESS_PORT": "9"}
+	err := p.Validate()
+	for _, name := range []string{"APP__ENTERPRISE_EDITION_LICENSE", "SECRETS__LDAP_BIND__VALUE", "APP__AUTHENTICATION__FORCE_ENV",
+		"RABBITMQ__QUEUE_TYPE", "APP__LIVENESS_PORT"} {
+		if err == nil || !strings.Contains(err.Error(), `PlatformExtraEnv: got "`+name+`", want names the chart does not manage`) {
+			t.Errorf("%s accepted in PlatformExtraEnv: %v", name, err)
 		}
 	}
 }

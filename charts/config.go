@@ -109,8 +109,18 @@ func PropsFromConfig(cfg *config.Config, in Inputs) *Props {
 			AccessLogsBucket: optStr(in.AccessLogsBucket),
 		},
 		Auth:                  authProps(cfg.Edge.Auth),
+		SMTP:                  smtpProps(cfg.OpenCTI.SMTP),
 		SecretStoreName:       optStr(in.SecretStoreName),
 		SecretRefreshInterval: optStr(in.SecretRefreshInterval),
+	}
+	// Quorum queues replicate over the nodes of a clustered broker; the type
+	// of a queue is fixed when OpenCTI first declares it.
+	if p.Endpoints.RabbitMQQueueType == nil {
+		queueType := "classic"
+		if cfg.Data.Broker.DeploymentMode == "CLUSTER_MULTI_AZ" {
+			queueType = "quorum"
+		}
+		p.Endpoints.RabbitMQQueueType = &queueType
 	}
 	if o.Connectors != nil {
 		p.Connectors = make([]ConnectorProps, 0, len(o.Connectors))
@@ -122,6 +132,7 @@ func PropsFromConfig(cfg *config.Config, in Inputs) *Props {
 				ConnectorName: c.DisplayName,
 				Scope:         c.Scope,
 				Env:           c.Env,
+				WritableDir:   optStr(c.WritableDir),
 			}
 			if cp.ConnectorName == "" {
 				cp.ConnectorName = c.Name
@@ -144,14 +155,27 @@ func PropsFromConfig(cfg *config.Config, in Inputs) *Props {
 	return p
 }
 
-// authProps maps the configuration's edge.auth to the ui tier's sign-in.
+// authProps maps the configuration's edge.auth to the charts' sign-in.
 func authProps(a config.EdgeAuth) AuthProps {
-	out := AuthProps{LocalLogin: &a.LocalLogin}
+	out := AuthProps{
+		Mode:                      str(a.EffectiveMode()),
+		LocalLogin:                &a.LocalLogin,
+		LicenseInPlatformSettings: &a.LicenseInPlatformSettings,
+	}
+	if a.EnterpriseLicense != (config.SecretRef{}) {
+		out.EnterpriseLicense = remoteRef(a.EnterpriseLicense)
+	}
+	if len(a.Secrets) > 0 {
+		out.SecretRegistry = map[string]RemoteRef{}
+		for name, ref := range a.Secrets {
+			out.SecretRegistry[name] = *remoteRef(ref)
+		}
+	}
 	if o := a.OIDC; o.Enabled() {
 		out.OpenID = &OpenIDProps{
 			Issuer:       o.Issuer,
 			ClientID:     o.ClientID,
-			ClientSecret: RemoteRef{Key: o.ClientSecret.Secret, Property: o.ClientSecret.Property},
+			ClientSecret: *remoteRef(o.ClientSecret),
 			Scopes:       append([]string(nil), o.Scopes...),
 			Label:        optStr(o.Label),
 		}
@@ -160,11 +184,27 @@ func authProps(a config.EdgeAuth) AuthProps {
 		out.SAML = &SAMLProps{
 			EntryPoint: s.EntryPoint,
 			Issuer:     s.Issuer,
-			Cert:       RemoteRef{Key: s.Cert.Secret, Property: s.Cert.Property},
+			Cert:       *remoteRef(s.Cert),
 			Label:      optStr(s.Label),
 		}
 	}
 	return out
+}
+
+// smtpProps maps opencti.smtp; nil when no host is set.
+func smtpProps(s config.SMTP) *SMTPProps {
+	if !s.Enabled() {
+		return nil
+	}
+	out := &SMTPProps{Host: s.Host, Port: i32(s.Port), Username: optStr(s.User), From: s.From}
+	if s.Password != (config.SecretRef{}) {
+		out.Password = remoteRef(s.Password)
+	}
+	return out
+}
+
+func remoteRef(r config.SecretRef) *RemoteRef {
+	return &RemoteRef{Key: r.Secret, Property: r.Property}
 }
 
 func tierProps(t config.Tier) TierProps {

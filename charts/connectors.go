@@ -28,9 +28,17 @@ func DeriveConnectorID(name string) string {
 	return id.String()
 }
 
+// ImportDocumentWorkDir is the working directory of the import-document
+// image (WORKDIR and HOME in internal-import-file/import-document/Dockerfile,
+// connectors release 7.260817.0): the connector writes each downloaded file
+// there under its relative name (reportimporter/core.py) before parsing it.
+const ImportDocumentWorkDir = "/opt/opencti-connector-import-document"
+
 // DefaultConnectors returns the five built-in connectors a platform needs for
 // file import and export (REFERENCE.md), with derived IDs. Import connectors
-// validate bundles before import and import automatically.
+// validate bundles before import and import automatically; import-document
+// gets its working directory writable (see ConnectorProps.WritableDir). The
+// other four write nothing but pycti's temporary files, which go to /tmp.
 func DefaultConnectors() []ConnectorProps {
 	validate := map[string]string{"CONNECTOR_VALIDATE_BEFORE_IMPORT": "true"}
 	return []ConnectorProps{
@@ -40,7 +48,8 @@ func DefaultConnectors() []ConnectorProps {
 		{Name: "import-file-stix", Type: "INTERNAL_IMPORT_FILE", ConnectorName: "ImportFileStix",
 			Scope: "application/json,text/xml", Auto: ptr(true), Env: cloneMap(validate)},
 		{Name: "import-document", Type: "INTERNAL_IMPORT_FILE", ConnectorName: "ImportDocument",
-			Scope: "application/pdf,text/plain,text/html", Auto: ptr(true), Env: cloneMap(validate)},
+			Scope: "application/pdf,text/plain,text/html", Auto: ptr(true), Env: cloneMap(validate),
+			WritableDir: ptr(ImportDocumentWorkDir)},
 	}
 }
 
@@ -116,13 +125,24 @@ func addConnector(chart constructs.Construct, p *Props, c ConnectorProps) {
 	if c.Auto != nil {
 		env = append(env, envValue("CONNECTOR_AUTO", strconv.FormatBool(*c.Auto)))
 	}
-	env = append(env, envValue("CONNECTOR_LOG_LEVEL", *p.LogLevel))
+	env = append(env,
+		envValue("CONNECTOR_LOG_LEVEL", *p.LogLevel),
+		envValue(envMQVerify, "true"),
+	)
+	writes := []scratchVolume{tmpVolume}
+	initContainers := []corev1.Container{}
+	if c.WritableDir != nil {
+		dir := scratchVolume{name: "writable-dir", path: *c.WritableDir}
+		writes = append(writes, dir)
+		initContainers = append(initContainers, copyWritableDir(p, c, dir))
+	}
+	initContainers = append(initContainers, waitForPlatform(p, platformURL, secret))
 	container := corev1.Container{
 		Name:            "connector",
 		Image:           image(p, "connector-"+c.Name),
 		Resources:       c.Resources.requirements(),
 		SecurityContext: containerSecurityContext(),
-		VolumeMounts:    volumeMounts([]scratchVolume{tmpVolume}),
+		VolumeMounts:    volumeMounts(writes),
 	}
 	if *c.ExposeMetrics {
 		env = append(env,
@@ -151,11 +171,29 @@ func addConnector(chart constructs.Construct, p *Props, c ConnectorProps) {
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: labels},
 				Spec: podSpec(p, *p.NodePools.Ingestion, *p.ServiceAccounts.Connector, sel, 30,
-					[]corev1.Container{waitForPlatform(p, platformURL, secret)},
-					[]corev1.Container{container}, []scratchVolume{tmpVolume}),
+					initContainers, []corev1.Container{container}, writes),
 			},
 		}},
 	}.add(chart, "Connector-"+c.Name+"-Deployment")
 	addPDB(chart, p, "Connector-"+c.Name+"-Pdb", name, labels, sel)
 	addExternalSecret(chart, p, connectorSecretSpec(p, c))
+}
+
+// writableDirMount is where copyWritableDir mounts the emptyDir it fills.
+const writableDirMount = "/writable"
+
+// copyWritableDir copies a connector's WritableDir from its image into the
+// emptyDir the connector then mounts at the same path: the connector keeps
+// its code and files and can write beside them, the root file system stays
+// read-only. cp -R (busybox in the python:alpine connector images) copies
+// without preserving ownership, so the files belong to the pod's user.
+func copyWritableDir(p *Props, c ConnectorProps, dir scratchVolume) corev1.Container {
+	return corev1.Container{
+		Name:            "copy-writable-dir",
+		Image:           image(p, "connector-"+c.Name),
+		Command:         []string{"cp", "-R", dir.path + "/.", writableDirMount + "/"},
+		Resources:       Resources{RequestsCPU: "10m", RequestsMemory: "32Mi", LimitsCPU: "200m", LimitsMemory: "64Mi"}.requirements(),
+		SecurityContext: containerSecurityContext(),
+		VolumeMounts:    []corev1.VolumeMount{{Name: dir.name, MountPath: writableDirMount}},
+	}
 }

@@ -1,7 +1,9 @@
 package charts_test
 
 import (
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -28,7 +30,7 @@ func TestDefaultConnectorsMatchReference(t *testing.T) {
 		}
 		env := envOf(t, c)
 		for k, v := range map[string]string{"CONNECTOR_TYPE": w[0], "CONNECTOR_NAME": w[1], "CONNECTOR_SCOPE": w[2],
-			"OPENCTI_URL": connAPIURL, "CONNECTOR_EXPOSE_METRICS": "true"} {
+			"OPENCTI_URL": connAPIURL, "CONNECTOR_EXPOSE_METRICS": "true", "MQ_USE_SSL_REJECT_UNAUTHORIZED": "true"} {
 			if got := value(t, env, k); got != v {
 				t.Errorf("%s: %s=%q, want %q", name, k, got, v)
 			}
@@ -46,8 +48,47 @@ func TestDefaultConnectorsMatchReference(t *testing.T) {
 			t.Errorf("%s: liveness %+v, want TCP %d", name, c.LivenessProbe, charts.ConnectorMetricsPort)
 		}
 		assertWaitsOnHealth(t, dep, connAPIURL, charts.ConnectorSecretName(name))
+		// Only import-document writes outside /tmp (its working directory).
+		mounts := map[string]string{}
+		for _, m := range c.VolumeMounts {
+			mounts[m.MountPath] = m.Name
+		}
+		wantMounts := map[string]string{"/tmp": "tmp"}
+		if name == "import-document" {
+			wantMounts[charts.ImportDocumentWorkDir] = "writable-dir"
+		}
+		if !reflect.DeepEqual(mounts, wantMounts) {
+			t.Errorf("%s: writable mounts %v, want %v", name, mounts, wantMounts)
+		}
 	}
 	defaults.one(t, "Service", charts.ConnectorAPIName)
+}
+
+// TestImportDocumentWorkDirIsWritable: the connector writes each downloaded
+// file into its working directory, so an init container copies that
+// directory from the image into an emptyDir mounted back at the same path.
+func TestImportDocumentWorkDirIsWritable(t *testing.T) {
+	spec := defaults.deployment(t, charts.ConnectorObjectName("import-document")).Spec.Template.Spec
+	if len(spec.InitContainers) != 2 {
+		t.Fatalf("init containers %+v, want copy-writable-dir then wait-for-platform", spec.InitContainers)
+	}
+	cp := spec.InitContainers[0]
+	if cp.Name != "copy-writable-dir" || cp.Image != "opencti/connector-import-document:7.260817.0" ||
+		strings.Join(cp.Command, " ") != "cp -R /opt/opencti-connector-import-document/. /writable/" ||
+		len(cp.VolumeMounts) != 1 || cp.VolumeMounts[0].Name != "writable-dir" || cp.VolumeMounts[0].MountPath != "/writable" ||
+		!*cp.SecurityContext.ReadOnlyRootFilesystem {
+		t.Errorf("copy init container %+v", cp)
+	}
+	found := false
+	for _, v := range spec.Volumes {
+		found = found || (v.Name == "writable-dir" && v.EmptyDir != nil)
+	}
+	if !found {
+		t.Errorf("no writable-dir emptyDir in %+v", spec.Volumes)
+	}
+	if c := spec.Containers[0]; !*c.SecurityContext.ReadOnlyRootFilesystem {
+		t.Error("the connector's root file system is writable")
+	}
 }
 
 func TestConnectorIDsAreStableUUIDv4(t *testing.T) {

@@ -21,6 +21,7 @@ const (
 	DefaultRabbitMQPort            = 5671
 	DefaultRabbitMQManagementPort  = 443
 	DefaultRabbitMQVHost           = "/"
+	DefaultRabbitMQQueueType       = "classic"
 	DefaultSecretStoreName         = "opencti-aws-secrets-manager"
 	DefaultSecretRefreshInterval   = "1h"
 	DefaultIngressClassName        = "opencti-alb"
@@ -90,8 +91,14 @@ func (p *Props) withDefaults() *Props {
 	r.Endpoints.RabbitMQManagementHostname = orDefault(e.RabbitMQManagementHostname, e.RabbitMQHostname)
 	r.Endpoints.RabbitMQManagementPort = orDefault(e.RabbitMQManagementPort, DefaultRabbitMQManagementPort)
 	r.Endpoints.RabbitMQVHost = orDefault(e.RabbitMQVHost, DefaultRabbitMQVHost)
+	r.Endpoints.RabbitMQQueueType = orDefault(e.RabbitMQQueueType, DefaultRabbitMQQueueType)
 
 	r.Secrets.PlatformExtra = maps.Clone(p.Secrets.PlatformExtra)
+	r.Auth = p.Auth.withDefaults(p.Hostnames.UI)
+	if p.SMTP != nil {
+		smtp := p.SMTP.withDefaults()
+		r.SMTP = &smtp
+	}
 	r.SecretStoreName = orDefault(p.SecretStoreName, DefaultSecretStoreName)
 	r.SecretRefreshInterval = orDefault(p.SecretRefreshInterval, DefaultSecretRefreshInterval)
 
@@ -160,6 +167,9 @@ func (c ConnectorProps) withDefaults(adminToken *RemoteRef) ConnectorProps {
 	r.ExposeMetrics = orDefault(c.ExposeMetrics, true)
 	r.Resources = orDefault(c.Resources, DefaultConnectorResources())
 	r.Token = orDefault(c.Token, *adminToken)
+	if c.WritableDir != nil {
+		r.WritableDir = ptr(*c.WritableDir)
+	}
 	r.Env = maps.Clone(c.Env)
 	r.SecretEnv = maps.Clone(c.SecretEnv)
 	return r

@@ -12,15 +12,21 @@ import (
 
 const (
 	albPrefix = "alb.ingress.kubernetes.io/"
-	// HealthCheckPath is the ALB target group's health check path. /health
-	// needs the access key in its query string, and an annotation would publish
-	// the key to anyone who can read the Ingress or describe the ALB; "/"
-	// answers 200 (the web UI's index page) once the platform has started, and
-	// the pods' readiness gates already hold back targets whose /health fails.
-	HealthCheckPath = "/"
+	// HealthCheckPath and HealthCheckSuccessCodes are the ALB target
+	// groups' health check: /health without the access key answers 401 as
+	// soon as the platform's HTTP server listens (after initialization),
+	// before any data service is asked (httpPlatform.js), on every tier,
+	// with or without the web front-end. Putting the key into an annotation
+	// would publish it; the pods' readiness gates already hold back targets
+	// whose full /health fails.
+	HealthCheckPath         = "/health"
+	HealthCheckSuccessCodes = "401"
 	// rejectTokensAction is the ALB action that answers 403 to token requests
 	// on the ui host.
 	rejectTokensAction = "reject-api-tokens"
+	// notAnAPIRouteAction is the ALB action that answers 404 on the api host
+	// to every path that is not an API route.
+	notAnAPIRouteAction = "not-an-api-route"
 	// AccessLogsPrefixUI and AccessLogsPrefixAPI are the key prefixes of the
 	// two load balancers' access logs in Ingress.AccessLogsBucket (the load
 	// balancer writes under <prefix>/AWSLogs/<account>/).
@@ -35,9 +41,39 @@ const (
 // wildcards, so "bearer x" and "BEARER x" match too.
 func RejectedAuthorizationValues() []string { return []string{"Bearer *", "Basic *"} }
 
+// APIRoute is a path the api host forwards to connector-api.
+type APIRoute struct {
+	// Path is the Ingress path.
+	Path string
+	// PathType is "Prefix" (the path and everything below it: the load
+	// balancer controller matches "<path>" and "<path>/*") or "Exact".
+	PathType networkingv1.PathType
+	// Use says who calls it.
+	Use string
+}
+
+// APIRoutes are the only paths the api host forwards (OpenCTI 7.x routes in
+// http/httpServer.js, httpPlatform.js, httpTaxii.js, httpRollingFeed.ts,
+// graphql/sseMiddleware.js and http/httpMcp.ts). Everything else, the web
+// front-end ("/", "/static/*", "/public/*"), sign-in ("/auth/*", "/logout")
+// and the chatbot included, gets 404 from the load balancer.
+func APIRoutes() []APIRoute {
+	return []APIRoute{
+		{"/graphql", networkingv1.PathTypePrefix, "GraphQL API (pycti, connectors, scripts), WebSocket subscriptions"},
+		{"/taxii2", networkingv1.PathTypePrefix, "TAXII 2.1 server (discovery, collections, objects)"},
+		{"/stream", networkingv1.PathTypePrefix, "live streams (SSE) and stream connections"},
+		{"/feeds", networkingv1.PathTypePrefix, "CSV/text rolling feeds"},
+		{"/storage", networkingv1.PathTypePrefix, "file download (get, view, html, encrypted)"},
+		{"/schema", networkingv1.PathTypeExact, "GraphQL schema for API clients"},
+		{"/health", networkingv1.PathTypeExact, "health check with the access key (pipeline smoke checks)"},
+		{"/mcp", networkingv1.PathTypeExact, "MCP server (token-authenticated; where the release has it)"},
+	}
+}
+
 // NewIngressChart creates the two Ingresses: the ui host to the opencti-ui
-// Service and the api host to the opencti-connector-api Service. worker-api
-// has no Ingress. Attach it last (and, in CDK, make it depend on the load
+// Service (token requests answered 403), the api host's APIRoutes to the
+// opencti-connector-api Service and 404 for every other path. worker-api has
+// no Ingress. Attach it last (and, in CDK, make it depend on the load
 // balancer controller so Ingresses are deleted before it).
 func NewIngressChart(scope constructs.Construct, id string, props *Props) (cdk8s.Chart, error) {
 	if err := props.Validate(); err != nil {
@@ -73,9 +109,38 @@ func newIngressChart(scope constructs.Construct, id string, p *Props) cdk8s.Char
 		uiPaths = append([]networkingv1.HTTPIngressPath{backendPath(rejectTokensAction, "use-annotation")}, uiPaths...)
 	}
 	addIngress(chart, p, "UiIngress", UIIngressName, ComponentUI, p.Hostnames.UI, uiAnnotations, uiPaths)
-	addIngress(chart, p, "ApiIngress", APIIngressName, ComponentConnectorAPI, p.Hostnames.API,
-		albAnnotations(p, in.API, apiGroup, apiLB, AccessLogsPrefixAPI), []networkingv1.HTTPIngressPath{backendPath(ConnectorAPIName, "http")})
+
+	// The api host forwards the API routes only, in this order, then answers
+	// 404 to every other path (the last, catch-all rule).
+	apiAnnotations := albAnnotations(p, in.API, apiGroup, apiLB, AccessLogsPrefixAPI)
+	apiAnnotations[albPrefix+"actions."+notAnAPIRouteAction] = mustJSON(map[string]any{
+		"type": "fixed-response",
+		"fixedResponseConfig": map[string]string{
+			"contentType": "text/plain",
+			"statusCode":  "404",
+			"messageBody": NotAnAPIRouteMessage(p.Hostnames.UI, p.Hostnames.API),
+		},
+	})
+	var apiPaths []networkingv1.HTTPIngressPath
+	for _, r := range APIRoutes() {
+		path := backendPath(ConnectorAPIName, "http")
+		path.Path, path.PathType = r.Path, ptr(r.PathType)
+		apiPaths = append(apiPaths, path)
+	}
+	apiPaths = append(apiPaths, backendPath(notAnAPIRouteAction, "use-annotation"))
+	addIngress(chart, p, "ApiIngress", APIIngressName, ComponentConnectorAPI, p.Hostnames.API, apiAnnotations, apiPaths)
 	return chart
+}
+
+// NotAnAPIRouteMessage is the body of the api host's 404 answer to every
+// path that is not an API route.
+func NotAnAPIRouteMessage(uiHost, apiHost string) string {
+	routes := make([]string, 0, len(APIRoutes()))
+	for _, r := range APIRoutes() {
+		routes = append(routes, r.Path)
+	}
+	return "404 Not Found: " + apiHost + " serves the OpenCTI API only (" + strings.Join(routes, ", ") +
+		"). People use the web UI at https://" + uiHost + "/ instead.\n"
 }
 
 // RejectedTokenMessage is the body of the ui host's 403 answer to API
@@ -133,7 +198,7 @@ func albAnnotations(p *Props, h IngressHostProps, group, name, logPrefix string)
 		albPrefix + "group.name":                   group,
 		albPrefix + "load-balancer-name":           name,
 		albPrefix + "healthcheck-path":             HealthCheckPath,
-		albPrefix + "success-codes":                "200",
+		albPrefix + "success-codes":                HealthCheckSuccessCodes,
 		albPrefix + "healthcheck-interval-seconds": "15",
 		albPrefix + "load-balancer-attributes":     attributes,
 		albPrefix + "target-group-attributes":      "deregistration_delay.timeout_seconds=30",

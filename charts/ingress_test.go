@@ -51,14 +51,17 @@ func TestIngressesRouteUIAndAPIHostsOnly(t *testing.T) {
 			continue
 		}
 		paths := in.Spec.Rules[0].HTTP.Paths
-		last := paths[len(paths)-1].Backend.Service
-		if last.Name != want.service || last.Port.Name != "http" {
-			t.Errorf("%s: default backend %+v, want %s:http", name, last, want.service)
+		for _, p := range paths {
+			if b := p.Backend.Service; b.Port.Name == "http" && b.Name != want.service {
+				t.Errorf("%s: path %s goes to %s, want %s", name, p.Path, b.Name, want.service)
+			}
 		}
 		a := in.Annotations
 		for k, v := range map[string]string{
 			"scheme": "internet-facing", "target-type": "ip", "listen-ports": `[{"HTTPS":443},{"HTTP":80}]`,
-			"ssl-redirect": "443", "group.name": "opencti-" + want.suffix, "load-balancer-name": "opencti-" + want.suffix, "healthcheck-path": "/", "success-codes": "200",
+			"ssl-redirect": "443", "group.name": "opencti-" + want.suffix, "load-balancer-name": "opencti-" + want.suffix,
+			// /health without the key: 401 once the HTTP server listens, no data service asked.
+			"healthcheck-path": "/health", "success-codes": "401",
 			"ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
 		} {
 			if a["alb.ingress.kubernetes.io/"+k] != v {
@@ -107,9 +110,51 @@ func TestUIIngressRejectsTokenRequests(t *testing.T) {
 		len(action.FixedResponseConfig["messageBody"]) > 1024 {
 		t.Errorf("reject action %+v (%v), want 403 naming the api host", action, err)
 	}
+	last := in.Spec.Rules[0].HTTP.Paths[len(in.Spec.Rules[0].HTTP.Paths)-1]
+	if last.Path != "/" || *last.PathType != networkingv1.PathTypePrefix || last.Backend.Service.Name != charts.UIName {
+		t.Errorf("last ui path %+v, want / to %s", last, charts.UIName)
+	}
+}
+
+// TestAPIHostServesAPIRoutesOnly: the api host forwards the API routes of
+// OpenCTI 7.x to connector-api, in order, and answers 404 at the load
+// balancer to every other path (/, /auth/*, /static/*, /public/*, ...).
+func TestAPIHostServesAPIRoutesOnly(t *testing.T) {
 	api := ingressOf(t, defaults, charts.APIIngressName)
-	if len(api.Spec.Rules[0].HTTP.Paths) != 1 {
-		t.Errorf("api Ingress has %d paths, want only the connector-api backend", len(api.Spec.Rules[0].HTTP.Paths))
+	var got []string
+	for _, p := range api.Spec.Rules[0].HTTP.Paths {
+		got = append(got, string(*p.PathType)+" "+p.Path+" -> "+p.Backend.Service.Name+":"+p.Backend.Service.Port.Name)
+	}
+	want := []string{
+		"Prefix /graphql -> opencti-connector-api:http",
+		"Prefix /taxii2 -> opencti-connector-api:http",
+		"Prefix /stream -> opencti-connector-api:http",
+		"Prefix /feeds -> opencti-connector-api:http",
+		"Prefix /storage -> opencti-connector-api:http",
+		"Exact /schema -> opencti-connector-api:http",
+		"Exact /health -> opencti-connector-api:http",
+		"Exact /mcp -> opencti-connector-api:http",
+		"Prefix / -> not-an-api-route:use-annotation",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("api paths:\n got %q\nwant %q", got, want)
+	}
+	var action struct {
+		Type                string            `json:"type"`
+		FixedResponseConfig map[string]string `json:"fixedResponseConfig"`
+	}
+	if err := json.Unmarshal([]byte(api.Annotations["alb.ingress.kubernetes.io/actions.not-an-api-route"]), &action); err != nil ||
+		action.Type != "fixed-response" || action.FixedResponseConfig["statusCode"] != "404" || action.FixedResponseConfig["contentType"] != "text/plain" ||
+		action.FixedResponseConfig["messageBody"] != "404 Not Found: api.opencti.example.com serves the OpenCTI API only "+
+			"(/graphql, /taxii2, /stream, /feeds, /storage, /schema, /health, /mcp). People use the web UI at https://opencti.example.com/ instead.\n" {
+		t.Errorf("not-an-api-route action %+v (%v)", action, err)
+	}
+	if _, has := api.Annotations["alb.ingress.kubernetes.io/actions.reject-api-tokens"]; has {
+		t.Error("the api host rejects tokens")
+	}
+	// The ui host has no API restriction and keeps the 404 action off.
+	if _, has := ingressOf(t, defaults, charts.UIIngressName).Annotations["alb.ingress.kubernetes.io/actions.not-an-api-route"]; has {
+		t.Error("the ui host got the api host's 404 action")
 	}
 }
 

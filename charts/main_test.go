@@ -35,7 +35,8 @@ var (
 	defaults synthesized // validProps()
 	large    synthesized // largeProps(): 30 connectors, 10 replicas per tier
 	again    synthesized // validProps() again, in a second App
-	edge     synthesized // edgeProps(): identity providers, per-host WAF, subnets, access logs
+	edge     synthesized // edgeProps(): deployment mode with identity providers, per-host WAF, subnets, access logs
+	console  synthesized // consoleProps(): console mode with a secret registry, a licence, SMTP, quorum queues
 )
 
 func TestMain(m *testing.M) {
@@ -44,7 +45,9 @@ func TestMain(m *testing.M) {
 	if defaults, err = synth(validProps()); err == nil {
 		if large, err = synth(largeProps()); err == nil {
 			if again, err = synth(validProps()); err == nil {
-				edge, err = synth(edgeProps())
+				if edge, err = synth(edgeProps()); err == nil {
+					console, err = synth(consoleProps())
+				}
 			}
 		}
 	}
@@ -52,7 +55,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "synth:", err)
 		os.Exit(1)
 	}
-	fmt.Fprintf(os.Stderr, "charts_test: four synths in %v\n", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "charts_test: five synths in %v\n", time.Since(start).Round(time.Millisecond))
 	os.Exit(m.Run())
 }
 
@@ -147,12 +150,13 @@ func largeProps() *charts.Props {
 	return p
 }
 
-// edgeProps puts an OpenID Connect and a SAML provider on the ui tier, its
-// own web ACL, subnets and access logs on each host, the api host internal.
+// edgeProps puts an OpenID Connect and a SAML provider on the ui tier
+// (deployment mode, by default), the licence from Secrets Manager, its own
+// web ACL, subnets and access logs on each host, the api host internal.
 func edgeProps() *charts.Props {
 	p := validProps()
 	p.Auth = charts.AuthProps{
-		LocalLogin: jsii.Bool(false),
+		EnterpriseLicense: &charts.RemoteRef{Key: "opencti/prod/enterprise-license", Property: "pem"},
 		OpenID: &charts.OpenIDProps{
 			Issuer:       "https://login.example.org/realms/cti",
 			ClientID:     "opencti",
@@ -170,6 +174,27 @@ func edgeProps() *charts.Props {
 	p.Ingress.API.Subnets = []string{"subnet-01010101", "subnet-02020202", "subnet-03030303"}
 	p.Ingress.API.Scheme = jsii.String("internal")
 	p.Ingress.AccessLogsBucket = jsii.String("opencti-alb-logs-123456789012")
+	return p
+}
+
+// consoleProps leaves sign-in to OpenCTI's UI (console mode) with a secret
+// registry and the licence, sends e-mail through SMTPS with a password, and
+// declares quorum queues.
+func consoleProps() *charts.Props {
+	p := validProps()
+	p.Auth = charts.AuthProps{
+		Mode:              jsii.String(charts.AuthModeConsole),
+		EnterpriseLicense: &charts.RemoteRef{Key: "opencti/prod/enterprise-license"},
+		SecretRegistry: map[string]charts.RemoteRef{
+			"OIDC_CLIENT_SECRET": {Key: "opencti/prod/oidc", Property: "clientSecret"},
+			"LDAP_BIND":          {Key: "opencti/prod/ldap", Property: "password"},
+		},
+	}
+	p.SMTP = &charts.SMTPProps{
+		Host: "email-smtp.eu-west-1.amazonaws.com", Port: new(int32(465)), Username: jsii.String("AKIAEXAMPLE"),
+		Password: &charts.RemoteRef{Key: "opencti/prod/smtp", Property: "password"}, From: "cti@example.com",
+	}
+	p.Endpoints.RabbitMQQueueType = jsii.String("quorum")
 	return p
 }
 

@@ -26,6 +26,12 @@ const (
 const (
 	// PlatformPort is APP__PORT, the platform container's HTTP port.
 	PlatformPort = 4000
+	// PlatformLivenessPort is APP__LIVENESS_PORT, the port of OpenCTI's
+	// liveness server (GET /health/liveness), which answers from the start of
+	// the process, before initialization, without touching a data service.
+	PlatformLivenessPort = 4001
+	// PlatformLivenessPath is the liveness server's path.
+	PlatformLivenessPath = "/health/liveness"
 	// PlatformMetricsPort is the platform's Prometheus port
 	// (APP__TELEMETRY__METRICS__EXPORTER_PROMETHEUS).
 	PlatformMetricsPort = 14269

@@ -96,12 +96,17 @@ func addBaselineNetworkPolicies(scope constructs.Construct, p *Props) {
 // addPlatformNetworkPolicies admits each tier's clients only: ui from the
 // load balancer, connector-api from the load balancer and the connectors,
 // worker-api from the workers. All tiers may reach the data services, S3 and
-// the identity provider over HTTPS, and the Pod Identity agent.
+// the identity provider over HTTPS, the Pod Identity agent and, when SMTP is
+// set, its port.
 func addPlatformNetworkPolicies(scope constructs.Construct, p *Props) {
 	egress := []networkingv1.NetworkPolicyEgressRule{
 		{To: cidrPeers(p.DataServiceCIDRs), Ports: tcpPorts(443, *p.Endpoints.RedisPort, *p.Endpoints.RabbitMQPort, *p.Endpoints.RabbitMQManagementPort)},
 		{To: cidrPeers(p.PlatformHTTPSEgressCIDRs), Ports: tcpPorts(443)},
 		{To: cidrPeers([]string{podIdentityAgentCIDR}), Ports: tcpPorts(80)},
+	}
+	if p.SMTP != nil {
+		// Outbound e-mail: the SMTP port only, and only when SMTP is set.
+		egress = append(egress, networkingv1.NetworkPolicyEgressRule{To: cidrPeers(p.SMTP.EgressCIDRs), Ports: tcpPorts(*p.SMTP.Port)})
 	}
 	clients := map[string][]networkingv1.NetworkPolicyPeer{
 		ComponentUI:           cidrPeers(p.LoadBalancerCIDRs),

@@ -256,3 +256,28 @@ func TestNetworkPoliciesDenyByDefaultAndAllowScraping(t *testing.T) {
 		t.Error("another namespace may scrape although MonitoringNamespace is unset")
 	}
 }
+
+// TestPlatformEgressOpensTheSMTPPortOnlyWhenSet: outbound e-mail reaches the
+// SMTP port from every platform tier, and nothing else gains from it.
+func TestPlatformEgressOpensTheSMTPPortOnlyWhenSet(t *testing.T) {
+	smtp := endpoint{name: "smtp", ip: "52.30.1.2"}
+	tcp := corev1.ProtocolTCP
+	for _, tier := range platformNames {
+		if defaults.policies(t).egress(t, podOf(t, defaults, tier), smtp, tcp, 465) {
+			t.Errorf("%s reaches SMTP 465 without SMTP configured", tier)
+		}
+		ps := console.policies(t)
+		pod := podOf(t, console, tier)
+		if !ps.egress(t, pod, smtp, tcp, 465) {
+			t.Errorf("%s cannot reach the SMTP port 465", tier)
+		}
+		if ps.egress(t, pod, smtp, tcp, 25) || ps.egress(t, pod, smtp, tcp, 587) {
+			t.Errorf("%s reaches other SMTP ports", tier)
+		}
+	}
+	for _, name := range []string{charts.WorkerName, charts.ConnectorObjectName("import-document")} {
+		if console.policies(t).egress(t, podOf(t, console, name), smtp, tcp, 465) {
+			t.Errorf("%s reaches the SMTP port", name)
+		}
+	}
+}

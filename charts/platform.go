@@ -45,8 +45,10 @@ const (
 // NewPlatformChart creates the three platform tiers (ui, connector-api,
 // worker-api): per tier a Deployment (no replicas field: its HPA owns the
 // count), a ClusterIP Service, a PodDisruptionBudget, a CPU
-// HorizontalPodAutoscaler and the tier's NetworkPolicy; and the ExternalSecret
-// of UISecretName when Auth has an identity provider.
+// HorizontalPodAutoscaler and the tier's NetworkPolicy; the ExternalSecret
+// of UISecretName when Auth has an identity provider, and the one of
+// PlatformOperatorSecretName when a licence, an SMTP password or a secret
+// registry is configured.
 func NewPlatformChart(scope constructs.Construct, id string, props *Props) (cdk8s.Chart, error) {
 	if err := props.Validate(); err != nil {
 		return nil, err
@@ -59,8 +61,9 @@ func newPlatformChart(scope constructs.Construct, id string, p *Props) cdk8s.Cha
 	for _, t := range platformTiers(p) {
 		addPlatformTier(chart, p, t)
 	}
-	// The identity providers' secrets reach the ui pods only.
-	for _, s := range uiSecretSpecs(p) {
+	// The identity providers' secrets reach the ui pods only; the operator's
+	// secrets (licence, SMTP password, secret registry) every platform pod.
+	for _, s := range append(uiSecretSpecs(p), operatorSecretSpecs(p)...) {
 		addExternalSecret(chart, p, s)
 	}
 	addPlatformNetworkPolicies(chart, p)
@@ -84,13 +87,14 @@ func addPlatformTier(chart constructs.Construct, p *Props, t tier) {
 		Image: image(p, "platform"),
 		Ports: []corev1.ContainerPort{
 			{Name: "http", ContainerPort: PlatformPort, Protocol: corev1.ProtocolTCP},
+			{Name: "liveness", ContainerPort: PlatformLivenessPort, Protocol: corev1.ProtocolTCP},
 			{Name: "metrics", ContainerPort: PlatformMetricsPort, Protocol: corev1.ProtocolTCP},
 		},
 		Env:            platformEnv(p, t),
 		Resources:      t.props.Resources.requirements(),
-		StartupProbe:   healthProbe(10, 30),
-		ReadinessProbe: healthProbe(10, 3),
-		LivenessProbe:  healthProbe(15, 6),
+		StartupProbe:   livenessProbe(PlatformStartupProbe),
+		ReadinessProbe: readinessProbe(),
+		LivenessProbe:  livenessProbe(PlatformLivenessProbe),
 		Lifecycle: &corev1.Lifecycle{PreStop: &corev1.LifecycleHandler{
 			Sleep: &corev1.SleepAction{Seconds: platformPreStopSeconds},
 		}},
@@ -100,10 +104,14 @@ func addPlatformTier(chart constructs.Construct, p *Props, t tier) {
 	object{
 		apiVersion: "apps/v1", kind: "Deployment", name: t.name, namespace: ns, labels: labels,
 		fields: map[string]any{"spec": appsv1.DeploymentSpec{
-			Selector:                &metav1.LabelSelector{MatchLabels: sel},
-			Strategy:                rollingUpdate(0),
-			RevisionHistoryLimit:    ptr(int32(5)),
-			ProgressDeadlineSeconds: ptr(int32(900)),
+			Selector:             &metav1.LabelSelector{MatchLabels: sel},
+			Strategy:             rollingUpdate(0),
+			RevisionHistoryLimit: ptr(int32(5)),
+			// First initialization and migrations run before the platform
+			// listens; no probe restarts a pod for that (see the probes
+			// below), this only bounds when `kubectl rollout status` reports
+			// the rollout as stuck.
+			ProgressDeadlineSeconds: ptr(int32(PlatformProgressDeadlineSeconds)),
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: labels},
 				Spec: podSpec(p, t.pool, *p.ServiceAccounts.Platform, sel, platformGraceSeconds,
@@ -171,22 +179,60 @@ func addPDB(chart constructs.Construct, p *Props, id, name string, labels, sel m
 	}.add(chart, id)
 }
 
+// Platform probe timings (see charts/README.md, "Probes and first boot").
+var (
+	// PlatformStartupProbe gives the Node.js process 3 minutes to load and
+	// open its liveness port, which it does before initialization.
+	PlatformStartupProbe = ProbeTiming{PeriodSeconds: 5, TimeoutSeconds: 3, FailureThreshold: 36}
+	// PlatformLivenessProbe restarts a platform whose process has not
+	// answered for 2 minutes (GC pauses and busy event loops stay well below;
+	// OpenCTI issue 9713).
+	PlatformLivenessProbe = ProbeTiming{PeriodSeconds: 20, TimeoutSeconds: 5, FailureThreshold: 6}
+	// PlatformReadinessProbe asks /health every 30 s: each call opens one
+	// new AMQP connection (rabbitMQIsAlive), so 2 per pod and minute.
+	PlatformReadinessProbe = ProbeTiming{PeriodSeconds: 30, TimeoutSeconds: 20, FailureThreshold: 3}
+)
+
+// PlatformProgressDeadlineSeconds is the platform Deployments'
+// progressDeadlineSeconds (1 hour).
+const PlatformProgressDeadlineSeconds = 3600
+
+// ProbeTiming is a probe's period, timeout and failure threshold.
+type ProbeTiming struct {
+	PeriodSeconds, TimeoutSeconds, FailureThreshold int32
+}
+
+// livenessProbe asks OpenCTI's liveness server: a local HTTP check of the
+// platform process that answers before initialization and never touches
+// OpenSearch, Redis, RabbitMQ or S3.
+func livenessProbe(t ProbeTiming) *corev1.Probe {
+	return &corev1.Probe{
+		ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
+			Path: PlatformLivenessPath, Port: intstr.FromString("liveness"), Scheme: corev1.URISchemeHTTP,
+		}},
+		PeriodSeconds:    t.PeriodSeconds,
+		TimeoutSeconds:   t.TimeoutSeconds,
+		FailureThreshold: t.FailureThreshold,
+		SuccessThreshold: 1,
+	}
+}
+
 // healthProbeScript GETs /health with the access key read from the
 // container's own environment, so the key never appears in the pod spec, and
-// exits 0 only on HTTP 200.
-var healthProbeScript = fmt.Sprintf(`require('http').get('http://127.0.0.1:%d/health?health_access_key=' + encodeURIComponent(process.env.APP__HEALTH_ACCESS_KEY || ''), (r) => { r.resume(); process.exit(r.statusCode === 200 ? 0 : 1); }).on('error', () => process.exit(1)).setTimeout(8000, () => process.exit(1));`, PlatformPort)
+// exits 0 only on HTTP 200. /health waits up to 15 s per data service.
+var healthProbeScript = fmt.Sprintf(`require('http').get('http://127.0.0.1:%d/health?health_access_key=' + encodeURIComponent(process.env.APP__HEALTH_ACCESS_KEY || ''), (r) => { r.resume(); process.exit(r.statusCode === 200 ? 0 : 1); }).on('error', () => process.exit(1)).setTimeout(18000, () => process.exit(1));`, PlatformPort)
 
-// healthProbe runs healthProbeScript with node. The timeout of 10 s and the
-// failure thresholds tolerate GC pauses (OpenCTI issue 9713): startup 10 s x
-// 30 = 300 s, readiness 10 s x 3, liveness 15 s x 6 = 90 s.
-func healthProbe(period, failures int32) *corev1.Probe {
+// readinessProbe runs healthProbeScript with node: ready only while the
+// platform and its four data services answer.
+func readinessProbe() *corev1.Probe {
+	t := PlatformReadinessProbe
 	return &corev1.Probe{
 		ProbeHandler: corev1.ProbeHandler{Exec: &corev1.ExecAction{
 			Command: []string{"node", "-e", healthProbeScript},
 		}},
-		PeriodSeconds:    period,
-		TimeoutSeconds:   10,
-		FailureThreshold: failures,
+		PeriodSeconds:    t.PeriodSeconds,
+		TimeoutSeconds:   t.TimeoutSeconds,
+		FailureThreshold: t.FailureThreshold,
 		SuccessThreshold: 1,
 	}
 }

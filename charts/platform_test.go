@@ -75,8 +75,12 @@ func TestPlatformEnvironmentPerTier(t *testing.T) {
 		}
 		wantManagers := map[bool]string{true: "true", false: "false"}[name == charts.WorkerAPIName]
 		for _, m := range charts.BackgroundManagers() {
-			if got := value(t, env, m+"__ENABLED"); got != wantManagers {
-				t.Errorf("%s: %s__ENABLED=%q, want %q", name, m, got, wantManagers)
+			want := wantManagers
+			if m.Kind == charts.PerNode {
+				want = "true"
+			}
+			if got := value(t, env, m.Switch+"__ENABLED"); got != want {
+				t.Errorf("%s: %s__ENABLED=%q, want %q", name, m.Switch, got, want)
 			}
 		}
 		for _, k := range []string{"APP__ADMIN__PASSWORD", "APP__ADMIN__TOKEN", "APP__HEALTH_ACCESS_KEY", "APP__ENCRYPTION_KEY",
@@ -88,8 +92,8 @@ func TestPlatformEnvironmentPerTier(t *testing.T) {
 			}
 		}
 	}
-	if n := len(charts.BackgroundManagers()); n != 16 {
-		t.Errorf("%d background managers, want the 16 of REFERENCE.md", n)
+	if n := len(charts.BackgroundManagers()); n != 27 {
+		t.Errorf("%d background managers, want the 27 switches of the OpenCTI 7.x source (docs/opencti-7.md)", n)
 	}
 }
 
@@ -105,31 +109,59 @@ func TestPlatformExtraEnvAndSecrets(t *testing.T) {
 	}
 }
 
-func TestPlatformProbesReadTheHealthKeyFromTheEnvironment(t *testing.T) {
+// TestPlatformProbes: liveness and startup ask OpenCTI's liveness server
+// (a local HTTP check of the process, up before initialization, no data
+// service); readiness asks /health with the key from the environment, every
+// 30 s; nothing bounds how long initialization or migrations may take.
+func TestPlatformProbes(t *testing.T) {
 	for _, name := range platformNames {
-		spec := defaults.deployment(t, name).Spec.Template.Spec
+		dep := defaults.deployment(t, name)
+		spec := dep.Spec.Template.Spec
 		c := spec.Containers[0]
-		for kind, pr := range map[string]*corev1.Probe{"startup": c.StartupProbe, "readiness": c.ReadinessProbe, "liveness": c.LivenessProbe} {
-			if pr == nil || pr.Exec == nil {
-				t.Errorf("%s: no exec %s probe", name, kind)
-				continue
-			}
-			script := strings.Join(pr.Exec.Command, " ")
-			if pr.Exec.Command[0] != "node" || !strings.Contains(script, "/health?health_access_key=") ||
-				!strings.Contains(script, "process.env.APP__HEALTH_ACCESS_KEY") || !strings.Contains(script, "statusCode === 200") ||
-				!strings.Contains(script, ":4000/") {
-				t.Errorf("%s: %s probe %q does not GET /health with the key from the environment", name, kind, pr.Exec.Command)
+		ports := map[string]int32{}
+		for _, p := range c.Ports {
+			ports[p.Name] = p.ContainerPort
+		}
+		if ports["liveness"] != 4001 || value(t, envOf(t, c), "APP__LIVENESS_PORT") != "4001" {
+			t.Errorf("%s: liveness port %d / APP__LIVENESS_PORT, want 4001", name, ports["liveness"])
+		}
+		for kind, pr := range map[string]*corev1.Probe{"startup": c.StartupProbe, "liveness": c.LivenessProbe} {
+			if pr == nil || pr.HTTPGet == nil || pr.HTTPGet.Path != "/health/liveness" || pr.HTTPGet.Port.StrVal != "liveness" || pr.Exec != nil {
+				t.Errorf("%s: %s probe %+v, want GET /health/liveness on the liveness port", name, kind, pr)
 			}
 		}
-		if s := c.StartupProbe; s.PeriodSeconds*s.FailureThreshold < 300 {
-			t.Errorf("%s: startup budget %d s, want >= 300 s", name, s.PeriodSeconds*s.FailureThreshold)
+		if s := c.StartupProbe; s.PeriodSeconds != 5 || s.TimeoutSeconds != 3 || s.FailureThreshold != 36 {
+			t.Errorf("%s: startup %d/%d/%d, want 5/3/36 (3 minutes to open the liveness port)", name, s.PeriodSeconds, s.TimeoutSeconds, s.FailureThreshold)
 		}
-		if l := c.LivenessProbe; l.PeriodSeconds != 15 || l.TimeoutSeconds != 10 || l.FailureThreshold != 6 {
-			t.Errorf("%s: liveness period/timeout/failures %d/%d/%d, want 15/10/6", name, l.PeriodSeconds, l.TimeoutSeconds, l.FailureThreshold)
+		if l := c.LivenessProbe; l.PeriodSeconds != 20 || l.TimeoutSeconds != 5 || l.FailureThreshold != 6 {
+			t.Errorf("%s: liveness %d/%d/%d, want 20/5/6", name, l.PeriodSeconds, l.TimeoutSeconds, l.FailureThreshold)
+		}
+		r := c.ReadinessProbe
+		if r == nil || r.Exec == nil {
+			t.Fatalf("%s: readiness %+v, want an exec probe", name, r)
+		}
+		script := strings.Join(r.Exec.Command, " ")
+		if r.Exec.Command[0] != "node" || !strings.Contains(script, "/health?health_access_key=") ||
+			!strings.Contains(script, "process.env.APP__HEALTH_ACCESS_KEY") || !strings.Contains(script, "statusCode === 200") ||
+			!strings.Contains(script, ":4000/") || !strings.Contains(script, "setTimeout(18000") {
+			t.Errorf("%s: readiness %q does not GET /health with the key from the environment", name, r.Exec.Command)
+		}
+		if r.PeriodSeconds != 30 || r.TimeoutSeconds != 20 || r.FailureThreshold != 3 {
+			t.Errorf("%s: readiness %d/%d/%d, want 30/20/3", name, r.PeriodSeconds, r.TimeoutSeconds, r.FailureThreshold)
+		}
+		if *dep.Spec.ProgressDeadlineSeconds < 1800 {
+			t.Errorf("%s: progressDeadlineSeconds %d, want >= 1800 (migrations of a large platform)", name, *dep.Spec.ProgressDeadlineSeconds)
 		}
 		if pre := c.Lifecycle.PreStop; pre == nil || pre.Sleep == nil || pre.Sleep.Seconds < 15 ||
 			*spec.TerminationGracePeriodSeconds <= pre.Sleep.Seconds {
 			t.Errorf("%s: preStop %+v / grace %d, want a sleep that lets the ALB drain within the grace period", name, pre, *spec.TerminationGracePeriodSeconds)
+		}
+	}
+	// The key never appears in the pod spec.
+	for _, name := range platformNames {
+		if raw := string(defaults.one(t, "Deployment", name).Raw); strings.Contains(raw, "health_access_key=") &&
+			!strings.Contains(raw, "process.env.APP__HEALTH_ACCESS_KEY") {
+			t.Errorf("%s: the health key is in the pod spec", name)
 		}
 	}
 }

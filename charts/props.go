@@ -87,10 +87,16 @@ type Props struct {
 	// Default: see IngressProps.
 	Ingress IngressProps
 
-	// Auth configures sign-in to the ui tier (OpenID Connect, SAML, local
-	// passwords); the connector-api and worker-api tiers accept API tokens
-	// only. Default: see AuthProps (local passwords, no identity provider).
+	// Auth configures sign-in: the management mode (deployment or console),
+	// the identity providers of the ui tier, the Enterprise Edition licence
+	// and the secret registry. Default: see AuthProps (console mode, local
+	// passwords, no identity provider, no licence).
 	Auth AuthProps
+
+	// SMTP configures outbound e-mail (notifications, digests, password
+	// reset) on every platform tier and opens the platform egress
+	// NetworkPolicy to its port. Default: none (SMTP__ENABLED=false).
+	SMTP *SMTPProps
 
 	// NodePools places the pods on the labelled and tainted node pools.
 	// Default: see NodePools.
@@ -213,6 +219,13 @@ type ConnectorProps struct {
 	// Resources are the connector container's requests and limits.
 	// Default: requests 100m / 256Mi, limits 1 CPU / 1Gi.
 	Resources *Resources
+	// WritableDir is a directory of the connector image the connector writes
+	// into (e.g. its working directory). An init container copies it from
+	// the image into an emptyDir that is then mounted at the same path, so
+	// the root file system stays read-only. Default: none; for
+	// import-document (DefaultConnectors) its working directory
+	// /opt/opencti-connector-import-document.
+	WritableDir *string
 	// Env adds plain environment variables (rendered sorted by name); it may
 	// replace CONNECTOR_LOG_LEVEL but not the reserved names (OPENCTI_URL,
 	// OPENCTI_TOKEN, CONNECTOR_ID, CONNECTOR_TYPE, CONNECTOR_NAME,
@@ -253,6 +266,11 @@ type Endpoints struct {
 	RabbitMQManagementPort *int32
 	// RabbitMQVHost is RABBITMQ__VHOST. Default: "/".
 	RabbitMQVHost *string
+	// RabbitMQQueueType is RABBITMQ__QUEUE_TYPE, the x-queue-type of every
+	// queue OpenCTI declares: "quorum" (replicated; use it on a clustered
+	// broker from the first deploy: RabbitMQ cannot change the type of an
+	// existing queue) or "classic". Default: "classic".
+	RabbitMQQueueType *string
 	// S3Bucket is MINIO__BUCKET_NAME. Required.
 	S3Bucket string
 	// S3Region is MINIO__BUCKET_REGION; MINIO__ENDPOINT becomes

@@ -10,6 +10,14 @@ const (
 	// PlatformSecretName holds every platform secret; its keys are the
 	// environment variable names (APP__ADMIN__TOKEN, ELASTICSEARCH__PASSWORD, ...).
 	PlatformSecretName = "opencti-platform-secrets"
+	// PlatformOperatorSecretName holds what the operator keeps in Secrets
+	// Manager for every platform tier: the Enterprise Edition licence
+	// (APP__ENTERPRISE_EDITION_LICENSE), the SMTP password (SMTP__PASSWORD)
+	// and the secret registry (SECRETS__<NAME>__VALUE). It is separate from
+	// PlatformSecretName so that a missing or mistyped operator secret shows
+	// on its own ExternalSecret and never blocks the generated credentials.
+	// It exists only when one of them is configured.
+	PlatformOperatorSecretName = "opencti-platform-operator-secrets"
 	// WorkerSecretName holds the workers' OPENCTI_TOKEN and HEALTH_ACCESS_KEY.
 	WorkerSecretName = "opencti-worker-secrets"
 	// TokenSecretKey is the key of OPENCTI_TOKEN in the worker and connector
@@ -87,6 +95,31 @@ func platformSecretEntries(p *Props) []secretEntry {
 	return entries
 }
 
+// operatorSecretEntries are the platform's operator-provided secret
+// variables (see PlatformOperatorSecretName), in manifest order.
+func operatorSecretEntries(p *Props) []secretEntry {
+	var entries []secretEntry
+	if l := p.Auth.EnterpriseLicense; l != nil {
+		entries = append(entries, secretEntry{envLicense, *l})
+	}
+	if p.SMTP != nil && p.SMTP.Password != nil {
+		entries = append(entries, secretEntry{"SMTP__PASSWORD", *p.SMTP.Password})
+	}
+	for _, name := range sortedKeys(p.Auth.SecretRegistry) {
+		entries = append(entries, secretEntry{SecretRegistryEnv(name), p.Auth.SecretRegistry[name]})
+	}
+	return entries
+}
+
+// operatorSecretSpecs is the operator Secret, when anything needs it.
+func operatorSecretSpecs(p *Props) []secretSpec {
+	entries := operatorSecretEntries(p)
+	if len(entries) == 0 {
+		return nil
+	}
+	return []secretSpec{{id: "PlatformOperatorSecrets", name: PlatformOperatorSecretName, component: "platform", entries: entries}}
+}
+
 func connectorSecretEntries(p *Props, c ConnectorProps) []secretEntry {
 	entries := []secretEntry{
 		{TokenSecretKey, *c.Token},
@@ -101,6 +134,7 @@ func connectorSecretEntries(p *Props, c ConnectorProps) []secretEntry {
 func secretSpecs(p *Props) []secretSpec {
 	specs := []secretSpec{platformSecretSpec(p), workerSecretSpec(p)}
 	specs = append(specs, uiSecretSpecs(p)...)
+	specs = append(specs, operatorSecretSpecs(p)...)
 	for _, c := range p.Connectors {
 		specs = append(specs, connectorSecretSpec(p, c))
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -86,6 +87,7 @@ func (p *Props) Validate() error {
 	}
 	v.ingress(r.Ingress)
 	v.auth(r)
+	v.smtp(r.SMTP)
 
 	if errs := validation.IsQualifiedName(*r.NodePools.LabelKey); len(errs) > 0 {
 		v.add("NodePools.LabelKey", *r.NodePools.LabelKey, "a label key such as \"opencti-ha/pool\"")
@@ -276,6 +278,9 @@ func (v *validator) connectors(cs []ConnectorProps) {
 			v.add(f+".Replicas", *c.Replicas, ">= 0")
 		}
 		v.resources(f+".Resources", *c.Resources)
+		if d := c.WritableDir; d != nil && (!strings.HasPrefix(*d, "/") || path.Clean(*d) != *d || *d == "/" || *d == "/tmp") {
+			v.add(f+".WritableDir", *d, `an absolute, clean directory of the image other than "/" and "/tmp", such as "/opt/opencti-connector-import-document"`)
+		}
 		v.env(f+".Env", c.Env, reservedConnectorEnv)
 		secretNames := map[string]string{}
 		for k := range c.SecretEnv {
@@ -310,6 +315,9 @@ func (v *validator) endpoints(e Endpoints) {
 	v.port("Endpoints.RabbitMQManagementPort", *e.RabbitMQManagementPort)
 	if *e.RabbitMQVHost == "" {
 		v.add("Endpoints.RabbitMQVHost", *e.RabbitMQVHost, `a virtual host such as "/"`)
+	}
+	if q := *e.RabbitMQQueueType; q != "classic" && q != "quorum" {
+		v.add("Endpoints.RabbitMQQueueType", q, `"classic" or "quorum"`)
 	}
 	if !unresolved(e.S3Bucket) && !s3BucketRE.MatchString(e.S3Bucket) {
 		v.add("Endpoints.S3Bucket", e.S3Bucket, "an S3 bucket name (3 to 63 lowercase letters, digits, '.' and '-')")

@@ -86,11 +86,28 @@ func TestValidateReportsExactProblems(t *testing.T) {
 				Env:       map[string]string{"OPENCTI_URL": "http://elsewhere"},
 				SecretEnv: map[string]charts.RemoteRef{"MISP_KEY": {Key: ""}}}}
 		}, []string{
-			`Connectors[0].Env: got "OPENCTI_URL", want names the chart does not manage (CONNECTOR_AUTO, CONNECTOR_EXPOSE_METRICS, CONNECTOR_ID, CONNECTOR_METRICS_PORT, CONNECTOR_NAME, CONNECTOR_SCOPE, CONNECTOR_TYPE, OPENCTI_TOKEN, OPENCTI_URL are reserved)`,
+			`Connectors[0].Env: got "OPENCTI_URL", want names the chart does not manage (CONNECTOR_AUTO, CONNECTOR_EXPOSE_METRICS, CONNECTOR_ID, CONNECTOR_METRICS_PORT, CONNECTOR_NAME, CONNECTOR_SCOPE, CONNECTOR_TYPE, MQ_USE_SSL_REJECT_UNAUTHORIZED, OPENCTI_TOKEN, OPENCTI_URL are reserved)`,
 			`Connectors[0].SecretEnv[MISP_KEY].Key: got "", want a Secrets Manager secret name or ARN`,
 		}},
 		{"platform reserved env", func(p *charts.Props) { p.UI.ExtraEnv = map[string]string{"APP__PORT": "8080"} },
-			[]string{`UI.ExtraEnv: got "APP__PORT", want names the chart does not manage (APP__ADMIN__PASSWORD, APP__ADMIN__TOKEN, APP__ENCRYPTION_KEY, APP__HEALTH_ACCESS_KEY, APP__PORT, APP__TELEMETRY__METRICS__EXPORTER_PROMETHEUS, ELASTICSEARCH__PASSWORD, ELASTICSEARCH__USERNAME, NODE_OPTIONS, RABBITMQ__PASSWORD, RABBITMQ__USERNAME, REDIS__PASSWORD are reserved)`}},
+			[]string{`UI.ExtraEnv: got "APP__PORT", want names the chart does not manage (APP__ADMIN__PASSWORD, APP__ADMIN__TOKEN, APP__AUTHENTICATION__FORCE_ENV, APP__ENCRYPTION_KEY, APP__ENTERPRISE_EDITION_LICENSE, APP__HEALTH_ACCESS_KEY, APP__LIVENESS_PORT, APP__PORT, APP__TELEMETRY__METRICS__EXPORTER_PROMETHEUS, ELASTICSEARCH__PASSWORD, ELASTICSEARCH__USERNAME, NODE_OPTIONS, RABBITMQ__PASSWORD, RABBITMQ__QUEUE_TYPE, RABBITMQ__USERNAME, REDIS__PASSWORD, SMTP__PASSWORD are reserved)`}},
+		{"queue type", func(p *charts.Props) { p.Endpoints.RabbitMQQueueType = jsii.String("stream") },
+			[]string{`Endpoints.RabbitMQQueueType: got "stream", want "classic" or "quorum"`}},
+		{"writable dir", func(p *charts.Props) {
+			p.Connectors = []charts.ConnectorProps{{Name: "misp", Type: "EXTERNAL_IMPORT", ConnectorName: "MISP", WritableDir: jsii.String("/opt/misp/../tmp")}}
+		}, []string{`Connectors[0].WritableDir: got "/opt/misp/../tmp", want an absolute, clean directory of the image other than "/" and "/tmp", such as "/opt/opencti-connector-import-document"`}},
+		{"smtp", func(p *charts.Props) {
+			p.SMTP = &charts.SMTPProps{Host: "smtp", Port: new(int32(0)), Username: jsii.String("cti"), From: "cti", EgressCIDRs: []string{"10.0.0.1/8"}}
+		}, []string{
+			`SMTP.Host: got "smtp", want a fully qualified DNS name such as "opencti.example.com"`,
+			`SMTP.Port: got 0, want 1..65535`,
+			`SMTP.From: got "cti", want the sender e-mail address`,
+			`SMTP.Password: got "", want a Secrets Manager reference to the password of SMTP.Username`,
+			`SMTP.EgressCIDRs[0]: got "10.0.0.1/8", want an IPv4 CIDR without host bits, such as "10.0.0.0/16"`,
+		}},
+		{"smtp password without user", func(p *charts.Props) {
+			p.SMTP = &charts.SMTPProps{Host: "smtp.example.com", From: "cti@example.com", Password: &charts.RemoteRef{Key: "opencti/smtp"}}
+		}, []string{`SMTP.Username: got "", want the user name the SMTP.Password belongs to`}},
 		{"replicas", func(p *charts.Props) {
 			p.ConnectorAPI.MinReplicas = new(int32(3))
 			p.ConnectorAPI.MaxReplicas = new(int32(2))

@@ -45,6 +45,9 @@ func newIngestionChart(scope constructs.Construct, id string, p *Props) cdk8s.Ch
 		envValue("WORKER_LOG_LEVEL", *p.LogLevel),
 		envValue("WORKER_TELEMETRY_ENABLED", "true"),
 		envValue("WORKER_PROMETHEUS_TELEMETRY_PORT", strconv.Itoa(WorkerMetricsPort)),
+		// The worker connects to RabbitMQ with pycti's create_mq_ssl_context
+		// (opencti-worker/src/worker.py): verify the broker's certificate.
+		envValue(envMQVerify, "true"),
 	}
 	env = withExtraEnv(env, p.Worker.ExtraEnv)
 

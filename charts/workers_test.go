@@ -59,6 +59,9 @@ func TestWorkersTalkToWorkerAPI(t *testing.T) {
 	if value(t, env, "WORKER_TELEMETRY_ENABLED") != "true" || value(t, env, "WORKER_PROMETHEUS_TELEMETRY_PORT") != "14270" {
 		t.Error("worker telemetry not on 14270")
 	}
+	if value(t, env, "MQ_USE_SSL_REJECT_UNAUTHORIZED") != "true" {
+		t.Error("the worker does not verify the broker's certificate")
+	}
 	if len(c.Ports) != 1 || c.Ports[0].ContainerPort != charts.WorkerMetricsPort {
 		t.Errorf("worker ports %+v, want metrics 14270", c.Ports)
 	}
@@ -81,10 +84,10 @@ func TestWorkersTalkToWorkerAPI(t *testing.T) {
 func assertWaitsOnHealth(t *testing.T, dep appsv1.Deployment, url, secret string) {
 	t.Helper()
 	inits := dep.Spec.Template.Spec.InitContainers
-	if len(inits) != 1 {
-		t.Fatalf("%s: %d init containers, want 1", dep.Name, len(inits))
+	if len(inits) == 0 || inits[len(inits)-1].Name != "wait-for-platform" {
+		t.Fatalf("%s: init containers %+v, want wait-for-platform last", dep.Name, inits)
 	}
-	c := inits[0]
+	c := inits[len(inits)-1]
 	script := strings.Join(c.Command, " ")
 	if c.Command[0] != "node" || !strings.Contains(script, "'/health?health_access_key='") ||
 		!strings.Contains(script, "statusCode === 200") || !strings.Contains(script, "process.env.HEALTH_ACCESS_KEY") ||

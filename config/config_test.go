@@ -229,7 +229,6 @@ func TestExampleValuesAreReported(t *testing.T) {
 	}
 	prod.DNS = DNS{ZoneName: "cti.acme.org", ZoneID: "Z123", UIHostname: "ui.cti.acme.org", APIHostname: "api.cti.acme.org"}
 	prod.Cluster.AdminRoleArns = []string{"arn:aws:iam::123456789012:role/admin"}
-	prod.Edge.Auth.LocalLogin = false
 	prod.Edge.Auth.OIDC = EdgeOIDC{Issuer: "https://login.acme.org", ClientID: "opencti", ClientSecret: SecretRef{Secret: "opencti/prod/oidc", Property: "clientSecret"}}
 	if got := prod.ExampleValues(); len(got) != 0 {
 		t.Errorf("a real configuration reports example values: %q", got)

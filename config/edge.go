@@ -30,9 +30,11 @@ type Edge struct {
 	// AccessLogs configures the S3 bucket both load balancers write their
 	// access logs to (under ui/ and api/).
 	AccessLogs EdgeAccessLogs `yaml:"accessLogs"`
-	// Auth configures how people sign in to the ui tier (OpenCTI's
-	// PROVIDERS__* settings). The connector-api and worker-api tiers accept
-	// API tokens only.
+	// Auth configures sign-in: who manages it (this configuration or
+	// OpenCTI's UI), the identity providers of the ui tier, the Enterprise
+	// Edition licence and the secret registry. API clients, connectors and
+	// workers authenticate with tokens on every tier; the api hostname
+	// forwards API routes only and the ui hostname refuses tokens.
 	Auth EdgeAuth `yaml:"auth"`
 }
 
@@ -85,23 +87,59 @@ type EdgeAccessLogs struct {
 	ExpirationDays int `yaml:"expirationDays"`
 }
 
-// EdgeAuth configures sign-in on the ui tier. Whatever is set here, OpenCTI
-// always lets the initial administrator (opencti.adminEmail, password in
-// Secrets Manager) sign in with a password: that is the break-glass path.
+// EdgeAuth configures sign-in (OpenCTI 7.260817.0: single sign-on is an
+// Enterprise Edition feature, providers live in OpenCTI's database and are
+// registered on every node, local password sign-in is a database setting;
+// see docs/opencti-7.md). Whatever is set here, OpenCTI always lets the
+// initial administrator (opencti.adminEmail, password in Secrets Manager)
+// sign in with a password: that is the break-glass path.
 type EdgeAuth struct {
-	// LocalLogin keeps OpenCTI's local e-mail and password sign-in
-	// (LocalStrategy) for every user of the ui tier. In prod it must be true
-	// unless an identity provider (oidc or saml) is set; with one, set it false
-	// so that people sign in only through the identity provider.
-	// Default: true (the embedded profiles name no identity provider).
+	// Mode says who manages sign-in. "deployment": this configuration is the
+	// source of truth; every platform tier runs with
+	// APP__AUTHENTICATION__FORCE_ENV=true (OpenCTI then deletes the
+	// providers stored in its database, registers those of each node's
+	// environment and refuses authentication edits in its UI), and only the
+	// ui tier's environment carries oidc and saml, so their sign-in buttons
+	// exist only on dns.uiHostname. "console": providers are managed in
+	// OpenCTI's UI (Parameters > Authentications) and registered on every
+	// node; oidc and saml must be empty, and secrets supplies the secrets
+	// they reference. Default: "deployment" when oidc or saml is set,
+	// "console" otherwise.
+	Mode string `yaml:"mode"`
+	// LocalLogin must stay true: OpenCTI 7 turns local sign-in back on
+	// whenever a platform without an identity provider of its own starts
+	// (connector-api and worker-api never carry one; OpenID Connect providers
+	// register after that check), so false cannot hold in deployment mode.
+	// To switch local password sign-in off, use mode console and switch it
+	// off in OpenCTI's UI (the initial administrator keeps it). Default: true.
 	LocalLogin bool `yaml:"localLogin"`
+	// EnterpriseLicense is the Secrets Manager secret (under secretsPrefix)
+	// and JSON property holding the Enterprise Edition licence (PEM); every
+	// platform tier gets it as APP__ENTERPRISE_EDITION_LICENSE, delivered by
+	// External Secrets. Required with oidc or saml unless
+	// licenseInPlatformSettings is true. Default: none.
+	EnterpriseLicense SecretRef `yaml:"enterpriseLicense"`
+	// LicenseInPlatformSettings says the Enterprise Edition licence is
+	// stored in OpenCTI's settings (entered in its UI) instead of
+	// enterpriseLicense. Default: false.
+	LicenseInPlatformSettings bool `yaml:"licenseInPlatformSettings"`
+	// Secrets is the secret registry of console mode: each name becomes
+	// SECRETS__<NAME>__VALUE on every platform tier, filled from the Secrets
+	// Manager secret (under secretsPrefix) and JSON property given, so that
+	// providers managed in OpenCTI's UI reference it ("Use external secret";
+	// OpenCTI lists the name in lower case) instead of storing the value.
+	// Names: upper-case letters, digits and single underscores.
+	// Default: none.
+	Secrets map[string]SecretRef `yaml:"secrets"`
 	// OIDC adds "sign in with OpenID Connect" (OpenCTI's
-	// OpenIDConnectStrategy); the redirect URI is
-	// https://<dns.uiHostname>/auth/oic/callback. Default: none (issuer empty).
+	// OpenIDConnectStrategy) on the ui tier, deployment mode only; the
+	// redirect URI is https://<dns.uiHostname>/auth/oic/callback.
+	// Default: none (issuer empty).
 	OIDC EdgeOIDC `yaml:"oidc"`
-	// SAML adds "sign in with SAML" (OpenCTI's SamlStrategy); the assertion
-	// consumer service URL is https://<dns.uiHostname>/auth/saml/callback.
-	// Default: none (entryPoint empty).
+	// SAML adds "sign in with SAML" (OpenCTI's SamlStrategy) on the ui tier,
+	// deployment mode only; the assertion consumer service URL is
+	// https://<dns.uiHostname>/auth/saml/callback. Default: none (entryPoint
+	// empty).
 	SAML EdgeSAML `yaml:"saml"`
 }
 
@@ -149,12 +187,16 @@ var (
 	EdgeSchemes = []string{"internet-facing", "internal"}
 	// EdgeRateLimitWindows are the allowed edge.waf.rateLimitWindowSeconds.
 	EdgeRateLimitWindows = []int{60, 120, 300, 600}
+	// EdgeAuthModes are the allowed edge.auth.mode values (empty takes the
+	// default, see EdgeAuth.Mode).
+	EdgeAuthModes = []string{"deployment", "console"}
 	// EdgeManagedRuleGroups are the AWS managed rule groups of every web ACL,
 	// the groups edge.waf.countRules may name.
 	EdgeManagedRuleGroups = []string{"AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesCommonRuleSet"}
 
-	wafRuleNameRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
-	oidcScopeRe   = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]+$`) // RFC 6749 scope-token
+	wafRuleNameRe    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+	secretRegistryRe = regexp.MustCompile(`^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$`)
+	oidcScopeRe      = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]+$`) // RFC 6749 scope-token
 )
 
 // Rate limit bounds of an AWS WAF rate-based rule.
@@ -212,6 +254,19 @@ func (c *Config) IngressSchemes() (ui, api string) {
 		api = c.Cluster.IngressScheme
 	}
 	return ui, api
+}
+
+// EffectiveMode is edge.auth.mode, or its default: "deployment" when an
+// identity provider is configured, "console" otherwise.
+func (a EdgeAuth) EffectiveMode() string {
+	switch {
+	case a.Mode != "":
+		return a.Mode
+	case a.OIDC.Enabled() || a.SAML.Enabled():
+		return "deployment"
+	default:
+		return "console"
+	}
 }
 
 // Enabled reports whether an OpenID Connect provider is configured (any of
@@ -288,9 +343,7 @@ func (w *EdgeWaf) validate(p *Problems) {
 
 func (a *EdgeAuth) validate(c *Config, p *Problems) {
 	secretRef := func(field string, ref SecretRef) {
-		if !strings.HasPrefix(ref.Secret, c.SecretsPrefix+"/") || len(ref.Secret) <= len(c.SecretsPrefix)+1 {
-			p.Add(field+".secret", ref.Secret, fmt.Sprintf("a secret name under %s/ (the only secrets the cluster may read)", c.SecretsPrefix))
-		}
+		validateSecretRef(c, p, field, ref)
 	}
 	httpsURL := func(field, s, what string) {
 		u, err := url.Parse(s)
@@ -298,7 +351,19 @@ func (a *EdgeAuth) validate(c *Config, p *Problems) {
 			p.Add(field, s, "the "+what+" as an https URL")
 		}
 	}
+	if a.Mode != "" && !contains(EdgeAuthModes, a.Mode) {
+		p.Add("edge.auth.mode", a.Mode, "one of "+strings.Join(EdgeAuthModes, ", ")+", or empty (deployment with oidc or saml, console otherwise)")
+	}
+	console := a.EffectiveMode() == "console"
+	if !a.LocalLogin {
+		p.Add("edge.auth.localLogin", a.LocalLogin, "true (OpenCTI 7 turns local sign-in back on whenever a platform without an identity provider of its own starts; "+
+			"to switch it off, set edge.auth.mode: console and switch it off in OpenCTI's UI)")
+	}
+	consoleIdP := "empty in console mode (providers are managed in OpenCTI's UI; set edge.auth.mode: deployment to manage them here)"
 	if o := a.OIDC; o.Enabled() {
+		if console {
+			p.Add("edge.auth.oidc.issuer", o.Issuer, consoleIdP)
+		}
 		httpsURL("edge.auth.oidc.issuer", o.Issuer, "identity provider's issuer")
 		if strings.TrimSpace(o.ClientID) == "" {
 			p.Add("edge.auth.oidc.clientId", o.ClientID, "OpenCTI's client ID at the identity provider")
@@ -317,6 +382,9 @@ func (a *EdgeAuth) validate(c *Config, p *Problems) {
 		}
 	}
 	if s := a.SAML; s.Enabled() {
+		if console {
+			p.Add("edge.auth.saml.entryPoint", s.EntryPoint, consoleIdP)
+		}
 		httpsURL("edge.auth.saml.entryPoint", s.EntryPoint, "identity provider's single sign-on URL")
 		if strings.TrimSpace(s.Issuer) == "" {
 			p.Add("edge.auth.saml.issuer", s.Issuer, "OpenCTI's entity ID at the identity provider")
@@ -326,7 +394,32 @@ func (a *EdgeAuth) validate(c *Config, p *Problems) {
 			p.Add("edge.auth.saml.label", s.Label, "the sign-in button's text")
 		}
 	}
-	if c.Environment == "prod" && !a.LocalLogin && !a.OIDC.Enabled() && !a.SAML.Enabled() {
-		p.Add("edge.auth.localLogin", a.LocalLogin, "true in prod unless edge.auth.oidc or edge.auth.saml is set (otherwise only the initial administrator could sign in)")
+	licence := a.EnterpriseLicense != (SecretRef{})
+	switch {
+	case licence && a.LicenseInPlatformSettings:
+		p.Add("edge.auth.licenseInPlatformSettings", true, "false when edge.auth.enterpriseLicense is set (APP__ENTERPRISE_EDITION_LICENSE replaces the licence stored in the settings)")
+	case licence:
+		secretRef("edge.auth.enterpriseLicense", a.EnterpriseLicense)
+	case (a.OIDC.Enabled() || a.SAML.Enabled()) && !a.LicenseInPlatformSettings:
+		p.Add("edge.auth.enterpriseLicense.secret", "", fmt.Sprintf("the Secrets Manager secret (under %s/) holding the Enterprise Edition licence, "+
+			"or edge.auth.licenseInPlatformSettings: true if the licence is stored in OpenCTI's settings "+
+			"(OpenCTI 7 signs people in through OpenID Connect or SAML only under an Enterprise Edition licence)", c.SecretsPrefix))
+	}
+	if len(a.Secrets) > 0 && !console {
+		p.Add("edge.auth.secrets", sortedKeys(a.Secrets), "none in deployment mode (the registry serves providers managed in OpenCTI's UI; set edge.auth.mode: console)")
+	}
+	for _, name := range sortedKeys(a.Secrets) {
+		if !secretRegistryRe.MatchString(name) {
+			p.Add("edge.auth.secrets", name, "names of upper-case letters, digits and single underscores, such as OIDC_CLIENT_SECRET (each becomes SECRETS__<NAME>__VALUE)")
+		}
+		secretRef("edge.auth.secrets."+name, a.Secrets[name])
+	}
+}
+
+// validateSecretRef checks that ref names a secret the cluster may read
+// (under secretsPrefix).
+func validateSecretRef(c *Config, p *Problems, field string, ref SecretRef) {
+	if !strings.HasPrefix(ref.Secret, c.SecretsPrefix+"/") || len(ref.Secret) <= len(c.SecretsPrefix)+1 {
+		p.Add(field+".secret", ref.Secret, fmt.Sprintf("a secret name under %s/ (the only secrets the cluster may read)", c.SecretsPrefix))
 	}
 }

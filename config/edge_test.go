@@ -20,8 +20,9 @@ func TestEdgeDefaultsPerEnvironment(t *testing.T) {
 		if strings.Join(e.Waf.CountRules, ",") != strings.Join(DefaultEdgeCountRules(), ",") {
 			t.Errorf("%s: count rules %v", env, e.Waf.CountRules)
 		}
-		if !e.Auth.LocalLogin || e.Auth.OIDC.Enabled() || e.Auth.SAML.Enabled() {
-			t.Errorf("%s: auth %+v, want local login and no identity provider", env, e.Auth)
+		if !e.Auth.LocalLogin || e.Auth.OIDC.Enabled() || e.Auth.SAML.Enabled() || e.Auth.Mode != "" || e.Auth.EffectiveMode() != "console" ||
+			e.Auth.EnterpriseLicense != (SecretRef{}) || e.Auth.LicenseInPlatformSettings || len(e.Auth.Secrets) != 0 {
+			t.Errorf("%s: auth %+v, want console mode, local login, no identity provider, licence or registry", env, e.Auth)
 		}
 	}
 	if dev.Waf.LogRetentionDays != 30 || prod.Waf.LogRetentionDays != 365 || dev.AccessLogs.ExpirationDays != 30 || prod.AccessLogs.ExpirationDays != 365 {
@@ -57,7 +58,13 @@ func TestEdgeValidationMessages(t *testing.T) {
 		c.Edge.Auth.OIDC.Issuer = "https://login.example.org/realms/cti"
 		c.Edge.Auth.OIDC.ClientID = "opencti"
 		c.Edge.Auth.OIDC.ClientSecret = SecretRef{Secret: c.SecretsPrefix + "/oidc", Property: "clientSecret"}
+		c.Edge.Auth.EnterpriseLicense = SecretRef{Secret: c.SecretsPrefix + "/enterprise-license", Property: "pem"}
 	}
+	const noLicence = `edge.auth.enterpriseLicense.secret: got "", want the Secrets Manager secret (under opencti/prod/) holding the Enterprise Edition licence, ` +
+		`or edge.auth.licenseInPlatformSettings: true if the licence is stored in OpenCTI's settings ` +
+		`(OpenCTI 7 signs people in through OpenID Connect or SAML only under an Enterprise Edition licence)`
+	const noLocalLogin = `edge.auth.localLogin: got false, want true (OpenCTI 7 turns local sign-in back on whenever a platform without an identity provider of its own starts; ` +
+		`to switch it off, set edge.auth.mode: console and switch it off in OpenCTI's UI)`
 	cases := []struct {
 		name   string
 		env    string
@@ -113,6 +120,7 @@ func TestEdgeValidationMessages(t *testing.T) {
 				c.Edge.Auth.OIDC.ClientID = "opencti"
 				c.Edge.Auth.OIDC.ClientSecret = SecretRef{Secret: "other-team/oidc", Property: "clientSecret"}
 				c.Edge.Auth.OIDC.Scopes = []string{"email", "profile groups"}
+				c.Edge.Auth.LicenseInPlatformSettings = true
 			},
 			want: []string{
 				`edge.auth.oidc.issuer: got "", want the identity provider's issuer as an https URL`,
@@ -139,6 +147,7 @@ func TestEdgeValidationMessages(t *testing.T) {
 			env:  "dev",
 			mutate: func(c *Config) {
 				c.Edge.Auth.SAML.EntryPoint = "https://idp.example.org/sso/saml"
+				c.Edge.Auth.LicenseInPlatformSettings = true
 			},
 			want: []string{
 				`edge.auth.saml.issuer: got "", want OpenCTI's entity ID at the identity provider`,
@@ -146,10 +155,67 @@ func TestEdgeValidationMessages(t *testing.T) {
 			},
 		},
 		{
-			name:   "prod with no identity provider and no local login",
+			name:   "local login off, with or without an identity provider",
 			env:    "prod",
-			mutate: func(c *Config) { c.Edge.Auth.LocalLogin = false },
-			want:   []string{`edge.auth.localLogin: got false, want true in prod unless edge.auth.oidc or edge.auth.saml is set (otherwise only the initial administrator could sign in)`},
+			mutate: func(c *Config) { oidc(c); c.Edge.Auth.LocalLogin = false },
+			want:   []string{noLocalLogin},
+		},
+		{
+			name:   "identity provider without a licence",
+			env:    "prod",
+			mutate: func(c *Config) { oidc(c); c.Edge.Auth.EnterpriseLicense = SecretRef{} },
+			want:   []string{noLicence},
+		},
+		{
+			name: "licence twice, and outside secretsPrefix",
+			env:  "prod",
+			mutate: func(c *Config) {
+				oidc(c)
+				c.Edge.Auth.LicenseInPlatformSettings = true
+			},
+			want: []string{`edge.auth.licenseInPlatformSettings: got true, want false when edge.auth.enterpriseLicense is set (APP__ENTERPRISE_EDITION_LICENSE replaces the licence stored in the settings)`},
+		},
+		{
+			name: "licence outside secretsPrefix, unknown mode",
+			env:  "prod",
+			mutate: func(c *Config) {
+				c.Edge.Auth.Mode = "helm"
+				c.Edge.Auth.EnterpriseLicense = SecretRef{Secret: "licences/opencti"}
+			},
+			want: []string{
+				`edge.auth.mode: got "helm", want one of deployment, console, or empty (deployment with oidc or saml, console otherwise)`,
+				`edge.auth.enterpriseLicense.secret: got "licences/opencti", want a secret name under opencti/prod/ (the only secrets the cluster may read)`,
+			},
+		},
+		{
+			name: "identity providers in console mode",
+			env:  "prod",
+			mutate: func(c *Config) {
+				oidc(c)
+				c.Edge.Auth.Mode = "console"
+				c.Edge.Auth.SAML = EdgeSAML{EntryPoint: "https://idp.example.org/sso/saml", Issuer: "opencti", Cert: SecretRef{Secret: "opencti/prod/saml"}, Label: "SAML"}
+			},
+			want: []string{
+				`edge.auth.oidc.issuer: got "https://login.example.org/realms/cti", want empty in console mode (providers are managed in OpenCTI's UI; set edge.auth.mode: deployment to manage them here)`,
+				`edge.auth.saml.entryPoint: got "https://idp.example.org/sso/saml", want empty in console mode (providers are managed in OpenCTI's UI; set edge.auth.mode: deployment to manage them here)`,
+			},
+		},
+		{
+			name: "secret registry in deployment mode, bad names and refs",
+			env:  "dev",
+			mutate: func(c *Config) {
+				oidc(c)
+				c.Edge.Auth.Secrets = map[string]SecretRef{
+					"OIDC_CLIENT_SECRET": {Secret: "opencti/dev/oidc", Property: "clientSecret"},
+					"ldap__bind":         {Secret: "opencti/dev/ldap"},
+					"SAML_KEY":           {Secret: "other/saml"},
+				}
+			},
+			want: []string{
+				`edge.auth.secrets: got ["OIDC_CLIENT_SECRET" "SAML_KEY" "ldap__bind"], want none in deployment mode (the registry serves providers managed in OpenCTI's UI; set edge.auth.mode: console)`,
+				`edge.auth.secrets.SAML_KEY.secret: got "other/saml", want a secret name under opencti/dev/ (the only secrets the cluster may read)`,
+				`edge.auth.secrets: got "ldap__bind", want names of upper-case letters, digits and single underscores, such as OIDC_CLIENT_SECRET (each becomes SECRETS__<NAME>__VALUE)`,
+			},
 		},
 		{
 			name: "all at once",
@@ -167,9 +233,11 @@ func TestEdgeValidationMessages(t *testing.T) {
 				`edge.ui.scheme: got "external", want one of internet-facing, internal, or empty for cluster.ingressScheme`,
 				`edge.api.rateLimit: got 0, want 10 to 2000000000 requests per client IP per window (the range of an AWS WAF rate-based rule)`,
 				`edge.api.allowedCidrs[0]: got "10.0.0.0/33", want an IPv4 network in CIDR notation such as 203.0.113.0/24`,
+				noLocalLogin,
 				`edge.auth.oidc.issuer: got "", want the identity provider's issuer as an https URL`,
 				`edge.auth.oidc.clientId: got "", want OpenCTI's client ID at the identity provider`,
 				`edge.auth.oidc.clientSecret.secret: got "opencti/prod", want a secret name under opencti/prod/ (the only secrets the cluster may read)`,
+				noLicence,
 			},
 		},
 	}
@@ -181,9 +249,40 @@ func TestEdgeValidationMessages(t *testing.T) {
 			}
 		})
 	}
-	// A complete identity provider in prod needs no local login.
-	if got := edgeProblems("prod", func(c *Config) { oidc(c); c.Edge.Auth.LocalLogin = false }); got != nil {
-		t.Errorf("prod with OpenID Connect and no local login: %v", got)
+	// Complete sign-in settings validate, in both modes.
+	for name, mutate := range map[string]func(c *Config){
+		"deployment with OpenID Connect and a licence": oidc,
+		"deployment, licence in the settings": func(c *Config) {
+			oidc(c)
+			c.Edge.Auth.EnterpriseLicense = SecretRef{}
+			c.Edge.Auth.LicenseInPlatformSettings = true
+		},
+		"console with a registry and a licence": func(c *Config) {
+			c.Edge.Auth.Mode = "console"
+			c.Edge.Auth.EnterpriseLicense = SecretRef{Secret: "opencti/prod/enterprise-license"}
+			c.Edge.Auth.Secrets = map[string]SecretRef{"OIDC_CLIENT_SECRET": {Secret: "opencti/prod/oidc", Property: "clientSecret"}}
+		},
+	} {
+		if got := edgeProblems("prod", mutate); got != nil {
+			t.Errorf("%s: %v", name, got)
+		}
+	}
+}
+
+func TestEdgeAuthEffectiveMode(t *testing.T) {
+	for _, tc := range []struct {
+		auth EdgeAuth
+		want string
+	}{
+		{EdgeAuth{}, "console"},
+		{EdgeAuth{OIDC: EdgeOIDC{Issuer: "https://idp"}}, "deployment"},
+		{EdgeAuth{SAML: EdgeSAML{EntryPoint: "https://idp"}}, "deployment"},
+		{EdgeAuth{Mode: "deployment"}, "deployment"},
+		{EdgeAuth{Mode: "console", OIDC: EdgeOIDC{Issuer: "https://idp"}}, "console"},
+	} {
+		if got := tc.auth.EffectiveMode(); got != tc.want {
+			t.Errorf("%+v: mode %q, want %q", tc.auth, got, tc.want)
+		}
 	}
 }
 
@@ -196,7 +295,7 @@ edge:
   waf:
     countRules: []
   auth:
-    localLogin: false
+    enterpriseLicense: {secret: opencti/prod/enterprise-license, property: pem}
     saml:
       entryPoint: https://idp.example.org/sso/saml
       issuer: opencti-prod
@@ -208,7 +307,8 @@ edge:
 	if ui, api := c.IngressSchemes(); ui != "internet-facing" || api != "internal" {
 		t.Errorf("schemes %q/%q", ui, api)
 	}
-	if len(c.Edge.Waf.CountRules) != 0 || c.Edge.API.RateLimit != 30000 || !c.Edge.Auth.SAML.Enabled() || c.Edge.Auth.SAML.Label != "Single sign-on (SAML)" {
+	if len(c.Edge.Waf.CountRules) != 0 || c.Edge.API.RateLimit != 30000 || !c.Edge.Auth.SAML.Enabled() || c.Edge.Auth.SAML.Label != "Single sign-on (SAML)" ||
+		c.Edge.Auth.EffectiveMode() != "deployment" || c.Edge.Auth.EnterpriseLicense.Property != "pem" {
 		t.Errorf("edge %+v", c.Edge)
 	}
 	if _, err := Parse([]byte("edge:\n  ui:\n    rateLimits: 5\n"), ""); err == nil || !strings.Contains(err.Error(), "field rateLimits not found") {

@@ -15,8 +15,8 @@ const (
 )
 
 // ExampleValues lists the fields that still hold the embedded profiles'
-// example values, each as "field: value", and a prod sign-in that still relies
-// on local passwords alone. Synth warns about every one: a deployment with them
+// example values, each as "field: value", and a prod sign-in that names
+// neither an identity provider nor console mode. Synth warns about every one: a deployment with them
 // would fail (no such zone, no such role) or fall short of production.
 func (c *Config) ExampleValues() []string {
 	var out []string
@@ -28,8 +28,9 @@ func (c *Config) ExampleValues() []string {
 			out = append(out, fmt.Sprintf("cluster.adminRoleArns[%d]: %s", i, arn))
 		}
 	}
-	if a := c.Edge.Auth; c.Environment == "prod" && a.LocalLogin && !a.OIDC.Enabled() && !a.SAML.Enabled() {
-		out = append(out, "edge.auth: people sign in with local passwords only; set edge.auth.oidc or edge.auth.saml and localLogin: false")
+	// An explicit console mode means single sign-on is managed in OpenCTI's UI.
+	if a := c.Edge.Auth; c.Environment == "prod" && a.Mode == "" && !a.OIDC.Enabled() && !a.SAML.Enabled() {
+		out = append(out, "edge.auth: people sign in with local passwords only; set edge.auth.oidc or edge.auth.saml (deployment mode) or manage single sign-on in OpenCTI's UI (edge.auth.mode: console)")
 	}
 	return out
 }

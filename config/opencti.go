@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -45,6 +46,8 @@ type OpenCTI struct {
 	// LogLevel of platform, workers and connectors: error, warn, info or debug.
 	// Default: "info".
 	LogLevel string `yaml:"logLevel"`
+	// SMTP configures outbound e-mail. Default: none.
+	SMTP SMTP `yaml:"smtp"`
 }
 
 // Tier sizes one platform tier. The tier is scaled by a HorizontalPodAutoscaler
@@ -97,6 +100,12 @@ type Connector struct {
 	SecretEnv map[string]SecretRef `yaml:"secretEnv"`
 	// Resources of the connector pod. Default: 100m-500m CPU, 128-512 MiB.
 	Resources Resources `yaml:"resources"`
+	// WritableDir is a directory of the connector's image it writes into
+	// (e.g. its working directory): it is copied into a writable emptyDir at
+	// start and mounted at the same path, the root file system stays
+	// read-only. Default: "" (only /tmp is writable; the default
+	// import-document connector gets /opt/opencti-connector-import-document).
+	WritableDir string `yaml:"writableDir"`
 }
 
 // SecretRef points at a Secrets Manager secret and, optionally, one JSON key of it.
@@ -128,6 +137,7 @@ func defaultOpenCTI(env string) OpenCTI {
 		WorkersPerPlatform: 3,
 		Worker:             Resources{CPURequestMillis: 250, CPULimitMillis: 1000, MemoryRequestMiB: 256, MemoryLimitMiB: 512},
 		LogLevel:           "info",
+		SMTP:               SMTP{Port: 587},
 	}
 }
 
@@ -217,7 +227,11 @@ func (o *OpenCTI) validate(c *Config, p *Problems) {
 		if cn.Resources != (Resources{}) {
 			cn.Resources.validate(f+".resources", p)
 		}
+		if d := cn.WritableDir; d != "" && (!strings.HasPrefix(d, "/") || path.Clean(d) != d || d == "/" || d == "/tmp") {
+			p.Add(f+".writableDir", d, "empty, or an absolute clean directory of the image other than / and /tmp, such as /opt/opencti-connector-import-document")
+		}
 	}
+	o.SMTP.validate(c, p)
 }
 
 func (t *Tier) validate(field string, minReplicas int, p *Problems) {

@@ -339,7 +339,7 @@ func TestEdgeStacksHaveNoNagErrors(t *testing.T) {
 
 // edgeVariant is an extra app for what the profiles do not cover: an
 // internal api hostname behind an allowlist, and OpenID Connect sign-in on
-// the ui with local passwords off.
+// the ui (deployment mode) with the Enterprise Edition licence.
 var edgeVariant *fixture
 
 func edgeVariantFixture(t *testing.T) *fixture {
@@ -353,7 +353,7 @@ edge:
     scheme: internal
     allowedCidrs: [203.0.113.0/24, 198.51.100.0/24]
   auth:
-    localLogin: false
+    enterpriseLicense: {secret: opencti/prod/enterprise-license, property: pem}
     oidc:
       issuer: https://login.example.org/realms/cti
       clientId: opencti
@@ -426,7 +426,8 @@ func TestEdgeInternalAPIWithAllowlistAndOIDC(t *testing.T) {
 	if env["PROVIDERS__OPENID__STRATEGY"]["value"] != "OpenIDConnectStrategy" ||
 		env["PROVIDERS__OPENID__CONFIG__ISSUER"]["value"] != "https://login.example.org/realms/cti" ||
 		env["PROVIDERS__OPENID__CONFIG__REDIRECT_URIS"]["value"] != `["https://`+f.Config.DNS.UIHostname+`/auth/oic/callback"]` ||
-		env["PROVIDERS__LOCAL__CONFIG__DISABLED"]["value"] != "true" ||
+		env["APP__AUTHENTICATION__FORCE_ENV"]["value"] != "true" ||
+		mustJSON(env["APP__ENTERPRISE_EDITION_LICENSE"]["valueFrom"]) != `{"secretKeyRef":{"key":"APP__ENTERPRISE_EDITION_LICENSE","name":"`+charts.PlatformOperatorSecretName+`"}}` ||
 		mustJSON(env["PROVIDERS__OPENID__CONFIG__CLIENT_SECRET"]["valueFrom"]) != `{"secretKeyRef":{"key":"PROVIDERS__OPENID__CONFIG__CLIENT_SECRET","name":"`+charts.UISecretName+`"}}` {
 		t.Errorf("ui sign-in env: %s", mustJSON(env))
 	}
