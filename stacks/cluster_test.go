@@ -204,7 +204,7 @@ func TestClusterStackFromProdConfig(t *testing.T) {
 			"Version":            "1.34",
 			"ResourcesVpcConfig": map[string]any{"EndpointPrivateAccess": true, "EndpointPublicAccess": false},
 		})
-		f.tmpl.HasResource(jsii.String("AWS::KMS::Key"), map[string]any{"DeletionPolicy": "Retain"})
+		f.tmpl.HasResource(jsii.String("AWS::KMS::Key"), map[string]any{"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain"})
 		f.tmpl.HasResourceProperties(jsii.String("Custom::LogRetention"), map[string]any{"RetentionInDays": 365})
 	})
 	admins := 0
@@ -233,7 +233,7 @@ func TestClusterStackPublicEndpointAndAdmins(t *testing.T) {
 				"EndpointPrivateAccess": true, "EndpointPublicAccess": true, "PublicAccessCidrs": []any{"203.0.113.0/24"},
 			},
 		})
-		f.tmpl.HasResource(jsii.String("AWS::KMS::Key"), map[string]any{"DeletionPolicy": "Retain"})
+		f.tmpl.HasResource(jsii.String("AWS::KMS::Key"), map[string]any{"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain"})
 		f.tmpl.HasResourceProperties(jsii.String("Custom::LogRetention"), map[string]any{"RetentionInDays": 365})
 	})
 	admins := map[string]bool{}
