@@ -218,6 +218,7 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 		UserSecretName:      name(RabbitMQSecretSuffix),
 		SecretEncryptionKey: secretsKey,
 		RemovalPolicy:       removal,
+		LogRetention:        awsutil.LogRetention(b.LogRetentionDays),
 	})
 
 	ds := &DataStack{

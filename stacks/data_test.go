@@ -477,3 +477,50 @@ func TestDataResourceCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestDataFirstDeployInAFreshAccount: the domain waits for the OpenSearch
+// service-linked role (created when missing), and the broker's own log group
+// gets the configured retention.
+func TestDataFirstDeployInAFreshAccount(t *testing.T) {
+	for _, env := range []string{"dev", "prod"} {
+		t.Run(env, func(t *testing.T) {
+			f := fixtureFor(t, env)
+			slr := f.Resources(t, f.App.Data.Stack, "Custom::OpenSearchServiceLinkedRole")
+			if len(slr) != 1 {
+				t.Fatalf("%d service-linked role custom resources, want 1", len(slr))
+			}
+			var slrID string
+			for id, r := range slr {
+				slrID = id
+				if _, ok := r["Properties"].(map[string]any)["Delete"]; ok {
+					t.Error("the service-linked role would be deleted with the stack")
+				}
+			}
+			for id, d := range f.Resources(t, f.App.Data.Stack, "AWS::OpenSearchService::Domain") {
+				if !strings.Contains(mustJSON(d["DependsOn"]), `"`+slrID+`"`) {
+					t.Errorf("domain %s does not wait for %s: DependsOn %s", id, slrID, mustJSON(d["DependsOn"]))
+				}
+			}
+			var brokerID string
+			for id := range f.Resources(t, f.App.Data.Stack, "AWS::AmazonMQ::Broker") {
+				brokerID = id
+			}
+			want := fmt.Sprintf(`{"LogGroupName":{"Fn::Join":["",["/aws/amazonmq/broker/",{"Fn::GetAtt":["%s","Id"]},"/general"]]},"RetentionInDays":%d}`,
+				brokerID, f.Config.Data.Broker.LogRetentionDays)
+			found := false
+			for _, lr := range f.Resources(t, f.App.Data.Stack, "Custom::LogRetention") {
+				p := lr["Properties"].(map[string]any)
+				got := mustJSON(map[string]any{"LogGroupName": p["LogGroupName"], "RetentionInDays": p["RetentionInDays"]})
+				if got == want {
+					found = true
+					if removal := map[string]string{"dev": "destroy", "prod": "retain"}[env]; p["RemovalPolicy"] != removal {
+						t.Errorf("broker log group RemovalPolicy %v, want %s", p["RemovalPolicy"], removal)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no LogRetention %s", want)
+			}
+		})
+	}
+}
