@@ -118,6 +118,11 @@ func NewOpenCTIApp(scope constructs.Construct, cfg *config.Config) *OpenCTIApp {
 		Network:    a.Network,
 	})
 	a.EdgeDNS.AddStackDependency(a.OpenCTI.Stack, jsii.String("records point at the load balancers the OpenCTI Ingresses create, and are deleted before them"))
+	// A deployment that still carries an example value stops before
+	// CloudFormation creates anything, whichever stack it starts with.
+	for _, stack := range a.stacks() {
+		AddExampleValueRules(stack, cfg.Placeholders())
+	}
 	applyTags(scope, cfg)
 	return a
 }
