@@ -50,6 +50,9 @@ func AvailabilityZoneContext(app constructs.Construct, cfg *config.Config) {
 // NewOpenCTIApp creates every stack of the configuration cfg in scope (an
 // awscdk.App or a Stage). cfg must have been validated.
 func NewOpenCTIApp(scope constructs.Construct, cfg *config.Config) *OpenCTIApp {
+	// With the image cache, the charts pull from ECR (config.Load has done
+	// this already; a configuration built in code gets it here).
+	cfg = cfg.WithImageCache()
 	AvailabilityZoneContext(scope, cfg)
 	env := &awscdk.Environment{Region: jsii.String(cfg.Region)}
 	if cfg.Account != "" {

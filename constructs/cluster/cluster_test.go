@@ -91,6 +91,10 @@ func TestMain(m *testing.M) {
 	private = newFixture(app, "Defaults", func(vpc awsec2.IVpc, _ awsec2.ISecurityGroup) *cluster.ClusterProps {
 		return &cluster.ClusterProps{Vpc: vpc, SecretsPrefix: "opencti/dev"}
 	})
+	imageCache = cluster.NewDockerHubCache(public.stack, "ImageCache", &cluster.DockerHubCacheProps{
+		CredentialsSecretArn: jsii.String(cacheSecret),
+		NodeRoles:            []awsiam.IRole{public.cluster.NodeRole()},
+	})
 	for _, f := range []*fixture{public, private} {
 		f.tmpl = assertions.Template_FromStack(f.stack, nil)
 		raw, _ := json.Marshal(f.tmpl.ToJSON())
