@@ -44,13 +44,20 @@ type Config struct {
 	// secrets under it. Default: "opencti/<environment>".
 	SecretsPrefix string `yaml:"secretsPrefix"`
 	// RetainData keeps everything that holds data or keys (OpenSearch domain,
-	// buckets, backup vault, KMS keys, secrets, broker, cache) when a stack is
-	// deleted or a change would replace it. Default: true in prod, false in dev.
+	// buckets, backup vault, KMS keys, secrets, broker, cache, log groups) when
+	// a stack is deleted or a change would replace it. CloudFormation
+	// DeletionPolicy RetainExceptOnCreate: what a failed first creation made is
+	// still deleted by its rollback, so the retry does not fail on names left
+	// behind. Default: true in prod, false in dev (destroyed with the stacks).
 	RetainData bool `yaml:"retainData"`
 	// Tags are added to every taggable resource. Default: Project=opencti-ha,
 	// Environment=<environment>.
 	Tags map[string]string `yaml:"tags"`
-	// DNS holds the Route 53 zone and the two public hostnames.
+	// DNS holds the Route 53 zone and the two public hostnames. The embedded
+	// zone, zone ID and hostnames (like opencti.adminEmail) are example
+	// values: synth warns about each, and every stack refuses to deploy until
+	// the configuration file replaces them (CloudFormation rule
+	// CheckExampleValues, before anything is created).
 	DNS DNS `yaml:"dns"`
 	// Network sizes the VPC.
 	Network Network `yaml:"network"`
@@ -67,6 +74,9 @@ type Config struct {
 	// balancers' access logs, and sign-in to the ui tier (OpenID Connect, SAML,
 	// local passwords).
 	Edge Edge `yaml:"edge"`
+	// ImageCache pulls the OpenCTI images from Docker Hub through an Amazon
+	// ECR pull-through cache (recommended in prod).
+	ImageCache ImageCache `yaml:"imageCache"`
 	// Render supplies, for `make render` only, what the stacks otherwise pass
 	// from their outputs: the data-service endpoints and bucket.
 	Render Render `yaml:"render"`
@@ -120,6 +130,7 @@ func Default(env string) (*Config, error) {
 		OpenCTI:           defaultOpenCTI(env),
 		Monitoring:        defaultMonitoring(env),
 		Edge:              defaultEdge(env),
+		ImageCache:        defaultImageCache(),
 	}
 	c.OpenCTI.AdminEmail = "opencti-admin@" + zone
 	switch env {
@@ -201,6 +212,7 @@ func (c *Config) Validate() error {
 	c.OpenCTI.validate(c, p)
 	c.Monitoring.validate(c, p)
 	c.Edge.validate(c, p)
+	c.ImageCache.validate(c, p)
 	return p.Err()
 }
 

@@ -220,17 +220,3 @@ func writeFile(t *testing.T, content string) string {
 	}
 	return path
 }
-
-func TestExampleValuesAreReported(t *testing.T) {
-	prod, _ := Default("prod")
-	got := prod.ExampleValues()
-	if len(got) != 3 || !strings.HasPrefix(got[0], "dns.zoneName: opencti.example.com") || !strings.HasPrefix(got[1], "cluster.adminRoleArns[0]: arn:aws:iam::000000000000:") || !strings.HasPrefix(got[2], "edge.auth: ") {
-		t.Errorf("prod example values = %q", got)
-	}
-	prod.DNS = DNS{ZoneName: "cti.acme.org", ZoneID: "Z123", UIHostname: "ui.cti.acme.org", APIHostname: "api.cti.acme.org"}
-	prod.Cluster.AdminRoleArns = []string{"arn:aws:iam::123456789012:role/admin"}
-	prod.Edge.Auth.OIDC = EdgeOIDC{Issuer: "https://login.acme.org", ClientID: "opencti", ClientSecret: SecretRef{Secret: "opencti/prod/oidc", Property: "clientSecret"}}
-	if got := prod.ExampleValues(); len(got) != 0 {
-		t.Errorf("a real configuration reports example values: %q", got)
-	}
-}

@@ -99,6 +99,10 @@ type BrokerData struct {
 	// MaintenanceWindow is when Amazon MQ patches the broker and applies
 	// configuration changes (a single instance is unavailable meanwhile).
 	MaintenanceWindow MaintenanceWindow `yaml:"maintenanceWindow"`
+	// LogRetentionDays keeps the broker's general log (the log group Amazon MQ
+	// creates, /aws/amazonmq/broker/<broker ID>/general) this long (a
+	// CloudWatch Logs retention value). Default: 30 in dev, 365 in prod.
+	LogRetentionDays int `yaml:"logRetentionDays"`
 }
 
 // MaintenanceWindow is the start of a weekly maintenance window.
@@ -154,7 +158,7 @@ func defaultData(env string) Data {
 			},
 			Broker: BrokerData{
 				EngineVersion: "3.13", InstanceType: "mq.m5.large", DeploymentMode: "CLUSTER_MULTI_AZ",
-				MaintenanceWindow: window,
+				MaintenanceWindow: window, LogRetentionDays: 365,
 			},
 			Backup:      BackupData{DailyRetentionDays: 35, WeeklyRetentionDays: 90, MonthlyRetentionDays: 365},
 			ObjectStore: ObjectStoreData{NoncurrentVersionExpirationDays: 90},
@@ -172,7 +176,7 @@ func defaultData(env string) Data {
 		},
 		Broker: BrokerData{
 			EngineVersion: "3.13", InstanceType: "mq.t3.micro", DeploymentMode: "SINGLE_INSTANCE",
-			MaintenanceWindow: window,
+			MaintenanceWindow: window, LogRetentionDays: 30,
 		},
 		Backup:      BackupData{DailyRetentionDays: 7},
 		ObjectStore: ObjectStoreData{NoncurrentVersionExpirationDays: 30},
@@ -320,6 +324,7 @@ func (d *Data) validate(c *Config, p *Problems) {
 	if !timeZoneRe.MatchString(w.TimeZone) {
 		p.Add("data.broker.maintenanceWindow.timeZone", w.TimeZone, `"UTC" or an IANA time zone such as "Europe/Paris"`)
 	}
+	ValidateLogRetention(p, "data.broker.logRetentionDays", b.LogRetentionDays)
 
 	k := d.Backup
 	if k.DailyRetentionDays < 1 || k.DailyRetentionDays > maxBackupRetentionDays {

@@ -19,10 +19,10 @@ func TestDataDefaultsPerEnvironment(t *testing.T) {
 	if r := dev.Redis; r.Replicas != 0 || r.MultiAz {
 		t.Errorf("dev redis must be one node: %+v", r)
 	}
-	if b := prod.Broker; b.DeploymentMode != "CLUSTER_MULTI_AZ" || b.InstanceType != "mq.m5.large" || b.EngineVersion != "3.13" {
+	if b := prod.Broker; b.DeploymentMode != "CLUSTER_MULTI_AZ" || b.InstanceType != "mq.m5.large" || b.EngineVersion != "3.13" || b.LogRetentionDays != 365 {
 		t.Errorf("prod broker: %+v", b)
 	}
-	if b := dev.Broker; b.DeploymentMode != "SINGLE_INSTANCE" || b.InstanceType != "mq.t3.micro" {
+	if b := dev.Broker; b.DeploymentMode != "SINGLE_INSTANCE" || b.InstanceType != "mq.t3.micro" || b.LogRetentionDays != 30 {
 		t.Errorf("dev broker: %+v", b)
 	}
 	if k := prod.Backup; k.DailyRetentionDays != 35 || k.WeeklyRetentionDays != 90 || k.MonthlyRetentionDays != 365 {
@@ -121,6 +121,7 @@ func TestDataValidationMessages(t *testing.T) {
 				d.Redis.Engine = "memcached"
 				d.Broker.DeploymentMode = "CLUSTER_MULTI_AZ"
 				d.Broker.MaintenanceWindow = MaintenanceWindow{DayOfWeek: "Sunday", TimeOfDay: "3:00", TimeZone: "CET+1"}
+				d.Broker.LogRetentionDays = 0
 				d.Backup = BackupData{DailyRetentionDays: 0, WeeklyRetentionDays: 3, MonthlyRetentionDays: 2}
 				d.ObjectStore.NoncurrentVersionExpirationDays = 0
 			},
@@ -134,6 +135,7 @@ func TestDataValidationMessages(t *testing.T) {
 				`data.broker.maintenanceWindow.dayOfWeek: got "Sunday", want one of MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY, SATURDAY, SUNDAY`,
 				`data.broker.maintenanceWindow.timeOfDay: got "3:00", want "HH:MM" (24 h)`,
 				`data.broker.maintenanceWindow.timeZone: got "CET+1", want "UTC" or an IANA time zone such as "Europe/Paris"`,
+				`data.broker.logRetentionDays: got 0, want a CloudWatch Logs retention in days, one of [1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 1827 2192 2557 2922 3288 3653]`,
 				`data.backup.dailyRetentionDays: got 0, want 1 to 36500`,
 				`data.backup.monthlyRetentionDays: got 2, want 0 or at least data.backup.weeklyRetentionDays (3)`,
 				`data.objectStore.noncurrentVersionExpirationDays: got 0, want at least 1`,

@@ -16,7 +16,8 @@ import (
 // the file's own "environment" key (or else env, or else "dev") picks the
 // profile whose defaults fill every field the file leaves out. Parsing is
 // strict: an unknown key or a value of the wrong type is an error. The result
-// is validated; every problem is reported at once.
+// is validated; every problem is reported at once. Derived values are filled
+// in (WithImageCache).
 func Load(env, path string) (*Config, error) {
 	if path == "" {
 		if env == "" {
@@ -26,7 +27,10 @@ func Load(env, path string) (*Config, error) {
 		if err != nil {
 			return nil, err
 		}
-		return c, c.Validate()
+		if err := c.Validate(); err != nil {
+			return c, err
+		}
+		return c.WithImageCache(), nil
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -39,8 +43,8 @@ func Load(env, path string) (*Config, error) {
 	return c, nil
 }
 
-// Parse reads a YAML document over the defaults of its environment (see Load)
-// and validates the result.
+// Parse reads a YAML document over the defaults of its environment (see Load),
+// validates the result and fills in derived values (WithImageCache).
 func Parse(data []byte, env string) (*Config, error) {
 	var head struct {
 		Environment *string `yaml:"environment"`
@@ -70,5 +74,5 @@ func Parse(data []byte, env string) (*Config, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	return c, nil
+	return c.WithImageCache(), nil
 }

@@ -50,6 +50,9 @@ func AvailabilityZoneContext(app constructs.Construct, cfg *config.Config) {
 // NewOpenCTIApp creates every stack of the configuration cfg in scope (an
 // awscdk.App or a Stage). cfg must have been validated.
 func NewOpenCTIApp(scope constructs.Construct, cfg *config.Config) *OpenCTIApp {
+	// With the image cache, the charts pull from ECR (config.Load has done
+	// this already; a configuration built in code gets it here).
+	cfg = cfg.WithImageCache()
 	AvailabilityZoneContext(scope, cfg)
 	env := &awscdk.Environment{Region: jsii.String(cfg.Region)}
 	if cfg.Account != "" {
@@ -119,6 +122,11 @@ func NewOpenCTIApp(scope constructs.Construct, cfg *config.Config) *OpenCTIApp {
 		Edge:       a.Edge,
 	})
 	a.EdgeDNS.AddStackDependency(a.OpenCTI.Stack, jsii.String("records point at the load balancers the OpenCTI Ingresses create, and are deleted before them"))
+	// A deployment that still carries an example value stops before
+	// CloudFormation creates anything, whichever stack it starts with.
+	for _, stack := range a.stacks() {
+		AddExampleValueRules(stack, cfg.Placeholders())
+	}
 	applyTags(scope, cfg)
 	return a
 }

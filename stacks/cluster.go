@@ -17,7 +17,7 @@ import (
 type ClusterStackProps struct {
 	awscdk.StackProps
 	// Config is the validated configuration; Cluster, SecretsPrefix,
-	// AvailabilityZones, RetainData and OpenCTI.Namespace are read.
+	// AvailabilityZones, RetainData, OpenCTI.Namespace and ImageCache are read.
 	Config *config.Config
 	// Network provides the VPC, its subnets and the workload security group.
 	Network *NetworkStack
@@ -50,6 +50,9 @@ type ClusterStack struct {
 	SecretsRefreshInterval string
 	// Observability is the CloudWatch Observability add-on (Container Insights).
 	Observability monitoring.ObservabilityAddon
+	// ImageCache is the ECR pull-through cache of Docker Hub the OpenCTI
+	// images come from (config imageCache); nil when it is disabled.
+	ImageCache cluster.DockerHubCache
 }
 
 // NewClusterStack creates the Cluster stack from props.Config.Cluster.
@@ -85,7 +88,18 @@ func NewClusterStack(scope constructs.Construct, id string, props *ClusterStackP
 		LogRetention:  awsutil.LogRetention(cfg.Monitoring.LogRetentionDays),
 		RemovalPolicy: removalPolicy(cfg),
 	})
+	// The OpenCTI stack depends on this one, so the rule exists before the
+	// first pod pulls an image through it.
+	var imageCache cluster.DockerHubCache
+	if ic := cfg.ImageCache; ic.Enabled {
+		imageCache = cluster.NewDockerHubCache(stack, "ImageCache", &cluster.DockerHubCacheProps{
+			CredentialsSecretArn: jsii.String(ic.CredentialsSecretArn),
+			RepositoryPrefix:     jsii.String(ic.RepositoryPrefix),
+			NodeRoles:            []awsiam.IRole{cl.NodeRole()},
+		})
+	}
 	return &ClusterStack{
+		ImageCache:             imageCache,
 		Observability:          observability,
 		Stack:                  stack,
 		Construct:              cl,

@@ -45,6 +45,7 @@ func publicClusterFixture(t *testing.T) *clusterFixture {
 	cfg.Cluster.EndpointAccess = "public-and-private"
 	cfg.Cluster.PublicAccessCidrs = []string{"203.0.113.0/24"}
 	cfg.Cluster.AdminRoleArns = []string{"arn:aws:iam::123456789012:role/Admin", "arn:aws:iam::123456789012:role/ops/BreakGlass"}
+	cfg.ImageCache = config.ImageCache{Enabled: true, RepositoryPrefix: "hub", CredentialsSecretArn: testCacheSecret}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +205,7 @@ func TestClusterStackFromProdConfig(t *testing.T) {
 			"Version":            "1.34",
 			"ResourcesVpcConfig": map[string]any{"EndpointPrivateAccess": true, "EndpointPublicAccess": false},
 		})
-		f.tmpl.HasResource(jsii.String("AWS::KMS::Key"), map[string]any{"DeletionPolicy": "Retain"})
+		f.tmpl.HasResource(jsii.String("AWS::KMS::Key"), map[string]any{"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain"})
 		f.tmpl.HasResourceProperties(jsii.String("Custom::LogRetention"), map[string]any{"RetentionInDays": 365})
 	})
 	admins := 0
@@ -233,7 +234,7 @@ func TestClusterStackPublicEndpointAndAdmins(t *testing.T) {
 				"EndpointPrivateAccess": true, "EndpointPublicAccess": true, "PublicAccessCidrs": []any{"203.0.113.0/24"},
 			},
 		})
-		f.tmpl.HasResource(jsii.String("AWS::KMS::Key"), map[string]any{"DeletionPolicy": "Retain"})
+		f.tmpl.HasResource(jsii.String("AWS::KMS::Key"), map[string]any{"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain"})
 		f.tmpl.HasResourceProperties(jsii.String("Custom::LogRetention"), map[string]any{"RetentionInDays": 365})
 	})
 	admins := map[string]bool{}
@@ -290,4 +291,39 @@ func TestClusterStackNag(t *testing.T) {
 		f.requireNoErrors(t, f.App.Cluster.Stack)
 	}
 	testutil.RequireNoNagErrors(t, publicClusterFixture(t).cluster.Stack)
+}
+
+const testCacheSecret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbC123"
+
+// TestClusterStackImageCache: with imageCache enabled, the Cluster stack
+// holds the Docker Hub pull-through cache rule and the OpenCTI node role may
+// create its repositories on first pull; the profiles (cache disabled) have
+// neither.
+func TestClusterStackImageCache(t *testing.T) {
+	f := publicClusterFixture(t)
+	rules := f.resources("AWS::ECR::PullThroughCacheRule")
+	if len(rules) != 1 || cfnString(rules[0]["CredentialArn"]) != testCacheSecret || rules[0]["EcrRepositoryPrefix"] != "hub" ||
+		rules[0]["UpstreamRegistry"] != "docker-hub" || rules[0]["UpstreamRegistryUrl"] != "registry-1.docker.io" {
+		t.Errorf("pull-through cache rules: %v", rules)
+	}
+	grants := 0
+	for _, p := range f.resources("AWS::IAM::Policy") {
+		doc := cfnString(p["PolicyDocument"])
+		if strings.Contains(doc, "ecr:CreateRepository") {
+			grants++
+			if !strings.Contains(doc, ":repository/hub/*") || !strings.Contains(cfnString(p["Roles"]), "NodeRole") {
+				t.Errorf("first-pull grant: %s on %s", doc, cfnString(p["Roles"]))
+			}
+		}
+	}
+	if grants != 1 || f.cluster.ImageCache == nil {
+		t.Errorf("%d first-pull grants, ImageCache %v; want 1 and set", grants, f.cluster.ImageCache)
+	}
+	testutil.RequireNoNagErrors(t, f.cluster.Stack)
+	for _, env := range config.Environments {
+		_, pf := clusterTemplate(t, env)
+		if n := len(pf.resources("AWS::ECR::PullThroughCacheRule")); n != 0 || pf.cluster.ImageCache != nil {
+			t.Errorf("%s profile: %d pull-through cache rules", env, n)
+		}
+	}
 }

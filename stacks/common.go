@@ -10,11 +10,18 @@ import (
 )
 
 // removalPolicy is what happens to a resource that holds data or keys when its
-// stack is deleted or a change replaces it: kept when the configuration
-// retains data (prod), destroyed otherwise (dev).
+// stack is deleted or a change replaces it: destroyed in dev; kept when the
+// configuration retains data (prod), with RETAIN_ON_UPDATE_OR_DELETE
+// (DeletionPolicy RetainExceptOnCreate, UpdateReplacePolicy Retain), so that
+// a failed first creation still deletes what it created. A plain Retain would
+// leave the secrets, the broker, the domain, the backup vault and the log
+// groups behind under their fixed names, and the retry would fail on "already
+// exists". RetainExceptOnCreate is valid on every resource type that takes a
+// DeletionPolicy:
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
 func removalPolicy(cfg *config.Config) awscdk.RemovalPolicy {
 	if cfg.RetainData {
-		return awscdk.RemovalPolicy_RETAIN
+		return awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE
 	}
 	return awscdk.RemovalPolicy_DESTROY
 }

@@ -196,6 +196,7 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 		Subnets:       &net.WorkloadSubnets,
 		SecurityGroup: net.WorkloadSecurityGroup,
 		LogRetention:  awsutil.LogRetention(cfg.Monitoring.LogRetentionDays),
+		RemovalPolicy: removal,
 	})
 
 	cacheRemoval := awscdk.RemovalPolicy_DESTROY
@@ -235,6 +236,7 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 		UserSecretName:      name(RabbitMQSecretSuffix),
 		SecretEncryptionKey: secretsKey,
 		RemovalPolicy:       removal,
+		LogRetention:        awsutil.LogRetention(b.LogRetentionDays),
 	})
 
 	ds := &DataStack{

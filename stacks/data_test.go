@@ -222,24 +222,30 @@ func TestDataSecurityGroupsAdmitOnlyTheWorkloadGroup(t *testing.T) {
 }
 
 func TestDataRetention(t *testing.T) {
-	// Resource types that hold data or keys, and the policies each must carry.
+	// Resource types that hold data or keys, and "DeletionPolicy/UpdateReplacePolicy"
+	// each must carry. In prod everything is kept on deletion and replacement,
+	// except when the operation that created it rolls back (RetainExceptOnCreate):
+	// secrets, broker, domain and vault have fixed names, and a plain Retain
+	// would make the retry of a failed first creation fail on "already exists".
 	cases := map[string]map[string]string{
 		"prod": {
-			"AWS::OpenSearchService::Domain":     "Retain",
-			"AWS::S3::Bucket":                    "Retain",
-			"AWS::Backup::BackupVault":           "Retain",
-			"AWS::KMS::Key":                      "Retain",
-			"AWS::SecretsManager::Secret":        "Retain",
-			"AWS::AmazonMQ::Broker":              "Retain",
-			"AWS::ElastiCache::ReplicationGroup": "Snapshot",
+			"AWS::OpenSearchService::Domain":     "RetainExceptOnCreate/Retain",
+			"AWS::Backup::BackupVault":           "RetainExceptOnCreate/Retain",
+			"AWS::KMS::Key":                      "RetainExceptOnCreate/Retain",
+			"AWS::SecretsManager::Secret":        "RetainExceptOnCreate/Retain",
+			"AWS::AmazonMQ::Broker":              "RetainExceptOnCreate/Retain",
+			"AWS::Logs::LogGroup":                "RetainExceptOnCreate/Retain",
+			"AWS::ElastiCache::ReplicationGroup": "Snapshot/Snapshot",
 		},
 		"dev": {
-			"AWS::OpenSearchService::Domain":     "Delete",
-			"AWS::S3::Bucket":                    "Delete",
-			"AWS::Backup::BackupVault":           "Retain", // a vault with recovery points cannot be deleted
-			"AWS::SecretsManager::Secret":        "Delete",
-			"AWS::AmazonMQ::Broker":              "Delete",
-			"AWS::ElastiCache::ReplicationGroup": "Delete",
+			"AWS::OpenSearchService::Domain": "Delete/Delete",
+			"AWS::S3::Bucket":                "Delete/Delete",
+			// A vault with recovery points cannot be deleted; an empty one
+			// (a rolled-back first creation) can.
+			"AWS::Backup::BackupVault":           "RetainExceptOnCreate/Retain",
+			"AWS::SecretsManager::Secret":        "Delete/Delete",
+			"AWS::AmazonMQ::Broker":              "Delete/Delete",
+			"AWS::ElastiCache::ReplicationGroup": "Delete/Delete",
 		},
 	}
 	for env, types := range cases {
@@ -251,18 +257,39 @@ func TestDataRetention(t *testing.T) {
 					t.Errorf("no %s", typ)
 				}
 				for id, r := range rs {
-					if r["DeletionPolicy"] != want || r["UpdateReplacePolicy"] != want {
-						t.Errorf("%s %s: DeletionPolicy %v UpdateReplacePolicy %v, want %s", typ, id, r["DeletionPolicy"], r["UpdateReplacePolicy"], want)
+					if typ == "AWS::Logs::LogGroup" && strings.Contains(id, "GeneratorLogs") {
+						continue // the secret generator function's own logs, destroyed with the stack
+					}
+					if typ == "AWS::KMS::Key" && env == "dev" {
+						continue
+					}
+					if got := fmt.Sprintf("%v/%v", r["DeletionPolicy"], r["UpdateReplacePolicy"]); got != want {
+						t.Errorf("%s %s: %s, want %s", typ, id, got, want)
 					}
 				}
 			}
 			for id, k := range f.Resources(t, f.App.Data.Stack, "AWS::KMS::Key") {
-				want := map[string]string{"dev": "Delete", "prod": "Retain"}[env]
+				want := map[string]string{"dev": "Delete", "prod": "RetainExceptOnCreate"}[env]
 				if strings.Contains(id, "BackupVaultKey") {
-					want = "Retain" // backups stay readable as long as the vault lives
+					want = "RetainExceptOnCreate" // backups stay readable as long as the vault lives
 				}
 				if k["DeletionPolicy"] != want {
 					t.Errorf("key %s: DeletionPolicy %v, want %s", id, k["DeletionPolicy"], want)
+				}
+			}
+			// Buckets: the data buckets like everything else; the access logs
+			// bucket receives logs while the stack is still being created (a
+			// rollback could not delete it) and has a generated name, so it
+			// stays Retain in prod.
+			if env == "prod" {
+				for id, b := range f.Resources(t, f.App.Data.Stack, "AWS::S3::Bucket") {
+					want := "RetainExceptOnCreate/Retain"
+					if strings.Contains(id, "AccessLogs") {
+						want = "Retain/Retain"
+					}
+					if got := fmt.Sprintf("%v/%v", b["DeletionPolicy"], b["UpdateReplacePolicy"]); got != want {
+						t.Errorf("bucket %s: %s, want %s", id, got, want)
+					}
 				}
 			}
 			autoDelete := len(f.Resources(t, f.App.Data.Stack, "Custom::S3AutoDeleteObjects")) > 0
@@ -472,5 +499,52 @@ func TestDataTurnsOnOpenSearchAuditLogging(t *testing.T) {
 				t.Errorf("%s: audit function security groups %s, want the workload group", env, sg)
 			}
 		}
+	}
+}
+
+// TestDataFirstDeployInAFreshAccount: the domain waits for the OpenSearch
+// service-linked role (created when missing), and the broker's own log group
+// gets the configured retention.
+func TestDataFirstDeployInAFreshAccount(t *testing.T) {
+	for _, env := range []string{"dev", "prod"} {
+		t.Run(env, func(t *testing.T) {
+			f := fixtureFor(t, env)
+			slr := f.Resources(t, f.App.Data.Stack, "Custom::OpenSearchServiceLinkedRole")
+			if len(slr) != 1 {
+				t.Fatalf("%d service-linked role custom resources, want 1", len(slr))
+			}
+			var slrID string
+			for id, r := range slr {
+				slrID = id
+				if _, ok := r["Properties"].(map[string]any)["Delete"]; ok {
+					t.Error("the service-linked role would be deleted with the stack")
+				}
+			}
+			for id, d := range f.Resources(t, f.App.Data.Stack, "AWS::OpenSearchService::Domain") {
+				if !strings.Contains(mustJSON(d["DependsOn"]), `"`+slrID+`"`) {
+					t.Errorf("domain %s does not wait for %s: DependsOn %s", id, slrID, mustJSON(d["DependsOn"]))
+				}
+			}
+			var brokerID string
+			for id := range f.Resources(t, f.App.Data.Stack, "AWS::AmazonMQ::Broker") {
+				brokerID = id
+			}
+			want := fmt.Sprintf(`{"LogGroupName":{"Fn::Join":["",["/aws/amazonmq/broker/",{"Fn::GetAtt":["%s","Id"]},"/general"]]},"RetentionInDays":%d}`,
+				brokerID, f.Config.Data.Broker.LogRetentionDays)
+			found := false
+			for _, lr := range f.Resources(t, f.App.Data.Stack, "Custom::LogRetention") {
+				p := lr["Properties"].(map[string]any)
+				got := mustJSON(map[string]any{"LogGroupName": p["LogGroupName"], "RetentionInDays": p["RetentionInDays"]})
+				if got == want {
+					found = true
+					if removal := map[string]string{"dev": "destroy", "prod": "retain"}[env]; p["RemovalPolicy"] != removal {
+						t.Errorf("broker log group RemovalPolicy %v, want %s", p["RemovalPolicy"], removal)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no LogRetention %s", want)
+			}
+		})
 	}
 }

@@ -178,7 +178,7 @@ func TestEdgeAccessLogsBucket(t *testing.T) {
 	for env, want := range map[string]struct {
 		policy     string
 		autoDelete int
-	}{"dev": {"Delete", 1}, "prod": {"Retain", 0}} {
+	}{"dev": {"Delete", 1}, "prod": {"RetainExceptOnCreate", 0}} {
 		f := fixtureFor(t, env)
 		buckets := f.Resources(t, f.App.Edge.Stack, "AWS::S3::Bucket")
 		if len(buckets) != 1 {

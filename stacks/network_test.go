@@ -62,7 +62,7 @@ func TestNetworkFlowLogsAreEncryptedAndRetained(t *testing.T) {
 	prod := fixtureFor(t, "prod")
 	testutil.Assert(t, func() {
 		prod.Template(t, prod.App.Network.Stack).HasResource(jsii.String("AWS::KMS::Key"), map[string]any{
-			"DeletionPolicy":      "Retain",
+			"DeletionPolicy":      "RetainExceptOnCreate",
 			"UpdateReplacePolicy": "Retain",
 		})
 	})

@@ -62,6 +62,16 @@ func TestCdkCLISynthWithoutCredentials(t *testing.T) {
 	if strings.Contains(stderr.String(), "feature flags are not configured") {
 		t.Errorf("cdk.json lacks recommended feature flags:\n%s", stderr.String())
 	}
+	// The embedded prod profile synthesizes, and says what must change.
+	for _, want := range []string{
+		"example value still in use, set your own before deploying: dns.zoneName: opencti.example.com",
+		"example value still in use, set your own before deploying: cluster.adminRoleArns[0]: arn:aws:iam::000000000000:role/opencti-prod-cluster-admin",
+		"monitoring.alarmEmails is empty: no one is notified when a prod alarm fires",
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("cdk synth does not warn %q:\n%s", want, stderr.String())
+		}
+	}
 	want, got := resourcesByTemplate(t, synthDirs["prod"]), resourcesByTemplate(t, out)
 	if len(got) != len(want) {
 		t.Fatalf("CLI synthesized %d templates, in-process %d", len(got), len(want))

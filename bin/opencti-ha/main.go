@@ -37,9 +37,14 @@ func run() int {
 	a := stacks.NewOpenCTIApp(app, cfg)
 	// The embedded profiles synthesize anywhere, but their example zone and
 	// admin role do not exist: say so on every synth (and in `cdk deploy`).
+	// A deployment that still carries one stops before CloudFormation creates
+	// anything (stacks.AddExampleValueRules).
 	for _, ex := range cfg.ExampleValues() {
 		msg := "example value still in use, set your own before deploying: " + ex
 		awscdk.Annotations_Of(a.Network.Stack).AddWarningV2(jsii.String("opencti-ha:exampleValue"), jsii.String(msg), nil)
+	}
+	for _, w := range cfg.Warnings() {
+		awscdk.Annotations_Of(a.Monitoring.Stack).AddWarningV2(jsii.String("opencti-ha:production"), jsii.String(w), nil)
 	}
 	if contextString(app.Node().TryGetContext(jsii.String("nag"))) != "false" {
 		cdkapp.AddNag(app)

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsamazonmq"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -99,8 +100,14 @@ type BrokerProps struct {
 	// Default: the AWS managed key aws/secretsmanager.
 	SecretEncryptionKey awskms.IKey
 	// RemovalPolicy applies to the broker, its security group and the user
-	// secret; SNAPSHOT is treated as RETAIN. Default: awscdk.RemovalPolicy_RETAIN.
+	// secret (SNAPSHOT is treated as RETAIN_ON_UPDATE_OR_DELETE), and to the
+	// broker's general log group (kept unless DESTROY).
+	// Default: awscdk.RemovalPolicy_RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
+	// LogRetention applies to the general log group Amazon MQ creates for the
+	// broker, /aws/amazonmq/broker/<broker ID>/general (see GeneralLogGroupName).
+	// Default: awslogs.RetentionDays_THREE_MONTHS.
+	LogRetention awslogs.RetentionDays
 }
 
 // Broker is an Amazon MQ for RabbitMQ broker ready for OpenCTI.
@@ -124,6 +131,8 @@ type Broker interface {
 	UserSecret() awssecretsmanager.ISecret
 	// SecurityGroup guards the broker.
 	SecurityGroup() awsec2.ISecurityGroup
+	// GeneralLogRetention sets the retention of the broker's general log group.
+	GeneralLogRetention() awslogs.LogRetention
 }
 
 type broker struct {
@@ -133,6 +142,7 @@ type broker struct {
 	hostname *string
 	secret   awssecretsmanager.ISecret
 	sg       awsec2.ISecurityGroup
+	logs     awslogs.LogRetention
 }
 
 func (b *broker) Resource() awsamazonmq.CfnBroker             { return b.res }
@@ -144,6 +154,7 @@ func (b *broker) ManagementPort() int                         { return Managemen
 func (b *broker) VHost() string                               { return DefaultVHost }
 func (b *broker) UserSecret() awssecretsmanager.ISecret       { return b.secret }
 func (b *broker) SecurityGroup() awsec2.ISecurityGroup        { return b.sg }
+func (b *broker) GeneralLogRetention() awslogs.LogRetention   { return b.logs }
 
 var (
 	versionPattern  = regexp.MustCompile(`^(\d+)\.(\d+)$`)
@@ -209,6 +220,9 @@ func (p *BrokerProps) withDefaults() BrokerProps {
 	}
 	if out.RemovalPolicy == "" {
 		out.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
+	}
+	if out.LogRetention == "" {
+		out.LogRetention = awslogs.RetentionDays_THREE_MONTHS
 	}
 	return out
 }
@@ -338,6 +352,7 @@ func NewBroker(scope constructs.Construct, id string, props *BrokerProps) Broker
 	})
 	res.ApplyRemovalPolicy(removal, nil)
 	b.res = res
+	b.logs = addGeneralLogRetention(b, res, p)
 	// "amqps://b-<id>.mq.<region>.amazonaws.com:5671" -> "b-<id>.mq.<region>.amazonaws.com"
 	endpoint := awscdk.Fn_Select(jsii.Number(0), res.AttrAmqpEndpoints())
 	afterScheme := awscdk.Fn_Select(jsii.Number(1), awscdk.Fn_Split(jsii.String("//"), endpoint, nil))

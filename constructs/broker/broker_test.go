@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/opencti-ha/opencti-ha/constructs/broker"
@@ -37,6 +38,8 @@ func TestMain(m *testing.M) {
 		Vpc: prd.Vpc, ClientSecurityGroups: []awsec2.ISecurityGroup{prd.Client},
 		UserSecretName:    jsii.String("opencti/prod/rabbitmq"),
 		MaintenanceWindow: &broker.MaintenanceWindow{DayOfWeek: "SATURDAY", TimeOfDay: "02:30", TimeZone: "Europe/Paris"},
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
+		LogRetention:      awslogs.RetentionDays_ONE_YEAR,
 	})
 	dev.Synth()
 	prd.Synth()
@@ -146,18 +149,55 @@ func TestSecurityGroupAdmitsOnlyWorkloadsOnAMQPSAndManagement(t *testing.T) {
 
 func TestRemovalPolicies(t *testing.T) {
 	for name, tc := range map[string]struct {
-		f    *testutil.Fixture
-		want string
-	}{"dev": {dev, "Delete"}, "prod": {prd, "Retain"}} {
+		f                     *testutil.Fixture
+		deletion, replacement string
+	}{"dev": {dev, "Delete", "Delete"}, "prod": {prd, "RetainExceptOnCreate", "Retain"}} {
 		t.Run(name, func(t *testing.T) {
 			for _, typ := range []string{"AWS::AmazonMQ::Broker", "AWS::SecretsManager::Secret"} {
 				for id, r := range testutil.Resources(tc.f.JSON, typ) {
-					if r["DeletionPolicy"] != tc.want || r["UpdateReplacePolicy"] != tc.want {
-						t.Errorf("%s %s: DeletionPolicy %v UpdateReplacePolicy %v, want %s", typ, id, r["DeletionPolicy"], r["UpdateReplacePolicy"], tc.want)
+					if r["DeletionPolicy"] != tc.deletion || r["UpdateReplacePolicy"] != tc.replacement {
+						t.Errorf("%s %s: DeletionPolicy %v UpdateReplacePolicy %v, want %s and %s", typ, id, r["DeletionPolicy"], r["UpdateReplacePolicy"], tc.deletion, tc.replacement)
 					}
 				}
 			}
 		})
+	}
+}
+
+// TestGeneralLogRetention: the log group Amazon MQ creates for the broker
+// gets the configured retention through aws-cdk-lib's LogRetention custom
+// resource (which creates it if missing), and is deleted with the stack only
+// with DESTROY.
+func TestGeneralLogRetention(t *testing.T) {
+	for name, tc := range map[string]struct {
+		f         *testutil.Fixture
+		retention float64
+		removal   string
+	}{"dev": {dev, 90, "destroy"}, "prod": {prd, 365, "retain"}} {
+		t.Run(name, func(t *testing.T) {
+			lrs := testutil.Resources(tc.f.JSON, "Custom::LogRetention")
+			if len(lrs) != 1 {
+				t.Fatalf("got %d Custom::LogRetention, want 1", len(lrs))
+			}
+			var brokerID string
+			for id := range testutil.Resources(tc.f.JSON, "AWS::AmazonMQ::Broker") {
+				brokerID = id
+			}
+			for _, lr := range lrs {
+				p := lr["Properties"].(map[string]any)
+				name, _ := json.Marshal(p["LogGroupName"])
+				want := `{"Fn::Join":["",["/aws/amazonmq/broker/",{"Fn::GetAtt":["` + brokerID + `","Id"]},"/general"]]}`
+				if string(name) != want {
+					t.Errorf("LogGroupName %s, want %s", name, want)
+				}
+				if p["RetentionInDays"] != tc.retention || p["RemovalPolicy"] != tc.removal {
+					t.Errorf("RetentionInDays %v RemovalPolicy %v, want %v and %s", p["RetentionInDays"], p["RemovalPolicy"], tc.retention, tc.removal)
+				}
+			}
+		})
+	}
+	if prdBroker.GeneralLogRetention() == nil {
+		t.Error("GeneralLogRetention() is nil")
 	}
 }
 

@@ -140,19 +140,23 @@ func TestLogsAndSubnets(t *testing.T) {
 }
 
 func TestRemovalPolicies(t *testing.T) {
+	// SNAPSHOT (the default) snapshots the group; the key, secret and log
+	// groups are kept except when the operation that created them rolls back:
+	// the secret has a fixed name, and a plain Retain would make the retry of
+	// a failed first creation fail on "already exists".
 	for name, tc := range map[string]struct {
-		f           *testutil.Fixture
-		group, rest string
-	}{"dev": {dev, "Delete", "Delete"}, "prod": {prd, "Snapshot", "Retain"}} {
+		f                              *testutil.Fixture
+		group, restDelete, restReplace string
+	}{"dev": {dev, "Delete", "Delete", "Delete"}, "prod": {prd, "Snapshot", "RetainExceptOnCreate", "Retain"}} {
 		t.Run(name, func(t *testing.T) {
 			_, rg := group(t, tc.f)
 			if rg["DeletionPolicy"] != tc.group || rg["UpdateReplacePolicy"] != tc.group {
 				t.Errorf("replication group: DeletionPolicy %v UpdateReplacePolicy %v, want %s", rg["DeletionPolicy"], rg["UpdateReplacePolicy"], tc.group)
 			}
-			for _, typ := range []string{"AWS::KMS::Key", "AWS::SecretsManager::Secret"} {
+			for _, typ := range []string{"AWS::KMS::Key", "AWS::SecretsManager::Secret", "AWS::Logs::LogGroup"} {
 				for id, r := range testutil.Resources(tc.f.JSON, typ) {
-					if r["DeletionPolicy"] != tc.rest || r["UpdateReplacePolicy"] != tc.rest {
-						t.Errorf("%s %s: DeletionPolicy %v, want %s", typ, id, r["DeletionPolicy"], tc.rest)
+					if r["DeletionPolicy"] != tc.restDelete || r["UpdateReplacePolicy"] != tc.restReplace {
+						t.Errorf("%s %s: DeletionPolicy %v UpdateReplacePolicy %v, want %s and %s", typ, id, r["DeletionPolicy"], r["UpdateReplacePolicy"], tc.restDelete, tc.restReplace)
 					}
 				}
 			}

@@ -112,7 +112,7 @@ func NewCluster(scope constructs.Construct, id string, props *ClusterProps) Clus
 
 	keyRemoval := awscdk.RemovalPolicy_DESTROY
 	if r.retainKey {
-		keyRemoval = awscdk.RemovalPolicy_RETAIN
+		keyRemoval = awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE
 	}
 	c.key = awskms.NewKey(c.Construct, jsii.String("SecretsKey"), &awskms.KeyProps{
 		Description:       jsii.String("Envelope encryption of the Kubernetes Secrets of " + *c.Node().Path()),
@@ -149,6 +149,13 @@ func NewCluster(scope constructs.Construct, id string, props *ClusterProps) Clus
 		// Nobody is admin by accident: only AdminRoleArns and the kubectl
 		// provider get access entries.
 		BootstrapClusterCreatorAdminPermissions: jsii.Bool(false),
+	})
+
+	// The kubectl provider's functions log to log groups aws-cdk-lib creates
+	// with RETAIN; they follow the key instead (deleted in dev, and in prod
+	// kept except when the operation that created them rolls back).
+	awscdk.RemovalPolicies_Of(c.cluster).Apply(keyRemoval, &awscdk.RemovalPolicyProps{
+		ApplyToResourceTypes: jsii.Strings("AWS::Logs::LogGroup"),
 	})
 
 	// aws-cdk-lib writes EncryptionConfig[].Resources = ["secrets"] for envelope

@@ -65,6 +65,8 @@ func newFixture(app awscdk.App, id string, props func(vpc awsec2.IVpc, sg awsec2
 func TestMain(m *testing.M) {
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{
 		"availability-zones:account=" + account + ":region=" + region: zones,
+		// As in cdk.json: Lambda functions get a log group of their own.
+		"@aws-cdk/aws-lambda:useCdkManagedLogGroup": true,
 	}})
 	testutil.AddNag(app)
 	public = newFixture(app, "PublicEndpoint", func(vpc awsec2.IVpc, sg awsec2.ISecurityGroup) *cluster.ClusterProps {
@@ -88,6 +90,10 @@ func TestMain(m *testing.M) {
 	})
 	private = newFixture(app, "Defaults", func(vpc awsec2.IVpc, _ awsec2.ISecurityGroup) *cluster.ClusterProps {
 		return &cluster.ClusterProps{Vpc: vpc, SecretsPrefix: "opencti/dev"}
+	})
+	imageCache = cluster.NewDockerHubCache(public.stack, "ImageCache", &cluster.DockerHubCacheProps{
+		CredentialsSecretArn: jsii.String(cacheSecret),
+		NodeRoles:            []awsiam.IRole{public.cluster.NodeRole()},
 	})
 	for _, f := range []*fixture{public, private} {
 		f.tmpl = assertions.Template_FromStack(f.stack, nil)
@@ -201,8 +207,9 @@ func TestControlPlane(t *testing.T) {
 			"ComputeConfig": map[string]any{"Enabled": true, "NodePools": []any{"system", "general-purpose"}},
 		})
 		public.tmpl.HasResource(jsii.String("AWS::KMS::Key"), map[string]any{
-			"Properties":     map[string]any{"EnableKeyRotation": true},
-			"DeletionPolicy": "Retain",
+			"Properties":          map[string]any{"EnableKeyRotation": true},
+			"DeletionPolicy":      "RetainExceptOnCreate",
+			"UpdateReplacePolicy": "Retain",
 		})
 		private.tmpl.HasResourceProperties(jsii.String("AWS::EKS::Cluster"), map[string]any{
 			"Version": "1.34",
@@ -214,6 +221,13 @@ func TestControlPlane(t *testing.T) {
 		})
 		private.tmpl.HasResource(jsii.String("AWS::KMS::Key"), map[string]any{
 			"Properties": map[string]any{"EnableKeyRotation": true}, "DeletionPolicy": "Delete",
+		})
+		// The kubectl provider's log groups follow the key.
+		public.tmpl.AllResources(jsii.String("AWS::Logs::LogGroup"), map[string]any{
+			"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain",
+		})
+		private.tmpl.AllResources(jsii.String("AWS::Logs::LogGroup"), map[string]any{
+			"DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete",
 		})
 		public.tmpl.HasResourceProperties(jsii.String("Custom::LogRetention"), map[string]any{"RetentionInDays": 365})
 	})

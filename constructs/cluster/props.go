@@ -115,8 +115,11 @@ type ClusterProps struct {
 	// Default: awslogs.RetentionDays_ONE_YEAR.
 	LogRetention awslogs.RetentionDays
 	// RetainEncryptionKey keeps the KMS key that envelope-encrypts Kubernetes
-	// Secrets when the stack is deleted. Default: false (scheduled for deletion
-	// after 30 days).
+	// Secrets, and the log groups of the kubectl provider, when the stack is
+	// deleted or a change replaces them (RETAIN_ON_UPDATE_OR_DELETE: they are
+	// still deleted when the stack operation that created them rolls back).
+	// Default: false (the key is scheduled for deletion after 30 days, the log
+	// groups are deleted).
 	RetainEncryptionKey *bool
 }
 

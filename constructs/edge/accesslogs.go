@@ -29,7 +29,10 @@ type LoadBalancerLogsBucketProps struct {
 	// ExpirationDays deletes log objects this many days after they are
 	// written. Default: 365.
 	ExpirationDays *int
-	// RemovalPolicy of the bucket; DESTROY also empties it on deletion.
+	// RemovalPolicy of the bucket: RETAIN, RETAIN_ON_UPDATE_OR_DELETE (kept,
+	// except when the stack operation that created it rolls back: the load
+	// balancers write only once the Ingresses exist, so the bucket is still
+	// empty then) or DESTROY (also empties it on deletion).
 	// Default: awscdk.RemovalPolicy_RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
 }
@@ -82,8 +85,10 @@ func NewLoadBalancerLogsBucket(scope constructs.Construct, id string, props *Loa
 			errs = append(errs, fmt.Errorf("edge.LoadBalancerLogsBucketProps.Prefixes[%d]: got %q, want a unique lower-case prefix such as \"ui\"", i, prefix))
 		}
 	}
-	if p.RemovalPolicy != awscdk.RemovalPolicy_RETAIN && p.RemovalPolicy != awscdk.RemovalPolicy_DESTROY {
-		errs = append(errs, fmt.Errorf("edge.LoadBalancerLogsBucketProps.RemovalPolicy: got %s, want RETAIN or DESTROY", p.RemovalPolicy))
+	switch p.RemovalPolicy {
+	case awscdk.RemovalPolicy_RETAIN, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, awscdk.RemovalPolicy_DESTROY:
+	default:
+		errs = append(errs, fmt.Errorf("edge.LoadBalancerLogsBucketProps.RemovalPolicy: got %s, want RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY", p.RemovalPolicy))
 	}
 	if err := errors.Join(errs...); err != nil {
 		panic(fmt.Errorf("edge.NewLoadBalancerLogsBucket %q: invalid props:\n%w", id, err))

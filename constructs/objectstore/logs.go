@@ -16,9 +16,13 @@ import (
 type AccessLogsBucketProps struct {
 	// ExpirationDays is how long access log objects are kept. Default: 365.
 	ExpirationDays *int
-	// RemovalPolicy applies to the bucket; SNAPSHOT is treated as RETAIN.
-	// DESTROY also empties the bucket on deletion (autoDeleteObjects).
-	// Default: awscdk.RemovalPolicy_RETAIN.
+	// RemovalPolicy applies to the bucket. SNAPSHOT and
+	// RETAIN_ON_UPDATE_OR_DELETE are treated as RETAIN: S3 delivers access
+	// logs while the stack is still being created, and a rollback cannot
+	// delete a bucket that holds objects (the stack would end in
+	// ROLLBACK_FAILED); the bucket's name is generated, so keeping it does not
+	// stop a retry. DESTROY also empties the bucket on deletion
+	// (autoDeleteObjects). Default: awscdk.RemovalPolicy_RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
 }
 
@@ -58,7 +62,10 @@ func NewAccessLogsBucket(scope constructs.Construct, id string, props *AccessLog
 	if err := p.validate(); err != nil {
 		panic(err)
 	}
-	removal := secrets.DataRemovalPolicy(p.RemovalPolicy)
+	removal := p.RemovalPolicy
+	if removal != awscdk.RemovalPolicy_DESTROY {
+		removal = awscdk.RemovalPolicy_RETAIN
+	}
 	// The wrapper carries the feature flag that makes S3 grant log delivery by
 	// bucket policy (logging.s3.amazonaws.com) instead of the legacy
 	// LogDeliveryWrite ACL, whatever the app's cdk.json says: ACLs cannot be

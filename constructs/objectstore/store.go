@@ -36,8 +36,10 @@ type ObjectStoreProps struct {
 	// Default: daily backups kept 35 days, weekly 90 days, monthly 365 days.
 	Backup *BackupProps
 	// RemovalPolicy applies to the bucket, its key and the default access logs
-	// bucket; SNAPSHOT is treated as RETAIN. DESTROY also empties the buckets on
-	// deletion (autoDeleteObjects is never used on retained buckets).
+	// bucket; SNAPSHOT is treated as RETAIN_ON_UPDATE_OR_DELETE (see
+	// secrets.DataRemovalPolicy), and the access logs bucket is always RETAINed
+	// unless DESTROY (see AccessLogsBucketProps). DESTROY also empties the
+	// buckets on deletion (autoDeleteObjects is never used on retained buckets).
 	// Default: awscdk.RemovalPolicy_RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
 }
@@ -60,7 +62,12 @@ type BackupProps struct {
 	// VaultRemovalPolicy applies to the vault and its default key. AWS refuses
 	// to delete a vault that holds recovery points, and the vault lock keeps
 	// them for at least the shortest retention, so DESTROY would only make stack
-	// deletion fail. Default: awscdk.RemovalPolicy_RETAIN.
+	// deletion fail. The vault has a fixed name (derived from the construct
+	// path): with plain RETAIN a rolled-back first creation would leave it
+	// behind and the retry would fail on "already exists".
+	// Default: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE (kept on stack
+	// deletion and replacement, deleted, still empty, when the operation that
+	// created it rolls back).
 	VaultRemovalPolicy awscdk.RemovalPolicy
 }
 
@@ -120,7 +127,7 @@ func (p *ObjectStoreProps) withDefaults() ObjectStoreProps {
 		b.MonthlyRetentionDays = new(365)
 	}
 	if b.VaultRemovalPolicy == "" {
-		b.VaultRemovalPolicy = awscdk.RemovalPolicy_RETAIN
+		b.VaultRemovalPolicy = awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE
 	}
 	out.Backup = &b
 	if out.RemovalPolicy == "" {

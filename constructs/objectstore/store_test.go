@@ -16,8 +16,8 @@ import (
 )
 
 var (
-	app      awscdk.App
-	dev, prd *testutil.Fixture
+	app           awscdk.App
+	dev, prd, rty *testutil.Fixture
 )
 
 func TestMain(m *testing.M) {
@@ -30,8 +30,13 @@ func TestMain(m *testing.M) {
 		RemovalPolicy:                   awscdk.RemovalPolicy_DESTROY,
 	})
 	objectstore.NewObjectStore(prd.Stack, "ObjectStore", nil)
+	// As the prod profile deploys it: retained, except when the first
+	// creation rolls back.
+	rty = testutil.NewFixture(app, "Retry")
+	objectstore.NewObjectStore(rty.Stack, "ObjectStore", &objectstore.ObjectStoreProps{RemovalPolicy: awscdk.RemovalPolicy_SNAPSHOT})
 	dev.Synth()
 	prd.Synth()
+	rty.Synth()
 	os.Exit(m.Run())
 }
 
@@ -182,29 +187,52 @@ func TestBackupRoleUsesTheS3ManagedPolicies(t *testing.T) {
 }
 
 func TestRemovalPolicies(t *testing.T) {
+	// "DeletionPolicy/UpdateReplacePolicy" per resource.
+	const (
+		deleted  = "Delete/Delete"
+		retained = "Retain/Retain"
+		except   = "RetainExceptOnCreate/Retain"
+	)
 	for name, tc := range map[string]struct {
-		f           *testutil.Fixture
-		data, vault string
-		autoDelete  bool
-	}{"dev": {dev, "Delete", "Retain", true}, "prod": {prd, "Retain", "Retain", false}} {
+		f                      *testutil.Fixture
+		data, logs, vault, key string
+		autoDelete             bool
+	}{
+		"dev":  {dev, deleted, deleted, except, deleted, true},
+		"prod": {prd, retained, retained, except, retained, false},
+		// SNAPSHOT: nothing CloudFormation can snapshot here, so the bucket and
+		// its key are kept except on a rolled-back first creation; the access
+		// logs bucket, which receives logs while the stack is being created
+		// (a rollback could not delete it), stays RETAIN.
+		"snapshot": {rty, except, retained, except, except, false},
+	} {
 		t.Run(name, func(t *testing.T) {
+			policy := func(r map[string]any) string {
+				return fmt.Sprintf("%v/%v", r["DeletionPolicy"], r["UpdateReplacePolicy"])
+			}
 			for id, r := range testutil.Resources(tc.f.JSON, "AWS::S3::Bucket") {
-				if r["DeletionPolicy"] != tc.data || r["UpdateReplacePolicy"] != tc.data {
-					t.Errorf("bucket %s: DeletionPolicy %v, want %s", id, r["DeletionPolicy"], tc.data)
+				want := tc.data
+				if strings.Contains(id, "AccessLogs") {
+					want = tc.logs
+				}
+				if got := policy(r); got != want {
+					t.Errorf("bucket %s: %s, want %s", id, got, want)
 				}
 			}
 			for id, r := range testutil.Resources(tc.f.JSON, "AWS::KMS::Key") {
-				want := tc.data
+				want := tc.key
 				if strings.Contains(id, "BackupVaultKey") {
 					want = tc.vault
 				}
-				if r["DeletionPolicy"] != want || r["UpdateReplacePolicy"] != want {
-					t.Errorf("key %s: DeletionPolicy %v, want %s", id, r["DeletionPolicy"], want)
+				if got := policy(r); got != want {
+					t.Errorf("key %s: %s, want %s", id, got, want)
 				}
 			}
+			// The vault has a fixed name: a plain Retain would make the retry
+			// of a failed first creation fail on "already exists".
 			for id, r := range testutil.Resources(tc.f.JSON, "AWS::Backup::BackupVault") {
-				if r["DeletionPolicy"] != tc.vault || r["UpdateReplacePolicy"] != tc.vault {
-					t.Errorf("vault %s: DeletionPolicy %v, want %s", id, r["DeletionPolicy"], tc.vault)
+				if got := policy(r); got != tc.vault {
+					t.Errorf("vault %s: %s, want %s", id, got, tc.vault)
 				}
 			}
 			if got := len(testutil.Resources(tc.f.JSON, "Custom::S3AutoDeleteObjects")) > 0; got != tc.autoDelete {
@@ -217,6 +245,7 @@ func TestRemovalPolicies(t *testing.T) {
 func TestNoNagErrors(t *testing.T) {
 	testutil.RequireNoNagErrors(t, dev.Stack)
 	testutil.RequireNoNagErrors(t, prd.Stack)
+	testutil.RequireNoNagErrors(t, rty.Stack)
 }
 
 func TestInvalidProps(t *testing.T) {

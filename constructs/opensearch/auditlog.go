@@ -72,7 +72,8 @@ type AuditLoggingProps struct {
 	// CloudWatch Logs use it. Default: none (CloudWatch Logs' own encryption;
 	// they hold no secret).
 	LogEncryptionKey awskms.IKey
-	// RemovalPolicy of those log groups. Default: awscdk.RemovalPolicy_DESTROY.
+	// RemovalPolicy of those log groups: DESTROY, RETAIN or
+	// RETAIN_ON_UPDATE_OR_DELETE. Default: awscdk.RemovalPolicy_DESTROY.
 	RemovalPolicy awscdk.RemovalPolicy
 }
 
@@ -152,8 +153,10 @@ func (p AuditLoggingProps) validate() error {
 			add(fmt.Sprintf("IgnoreUsers[%d]", i), `""`, "a user name or pattern")
 		}
 	}
-	if p.RemovalPolicy != awscdk.RemovalPolicy_DESTROY && p.RemovalPolicy != awscdk.RemovalPolicy_RETAIN {
-		add("RemovalPolicy", p.RemovalPolicy, "DESTROY or RETAIN")
+	switch p.RemovalPolicy {
+	case awscdk.RemovalPolicy_DESTROY, awscdk.RemovalPolicy_RETAIN, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE:
+	default:
+		add("RemovalPolicy", p.RemovalPolicy, "DESTROY, RETAIN or RETAIN_ON_UPDATE_OR_DELETE")
 	}
 	return errors.Join(errs...)
 }

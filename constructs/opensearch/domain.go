@@ -102,6 +102,11 @@ type DomainProps struct {
 	// no CloudFormation snapshot). DESTROY also empties the snapshot bucket.
 	// Default: awscdk.RemovalPolicy_RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
+	// ServiceLinkedRole creates the OpenSearch Service service-linked role
+	// before the domain when the account does not have it yet
+	// (NewServiceLinkedRole: idempotent, never deleted). Set false when the
+	// account baseline creates it. Default: true.
+	ServiceLinkedRole *bool
 }
 
 // Domain is an OpenSearch domain ready for OpenCTI.
@@ -172,6 +177,7 @@ func (p *DomainProps) withDefaults() DomainProps {
 	defaults.Set(&out.ZoneAwareness, 3)
 	defaults.Set(&out.OffPeakWindowStartHour, 22)
 	defaults.Set(&out.MasterUserName, "opencti")
+	defaults.Set(&out.ServiceLinkedRole, true)
 	if out.LogRetention == "" {
 		out.LogRetention = awslogs.RetentionDays_THREE_MONTHS
 	}
@@ -355,6 +361,13 @@ func NewDomain(scope constructs.Construct, id string, props *DomainProps) Domain
 		RemovalPolicy:              removal,
 	})
 	dom.Node().AddDependency(logsPolicy)
+	if *p.ServiceLinkedRole {
+		slrLogs := awslogs.NewLogGroup(d, jsii.String("ServiceLinkedRoleLogs"), &awslogs.LogGroupProps{
+			Retention:     p.LogRetention,
+			RemovalPolicy: removal,
+		})
+		dom.Node().AddDependency(NewServiceLinkedRole(d, "ServiceLinkedRole", &ServiceLinkedRoleProps{LogGroup: slrLogs}))
+	}
 
 	// The access policy is written on the L1 resource: the L2 would install it
 	// through a Lambda-backed custom resource only to avoid a reference from the

@@ -19,11 +19,20 @@ func ValidateRemovalPolicy(field string, rp awscdk.RemovalPolicy) error {
 }
 
 // DataRemovalPolicy maps a resource's requested removal policy onto one that
-// resource type supports: SNAPSHOT becomes RETAIN for resources that cannot be
-// snapshotted by CloudFormation (buckets, keys, secrets, brokers, domains).
+// resource type supports. SNAPSHOT, for resources CloudFormation cannot
+// snapshot (buckets, keys, secrets, brokers, domains, log groups), becomes
+// RETAIN_ON_UPDATE_OR_DELETE: the resource is kept when its stack is deleted
+// or a change replaces it, and deleted only when the stack operation that
+// created it rolls back (it holds nothing yet, and a retained resource with a
+// fixed name, such as a secret, would make the retry fail). RETAIN, DESTROY
+// and RETAIN_ON_UPDATE_OR_DELETE are kept as they are.
+//
+// CloudFormation supports DeletionPolicy RetainExceptOnCreate on every
+// resource type that supports DeletionPolicy:
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
 func DataRemovalPolicy(rp awscdk.RemovalPolicy) awscdk.RemovalPolicy {
 	if rp == awscdk.RemovalPolicy_SNAPSHOT {
-		return awscdk.RemovalPolicy_RETAIN
+		return awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE
 	}
 	return rp
 }

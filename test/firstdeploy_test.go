@@ -1,0 +1,109 @@
+package test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// realConfig is a prod configuration a team would deploy: its own zone,
+// hostnames, admin role and e-mail addresses, and the images pulled through
+// the ECR cache of Docker Hub.
+const realConfig = `environment: prod
+account: "123456789012"
+dns:
+  zoneName: cti.acme.org
+  zoneId: Z0123456789ABCDEFGHIJ
+  uiHostname: ui.cti.acme.org
+  apiHostname: api.cti.acme.org
+cluster:
+  adminRoleArns: [arn:aws:iam::123456789012:role/platform-admin]
+opencti:
+  adminEmail: cti-admin@acme.org
+monitoring:
+  alarmEmails: [soc@acme.org]
+imageCache:
+  enabled: true
+  credentialsSecretArn: arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbC123
+`
+
+// TestARealConfigurationDeploysWithoutRulesInTheWay: without example values
+// no stack carries the CheckExampleValues rule or its parameters, and every
+// OpenCTI image is pulled through the cache.
+func TestARealConfigurationDeploysWithoutRulesInTheWay(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "real.yaml")
+	if err := os.WriteFile(path, []byte(realConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := synthesizeFile(path, "assembly-real")
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.template.json"))
+	if len(paths) != 7 {
+		t.Fatalf("%d templates, want 7", len(paths))
+	}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tpl struct {
+			Rules      map[string]any
+			Parameters map[string]any
+		}
+		if err := json.Unmarshal(data, &tpl); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := tpl.Rules["CheckExampleValues"]; ok {
+			t.Errorf("%s: CheckExampleValues rule without example values", filepath.Base(p))
+		}
+		for id := range tpl.Parameters {
+			if strings.HasPrefix(id, "ExampleValue") {
+				t.Errorf("%s: parameter %s without example values", filepath.Base(p), id)
+			}
+		}
+	}
+	images := map[string]bool{}
+	for _, obj := range kubernetesObjects(t, dir) {
+		collectImages(obj, images)
+	}
+	if len(images) < 3 {
+		t.Fatalf("only %d images found: %v", len(images), images)
+	}
+	const registry = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub/opencti/"
+	for image := range images {
+		if !strings.HasPrefix(image, registry) {
+			t.Errorf("image %s is not pulled through the cache (%s...)", image, registry)
+		}
+	}
+	resources := resourcesOf(t, dir)
+	rules := 0
+	for _, r := range resources["Cluster"] {
+		if r.Type == "AWS::ECR::PullThroughCacheRule" {
+			rules++
+		}
+	}
+	if rules != 1 {
+		t.Errorf("Cluster stack: %d pull-through cache rules, want 1", rules)
+	}
+}
+
+// collectImages adds every "image" of containers and init containers in obj.
+func collectImages(v any, into map[string]bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			if s, ok := val.(string); ok && k == "image" {
+				into[s] = true
+			}
+			collectImages(val, into)
+		}
+	case []any:
+		for _, e := range x {
+			collectImages(e, into)
+		}
+	}
+}
