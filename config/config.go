@@ -67,6 +67,11 @@ type Config struct {
 	// balancers' access logs, and sign-in to the ui tier (OpenID Connect, SAML,
 	// local passwords).
 	Edge Edge `yaml:"edge"`
+	// Pipeline, when set, makes this file describe a delivery pipeline in a
+	// tooling account (account, region) instead of a deployment: a
+	// self-mutating CDK Pipelines stack that deploys the stage files it names.
+	// Default: none (connectionArn, repository and stages empty).
+	Pipeline Pipeline `yaml:"pipeline"`
 	// Render supplies, for `make render` only, what the stacks otherwise pass
 	// from their outputs: the data-service endpoints and bucket.
 	Render Render `yaml:"render"`
@@ -120,6 +125,7 @@ func Default(env string) (*Config, error) {
 		OpenCTI:           defaultOpenCTI(env),
 		Monitoring:        defaultMonitoring(env),
 		Edge:              defaultEdge(env),
+		Pipeline:          defaultPipeline(env),
 	}
 	c.OpenCTI.AdminEmail = "opencti-admin@" + zone
 	switch env {
@@ -201,6 +207,7 @@ func (c *Config) Validate() error {
 	c.OpenCTI.validate(c, p)
 	c.Monitoring.validate(c, p)
 	c.Edge.validate(c, p)
+	c.Pipeline.validate(c, p)
 	return p.Err()
 }
 
