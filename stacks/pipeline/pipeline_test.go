@@ -439,6 +439,45 @@ func TestCrossAccountRoles(t *testing.T) {
 			t.Errorf("%s: %d CloudFormation actions, want 16 (prepare and deploy of 8 stacks)", stage, n)
 		}
 	}
+	// The stages' deploy roles may read the artefacts (templates) and
+	// decrypt them, nothing more.
+	stageStatements := func(doc any) (principals, actions string) {
+		for _, st := range doc.(map[string]any)["Statement"].([]any) {
+			m := st.(map[string]any)
+			if p := toJSON(m["Principal"]); strings.Contains(p, "deploy-role") {
+				principals += p
+				actions += toJSON(m["Action"])
+			}
+		}
+		return principals, actions
+	}
+	for id, k := range resources("AWS::KMS::Key") {
+		if strings.HasPrefix(id, "ArtifactKey") {
+			p, a := stageStatements(props(k)["KeyPolicy"])
+			for _, account := range []string{"418227093651", "527316480924"} {
+				if !strings.Contains(p, `:iam::`+account+`:role/cdk-hnb659fds-deploy-role-`+account+`-eu-west-1"`) {
+					t.Errorf("the artefact key does not admit %s's deploy role", account)
+				}
+			}
+			if a != `["kms:Decrypt","kms:DescribeKey"]` {
+				t.Errorf("stage deploy roles may %s on the artefact key, want decrypt only", a)
+			}
+		}
+	}
+	for id, b := range resources("AWS::S3::BucketPolicy") {
+		if strings.HasPrefix(id, "ArtifactBucketPolicy") {
+			p, a := stageStatements(props(b)["PolicyDocument"])
+			for _, account := range []string{"418227093651", "527316480924"} {
+				if !strings.Contains(p, `:iam::`+account+`:role/cdk-hnb659fds-deploy-role-`+account+`-eu-west-1"`) {
+					t.Errorf("the artefact bucket does not admit %s's deploy role", account)
+				}
+			}
+			if a != `["s3:GetBucket*","s3:GetObject*","s3:List*"]` {
+				t.Errorf("stage deploy roles may %s on the artefact bucket, want read only", a)
+			}
+		}
+	}
+
 	// The stages' pipeline access stacks: the smoke-check role.
 	for _, st := range fx.Stack.Stages {
 		data, err := os.ReadFile(filepath.Join(fx.Outdir, *st.ArtifactId(), *st.Access.ArtifactId()+".template.json"))
