@@ -77,6 +77,11 @@ type Config struct {
 	// ImageCache pulls the OpenCTI images from Docker Hub through an Amazon
 	// ECR pull-through cache (recommended in prod).
 	ImageCache ImageCache `yaml:"imageCache"`
+	// Pipeline, when set, makes this file describe a delivery pipeline in a
+	// tooling account (account, region) instead of a deployment: a
+	// self-mutating CDK Pipelines stack that deploys the stage files it names.
+	// Default: none (connectionArn, repository and stages empty).
+	Pipeline Pipeline `yaml:"pipeline"`
 	// Render supplies, for `make render` only, what the stacks otherwise pass
 	// from their outputs: the data-service endpoints and bucket.
 	Render Render `yaml:"render"`
@@ -131,6 +136,7 @@ func Default(env string) (*Config, error) {
 		Monitoring:        defaultMonitoring(env),
 		Edge:              defaultEdge(env),
 		ImageCache:        defaultImageCache(),
+		Pipeline:          defaultPipeline(env),
 	}
 	c.OpenCTI.AdminEmail = "opencti-admin@" + zone
 	switch env {
@@ -213,6 +219,7 @@ func (c *Config) Validate() error {
 	c.Monitoring.validate(c, p)
 	c.Edge.validate(c, p)
 	c.ImageCache.validate(c, p)
+	c.Pipeline.validate(c, p)
 	return p.Err()
 }
 

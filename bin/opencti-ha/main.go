@@ -1,7 +1,9 @@
 // Command opencti-ha is the CDK app: it reads the configuration selected with
-// `-c env=dev|prod` or `-c config=path/to/file.yaml`, creates every stack,
-// synthesizes the cloud assembly and fails when the configuration is invalid
-// or when cdk-nag reports an unsuppressed AwsSolutions error.
+// `-c env=dev|prod` or `-c config=path/to/file.yaml`, creates every stack (or,
+// for a configuration with a pipeline section, the delivery pipeline stack
+// and its stages), synthesizes the cloud assembly and fails when the
+// configuration is invalid or when cdk-nag reports an unsuppressed
+// AwsSolutions error.
 package main
 
 import (
@@ -10,11 +12,13 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/opencti-ha/opencti-ha/config"
 	"github.com/opencti-ha/opencti-ha/internal/cdkapp"
 	"github.com/opencti-ha/opencti-ha/stacks"
+	"github.com/opencti-ha/opencti-ha/stacks/pipeline"
 )
 
 func main() {
@@ -34,27 +38,102 @@ func run() int {
 		fmt.Fprintf(os.Stderr, "opencti-ha: invalid configuration:\n%s\n", indent(err.Error()))
 		return 1
 	}
-	a := stacks.NewOpenCTIApp(app, cfg)
-	// The embedded profiles synthesize anywhere, but their example zone and
-	// admin role do not exist: say so on every synth (and in `cdk deploy`).
-	// A deployment that still carries one stops before CloudFormation creates
-	// anything (stacks.AddExampleValueRules).
-	for _, ex := range cfg.ExampleValues() {
-		msg := "example value still in use, set your own before deploying: " + ex
-		awscdk.Annotations_Of(a.Network.Stack).AddWarningV2(jsii.String("opencti-ha:exampleValue"), jsii.String(msg), nil)
+	nag := contextString(app.Node().TryGetContext(jsii.String("nag"))) != "false"
+	var delivery *pipeline.PipelineStack
+	if cfg.Pipeline.Enabled() {
+		// A pipeline configuration deploys only the pipeline stack; its
+		// stages (nested cloud assemblies) are the deployments.
+		if delivery, err = addPipeline(app, cfg, path, nag); err != nil {
+			fmt.Fprintf(os.Stderr, "opencti-ha: invalid configuration:\n%s\n", indent(err.Error()))
+			return 1
+		}
+	} else {
+		a := stacks.NewOpenCTIApp(app, cfg)
+		// The embedded profiles synthesize anywhere, but their example zone and
+		// admin role do not exist: say so on every synth (and in `cdk deploy`).
+		// A deployment that still carries one stops before CloudFormation
+		// creates anything (stacks.AddExampleValueRules).
+		for _, ex := range cfg.ExampleValues() {
+			msg := "example value still in use, set your own before deploying: " + ex
+			awscdk.Annotations_Of(a.Network.Stack).AddWarningV2(jsii.String("opencti-ha:exampleValue"), jsii.String(msg), nil)
+		}
+		for _, w := range cfg.Warnings() {
+			awscdk.Annotations_Of(a.Monitoring.Stack).AddWarningV2(jsii.String("opencti-ha:production"), jsii.String(w), nil)
+		}
 	}
-	for _, w := range cfg.Warnings() {
-		awscdk.Annotations_Of(a.Monitoring.Stack).AddWarningV2(jsii.String("opencti-ha:production"), jsii.String(w), nil)
-	}
-	if contextString(app.Node().TryGetContext(jsii.String("nag"))) != "false" {
+	if nag {
 		cdkapp.AddNag(app)
 	}
-	asm := app.Synth(nil)
+	asm, err := synth(app)
+	if err != nil {
+		// aws-cdk-lib reports error annotations (cdk-nag findings included)
+		// above, then fails the synth.
+		fmt.Fprintf(os.Stderr, "opencti-ha: synth failed:\n%s\n", indent(err.Error()))
+		return 1
+	}
 	if errs := cdkapp.Errors(asm); len(errs) > 0 {
 		fmt.Fprintf(os.Stderr, "opencti-ha: %d unsuppressed errors (cdk-nag AwsSolutions and others):\n%s\n", len(errs), indent(strings.Join(errs, "\n")))
 		return 1
 	}
+	if delivery != nil {
+		fmt.Fprintln(os.Stderr, pipelineSummary(delivery))
+	}
 	return 0
+}
+
+// synth synthesizes app, turning a failure inside aws-cdk-lib (which jsii
+// raises as a panic) into an error: no user sees a Go stack trace.
+func synth(app awscdk.App) (asm cxapi.CloudAssembly, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return app.Synth(nil), nil
+}
+
+// pipelineSummary says what the pipeline stack deploys, in order.
+func pipelineSummary(p *pipeline.PipelineStack) string {
+	parts := make([]string, 0, len(p.Stages))
+	for _, st := range p.Stages {
+		c := st.Config
+		part := fmt.Sprintf("%s (%s, %s/%s, %s)", c.Name, c.Environment, c.Account, c.Region, *st.ArtifactId())
+		if c.Environment == "prod" {
+			part = "approval, " + part
+		}
+		parts = append(parts, part)
+	}
+	return fmt.Sprintf("opencti-ha: pipeline stack %s (%s/%s) deploys: %s", *p.StackName(), *p.Account(), *p.Region(), strings.Join(parts, ", then "))
+}
+
+// addPipeline creates the delivery pipeline of the configuration file path.
+// CDK Pipelines synthesizes each stage while the pipeline is built, so a
+// failing stage surfaces here (as a jsii panic, returned as an error).
+func addPipeline(app awscdk.App, cfg *config.Config, path string, nag bool) (p *pipeline.PipelineStack, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = nil, fmt.Errorf("building the pipeline: %v", r)
+		}
+	}()
+	rel, err := config.RepoPath(path)
+	if err != nil {
+		return nil, err
+	}
+	stages, err := cfg.Pipeline.LoadStages()
+	if err != nil {
+		return nil, err
+	}
+	root, err := config.RepoRoot()
+	if err != nil {
+		return nil, err
+	}
+	tools, err := pipeline.ReadTools(root)
+	if err != nil {
+		return nil, err
+	}
+	return pipeline.NewPipelineStack(app, pipeline.StackID, &pipeline.PipelineStackProps{
+		Config: cfg, ConfigPath: rel, Stages: stages, Tools: tools, Nag: nag,
+	}), nil
 }
 
 func contextString(v any) string {

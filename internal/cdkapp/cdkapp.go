@@ -97,16 +97,24 @@ func AddNag(app awscdk.App) {
 }
 
 // Errors lists every error annotation (cdk-nag findings included) of the
-// synthesized assembly as "stack: path: message", sorted.
+// synthesized assembly and of the assemblies nested in it (a Stage's, such
+// as a pipeline's stages) as "stack: path: message", sorted.
 func Errors(asm cxapi.CloudAssembly) []string {
 	var out []string
-	for _, s := range *asm.Stacks() {
-		for _, m := range *s.Messages() {
-			if m.Level == cxapi.SynthesisMessageLevel_ERROR {
-				out = append(out, fmt.Sprintf("%s: %s: %v", *s.StackName(), *m.Id, m.Entry.Data))
+	var collect func(a cxapi.CloudAssembly)
+	collect = func(a cxapi.CloudAssembly) {
+		for _, s := range *a.Stacks() {
+			for _, m := range *s.Messages() {
+				if m.Level == cxapi.SynthesisMessageLevel_ERROR {
+					out = append(out, fmt.Sprintf("%s: %s: %v", *s.StackName(), *m.Id, m.Entry.Data))
+				}
 			}
 		}
+		for _, n := range *a.NestedAssemblies() {
+			collect(n.NestedAssembly())
+		}
 	}
+	collect(asm)
 	sort.Strings(out)
 	return out
 }

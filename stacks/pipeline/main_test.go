@@ -1,0 +1,161 @@
+package pipeline
+
+// The ONE TestMain of package pipeline: it synthesizes the example pipeline
+// (examples/pipeline.yaml: the pipeline stack, and the dev and prod stages of
+// eight stacks each) with cdk-nag and aws-cdk-lib's CloudFormation
+// validation, and every test reads the result through fx. A second synth,
+// without the (slow) validation, only proves that two synths write the same
+// bytes.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/opencti-ha/opencti-ha/config"
+	"github.com/opencti-ha/opencti-ha/internal/cdkapp"
+)
+
+const exampleConfig = "../../examples/pipeline.yaml"
+
+type fixture struct {
+	Config   *config.Config
+	Tools    Tools
+	Stack    *PipelineStack
+	Assembly cxapi.CloudAssembly
+	Outdir   string
+	Errors   []string
+	// Template is the pipeline stack's synthesized template.
+	Template map[string]any
+	// Identical reports whether a second synth wrote the same bytes.
+	Identical error
+}
+
+var fx *fixture
+
+func TestMain(m *testing.M) {
+	code := func() int {
+		defer jsii.Close()
+		f, err := synthExample(true)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "synthesizing the example pipeline:", err)
+			return 1
+		}
+		again, err := synthExample(false)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "synthesizing the example pipeline again:", err)
+			return 1
+		}
+		f.Identical = sameTree(f.Outdir, again.Outdir)
+		fx = f
+		return m.Run()
+	}()
+	os.Exit(code)
+}
+
+func synthExample(validate bool) (f *fixture, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("synth panicked: %v", r)
+		}
+	}()
+	cfg, err := config.Load("", exampleConfig)
+	if err != nil {
+		return nil, err
+	}
+	rel, err := config.RepoPath(exampleConfig)
+	if err != nil {
+		return nil, err
+	}
+	stages, err := cfg.Pipeline.LoadStages()
+	if err != nil {
+		return nil, err
+	}
+	root, err := config.RepoRoot()
+	if err != nil {
+		return nil, err
+	}
+	tools, err := ReadTools(root)
+	if err != nil {
+		return nil, err
+	}
+	outdir, err := os.MkdirTemp("", "opencti-ha-pipeline-")
+	if err != nil {
+		return nil, err
+	}
+	app, err := cdkapp.New(outdir, validate)
+	if err != nil {
+		return nil, err
+	}
+	s := NewPipelineStack(app, StackID, &PipelineStackProps{Config: cfg, ConfigPath: rel, Stages: stages, Tools: tools, Nag: true})
+	cdkapp.AddNag(app)
+	asm := app.Synth(nil)
+	f = &fixture{Config: cfg, Tools: tools, Stack: s, Assembly: asm, Outdir: outdir, Errors: cdkapp.Errors(asm)}
+	data, err := os.ReadFile(filepath.Join(outdir, *s.ArtifactId()+".template.json"))
+	if err != nil {
+		return nil, err
+	}
+	return f, json.Unmarshal(data, &f.Template)
+}
+
+// sameTree compares every file of two cloud assemblies byte for byte.
+func sameTree(a, b string) error {
+	count := 0
+	err := filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(a, p)
+		if rel == "validation-report.json" {
+			return nil // written only when validation runs
+		}
+		x, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		y, err := os.ReadFile(filepath.Join(b, rel))
+		if err != nil {
+			return fmt.Errorf("%s: only in the first synth", rel)
+		}
+		if !bytes.Equal(x, y) {
+			return fmt.Errorf("%s differs between two synths", rel)
+		}
+		count++
+		return nil
+	})
+	if err == nil && count < 20 {
+		err = fmt.Errorf("only %d files compared", count)
+	}
+	return err
+}
+
+// resources returns the pipeline template's resources of type typ by logical ID.
+func resources(typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range fx.Template["Resources"].(map[string]any) {
+		m := r.(map[string]any)
+		if m["Type"] == typ {
+			out[id] = m
+		}
+	}
+	return out
+}
+
+// props is a resource's Properties.
+func props(r map[string]any) map[string]any {
+	p, _ := r["Properties"].(map[string]any)
+	return p
+}
+
+// toJSON renders v as compact JSON, for substring checks and messages.
+func toJSON(v any) string {
+	data, _ := json.Marshal(v)
+	return string(data)
+}
