@@ -138,16 +138,44 @@ func Default(env string) (*Config, error) {
 		ImageCache:        defaultImageCache(),
 		Pipeline:          defaultPipeline(env),
 	}
-	c.OpenCTI.AdminEmail = "opencti-admin@" + zone
+	c.DNS.ZoneName = zone
 	switch env {
 	case "prod":
-		c.DNS = DNS{ZoneName: zone, ZoneID: "Z0000000000000000000P", UIHostname: "ui." + zone, APIHostname: "api." + zone}
+		c.DNS.ZoneID = "Z0000000000000000000P"
 		c.Network = Network{VpcCidr: "10.50.0.0/16", NatGateways: 3, FlowLogRetentionDays: 365}
 	default:
-		c.DNS = DNS{ZoneName: zone, ZoneID: "Z0000000000000000000D", UIHostname: "ui.dev." + zone, APIHostname: "api.dev." + zone}
+		c.DNS.ZoneID = "Z0000000000000000000D"
 		c.Network = Network{VpcCidr: "10.40.0.0/16", NatGateways: 1, FlowLogRetentionDays: 30}
 	}
+	c.deriveFromZone()
 	return c, nil
+}
+
+// clearZoneDerived empties the defaults derived from dns.zoneName (the
+// hostnames and opencti.adminEmail), so that deriveFromZone fills them from
+// the zone a configuration file sets.
+func (c *Config) clearZoneDerived() {
+	c.DNS.UIHostname, c.DNS.APIHostname, c.OpenCTI.AdminEmail = "", "", ""
+}
+
+// deriveFromZone fills the hostnames and opencti.adminEmail left empty from
+// dns.zoneName: "ui.<zone>" and "api.<zone>" in prod, "ui.dev.<zone>" and
+// "api.dev.<zone>" otherwise, and "opencti-admin@<zone>".
+func (c *Config) deriveFromZone() {
+	zone := c.DNS.ZoneName
+	sub := ""
+	if c.Environment != "prod" {
+		sub = "dev."
+	}
+	if c.DNS.UIHostname == "" {
+		c.DNS.UIHostname = "ui." + sub + zone
+	}
+	if c.DNS.APIHostname == "" {
+		c.DNS.APIHostname = "api." + sub + zone
+	}
+	if c.OpenCTI.AdminEmail == "" {
+		c.OpenCTI.AdminEmail = "opencti-admin@" + zone
+	}
 }
 
 var (

@@ -65,6 +65,28 @@ opencti:
 	}
 }
 
+// TestZoneDerivedDefaultsFollowTheFile: the hostnames and the admin e-mail
+// a file leaves out are derived from the file's own dns.zoneName, not from
+// the profile's example zone; the ones it sets are kept.
+func TestZoneDerivedDefaultsFollowTheFile(t *testing.T) {
+	for _, tc := range []struct {
+		env, extra, ui, api, email string
+	}{
+		{"prod", "", "ui.cti.acme.org", "api.cti.acme.org", "opencti-admin@cti.acme.org"},
+		{"dev", "", "ui.dev.cti.acme.org", "api.dev.cti.acme.org", "opencti-admin@cti.acme.org"},
+		{"prod", "  uiHostname: opencti.cti.acme.org\nopencti:\n  adminEmail: soc@acme.org\n", "opencti.cti.acme.org", "api.cti.acme.org", "soc@acme.org"},
+	} {
+		c, err := Parse([]byte("environment: "+tc.env+"\ndns:\n  zoneName: cti.acme.org\n  zoneId: Z0123456789ABCDEFGHIJ\n"+tc.extra), "")
+		if err != nil {
+			t.Fatalf("%s %q: %v", tc.env, tc.extra, err)
+		}
+		if c.DNS.UIHostname != tc.ui || c.DNS.APIHostname != tc.api || c.OpenCTI.AdminEmail != tc.email {
+			t.Errorf("%s %q: ui %q, api %q, adminEmail %q; want %q, %q, %q", tc.env, tc.extra,
+				c.DNS.UIHostname, c.DNS.APIHostname, c.OpenCTI.AdminEmail, tc.ui, tc.api, tc.email)
+		}
+	}
+}
+
 func TestStrictParsing(t *testing.T) {
 	cases := []struct {
 		name, yaml string

@@ -62,11 +62,15 @@ func Parse(data []byte, env string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Defaults derived from the zone follow the file's dns.zoneName: they
+	// are cleared before decoding and derived again from what the file set.
+	c.clearZoneDerived()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
 	}
+	c.deriveFromZone()
 	var extra any
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, errors.New("more than one YAML document: a config file holds exactly one")
