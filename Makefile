@@ -35,7 +35,8 @@ tools: .tools/node_modules/.package-lock.json
 	@ln -sfn ../node_modules/.bin/cdk .tools/bin/cdk
 
 .tools/node_modules/.package-lock.json: .tools/package.json .tools/package-lock.json
-	cd .tools && PATH='$(SYSTEM_PATH)' npm ci --no-audit --no-fund --loglevel=error
+	@echo 'cd .tools && npm ci --no-audit --no-fund --loglevel=error'
+	@cd .tools && PATH='$(SYSTEM_PATH)' npm ci --no-audit --no-fund --loglevel=error
 
 build:
 	$(GO) build -o $(APP_BIN) ./bin/opencti-ha
