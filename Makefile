@@ -6,11 +6,17 @@ CONFIG ?=
 OUT    ?= cdk.out
 RENDER_OUT ?= dist/manifests
 
-# Pinned tools come from .tools/package.json (npm ci): the AWS CDK CLI and
-# Node.js 24, which jsii uses instead of the machine's Node 20. They live in
-# .tools/ because the go command would otherwise walk node_modules/.
-TOOLS := $(CURDIR)/.tools/node_modules/.bin
-export PATH := $(TOOLS):$(PATH)
+# Pinned tools come from .tools/package.json (npm ci): the AWS CDK CLI, the
+# AWS SDK clients the handler tests use and one Node.js build per platform
+# (optionalDependencies: npm installs only the one whose os/cpu match). jsii,
+# the CDK CLI and the handler tests run the Node.js that .tools/node-path
+# chooses for this machine: the pinned build, else the node on PATH if it is
+# Node.js 22 or newer, else it stops make with a message saying what is
+# missing. `make tools` links the choice (and the CDK CLI) into .tools/bin,
+# first on PATH. The tools live in .tools/ because the go command would
+# otherwise walk node_modules/. npm itself runs on the machine's own Node.js.
+SYSTEM_PATH := $(PATH)
+export PATH := $(CURDIR)/.tools/bin:$(PATH)
 GO ?= go
 
 APP_BIN := .build/opencti-ha
@@ -24,9 +30,13 @@ CONTEXT := {"env":"$(ENV)","config":"$(CONFIG)","validate":"$(VALIDATE)"}
 all: synth
 
 tools: .tools/node_modules/.package-lock.json
+	@mkdir -p .tools/bin
+	@node=$$(.tools/node-path) && ln -sfn "$$node" .tools/bin/node
+	@ln -sfn ../node_modules/.bin/cdk .tools/bin/cdk
 
 .tools/node_modules/.package-lock.json: .tools/package.json .tools/package-lock.json
-	cd .tools && npm ci --no-audit --no-fund --loglevel=error
+	@echo 'cd .tools && npm ci --no-audit --no-fund --loglevel=error'
+	@cd .tools && PATH='$(SYSTEM_PATH)' npm ci --no-audit --no-fund --loglevel=error
 
 build:
 	$(GO) build -o $(APP_BIN) ./bin/opencti-ha
@@ -47,8 +57,8 @@ test: tools test-handlers
 	env -u CDK_OUTDIR $(GO) test -count=1 -timeout 30m ./...
 	$(GO) test -count=1 -run '^$$' -fuzz FuzzParse -fuzztime 15s ./config
 
-## test-handlers: the Lambda handlers' unit tests (Node's test runner, the
-## pinned Node.js 24; the AWS SDK clients and aws-sdk-client-mock come from
+## test-handlers: the Lambda handlers' unit tests (Node's test runner on the
+## Node.js .tools/node-path chooses; the AWS SDK clients and aws-sdk-client-mock come from
 ## .tools/node_modules through NODE_PATH, see internal/handlertest/README.md)
 HANDLER_TESTS := 'constructs/**/*.test.js' 'internal/handlertest/*.test.js'
 test-handlers: tools

@@ -9,14 +9,22 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/opencti-ha/opencti-ha/internal/nodepath"
 )
 
 // toolEnv is a clean environment: no AWS credentials or profile, a fresh HOME
-// (no ~/.aws), the pinned Node.js and CDK CLI first on PATH.
+// (no ~/.aws), and first on PATH the Node.js that .tools/node-path chooses
+// for this platform (as under make), for the CDK CLI (`#!/usr/bin/env node`)
+// and the jsii runtime of the app it starts.
 func toolEnv(t *testing.T, extra ...string) []string {
 	t.Helper()
+	bin := t.TempDir()
+	if _, err := nodepath.Link(repoRoot, bin); err != nil {
+		t.Fatal(err)
+	}
 	env := []string{
-		"PATH=" + filepath.Join(repoRoot, ".tools", "node_modules", ".bin") + ":" + os.Getenv("PATH"),
+		"PATH=" + bin + ":" + os.Getenv("PATH"),
 		"HOME=" + t.TempDir(),
 		"GOCACHE=" + goEnv(t, "GOCACHE"),
 		"GOMODCACHE=" + goEnv(t, "GOMODCACHE"),

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/opencti-ha/opencti-ha/internal/nodepath"
 )
 
 type run struct {
@@ -68,8 +70,16 @@ func main() {
 		bins[name] = out
 	}
 
-	node, _ := exec.Command("node", "--version").Output()
-	fmt.Printf("machine: %d cores, node %s", runtime.NumCPU(), node)
+	// Every measured process starts the Node.js make uses (.tools/node-path):
+	// jsii-runtime-go starts `node` from PATH.
+	nodeBin := filepath.Join(tmp, "node-bin")
+	check(os.Mkdir(nodeBin, 0o755))
+	nodePath, err := nodepath.Link(".", nodeBin)
+	check(err)
+	check(os.Setenv("PATH", nodeBin+string(os.PathListSeparator)+os.Getenv("PATH")))
+	node, err := exec.Command(nodePath, "--version").Output()
+	check(err)
+	fmt.Printf("machine: %d cores, %s/%s, node %s (%s)\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, strings.TrimSpace(string(node)), nodePath)
 	// measure runs args n times; a synth (env given) writes into a fresh
 	// CDK_OUTDIR each time.
 	outdirs := 0
