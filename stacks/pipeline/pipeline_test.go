@@ -350,7 +350,7 @@ func TestPinnedTools(t *testing.T) {
 	if vals["GOTOOLCHAIN"] != `"`+GoToolchain+`"` {
 		t.Errorf("synth GOTOOLCHAIN = %s, want %s", vals["GOTOOLCHAIN"], GoToolchain)
 	}
-	if fx.Tools.CdkCli != "2.1148.1" || fx.Tools.Node != "24.11.1" {
+	if fx.Tools.CdkCli != "2.1148.1" || fx.Tools.Node != "24.22.3" {
 		t.Errorf(".tools versions = %+v", fx.Tools)
 	}
 	_, self := project(t, find(t, actions["UpdatePipeline"], "SelfMutate"))
