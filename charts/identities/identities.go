@@ -1,0 +1,155 @@
+// Package identities carries the OpenCTI identity provisioning program
+// (provision.js, run by a Kubernetes Job of the platform image) and the rules
+// it applies to names, for the chart that runs the Job and for configuration
+// validation. It depends on the standard library only, so the config package
+// may import it.
+//
+// provision.js is the program; this package embeds it (Script), describes its
+// input (Spec) and mirrors the rules a configuration must satisfy before the
+// Job would accept it (ConnectorNameProblem, DeploymentNameProblem). A test
+// runs the JavaScript rules and the Go rules over the same table, so the two
+// cannot drift apart. The design and the OpenCTI sources behind it are in
+// docs/identities.md.
+package identities
+
+import (
+	"crypto/sha256"
+	_ "embed" // Script
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"regexp"
+)
+
+// Script is provision.js: one CommonJS file that needs only node: built-ins,
+// to be mounted from a ConfigMap and run as `node provision.js`.
+//
+//go:embed provision.js
+var Script string
+
+// ScriptFile is the file name the Job runs.
+const ScriptFile = "provision.js"
+
+// TokenKey is the key of the token in every identity's Secret.
+const TokenKey = "OPENCTI_TOKEN"
+
+// TemplateAnnotation is the pod-template annotation of the Deployments that
+// use a token: the ID of the token their pods were started with. The Job sets
+// it to roll them onto a new token; charts must not set it.
+const TemplateAnnotation = "opencti-ha.io/token-id"
+
+// TokenDurations are OpenCTI's token lifetimes (GraphQL enum TokenDuration).
+var TokenDurations = []string{"UNLIMITED", "DAYS_30", "DAYS_60", "DAYS_90", "DAYS_365"}
+
+// ConnectorNameRule says what a connector name must be to name its OpenCTI
+// user; ConnectorNameProblem returns it for a name that is not.
+const ConnectorNameRule = `1-40 lower-case letters, digits or hyphens, starting and ending with a letter or digit (it names the OpenCTI user "[C] <deployment> <name>")`
+
+// DeploymentNameRule is the same for the deployment name (config Name).
+const DeploymentNameRule = "1-40 letters, digits or hyphens, starting with a letter (it prefixes every OpenCTI user, group and role the deployment owns)"
+
+var (
+	connectorNameRe  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+	deploymentNameRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,39}$`)
+)
+
+// ConnectorNameProblem returns "" when name can name a connector's OpenCTI
+// user, otherwise ConnectorNameRule (what is allowed).
+func ConnectorNameProblem(name string) string {
+	if len(name) <= 40 && connectorNameRe.MatchString(name) {
+		return ""
+	}
+	return ConnectorNameRule
+}
+
+// DeploymentNameProblem returns "" when name can prefix the deployment's
+// OpenCTI users, groups and roles, otherwise DeploymentNameRule.
+func DeploymentNameProblem(name string) string {
+	if deploymentNameRe.MatchString(name) {
+		return ""
+	}
+	return DeploymentNameRule
+}
+
+// ConnectorUserName is the OpenCTI user of a connector ("[C] " is OpenCTI's
+// documented prefix of connector users).
+func ConnectorUserName(deployment, connector string) string {
+	return fmt.Sprintf("[C] %s %s", deployment, connector)
+}
+
+// WorkerUserName is the OpenCTI user the workers share.
+func WorkerUserName(deployment string) string {
+	return fmt.Sprintf("[W] %s workers", deployment)
+}
+
+// Spec is the Job's input (spec.json in its ConfigMap). Zero optional
+// fields take the defaults of provision.js.
+type Spec struct {
+	// Deployment names the deployment (config Name).
+	Deployment string `json:"deployment"`
+	// Namespace holds the Secrets and Deployments.
+	Namespace string `json:"namespace"`
+	// OpenCTIURL is the connector-api Service, e.g.
+	// http://opencti-connector-api.opencti.svc.cluster.local:80.
+	OpenCTIURL string `json:"openctiUrl"`
+	// Rotation: changing it replaces every token. Default 0.
+	Rotation int `json:"rotation"`
+	// TokenDuration is one of TokenDurations. Default UNLIMITED.
+	TokenDuration string `json:"tokenDuration,omitempty"`
+	// HealthTimeoutSeconds bounds the wait for /health. Default 1800.
+	HealthTimeoutSeconds float64 `json:"healthTimeoutSeconds,omitempty"`
+	// HealthIntervalSeconds between /health tries. Default 5.
+	HealthIntervalSeconds float64 `json:"healthIntervalSeconds,omitempty"`
+	// RolloutTimeoutSeconds bounds the wait for each rollout. Default 900.
+	RolloutTimeoutSeconds float64 `json:"rolloutTimeoutSeconds,omitempty"`
+	// RolloutIntervalSeconds between rollout polls. Default 5.
+	RolloutIntervalSeconds float64 `json:"rolloutIntervalSeconds,omitempty"`
+	// Worker is the workers' identity.
+	Worker Consumer `json:"worker"`
+	// Connectors lists one identity per connector (empty: none).
+	Connectors []Connector `json:"connectors"`
+}
+
+// Consumer is where an identity's token goes: its Secret and the
+// Deployments whose pods read it.
+type Consumer struct {
+	Secret      string   `json:"secret"`
+	Deployments []string `json:"deployments"`
+}
+
+// Connector is one connector's identity.
+type Connector struct {
+	Name        string   `json:"name"`
+	ID          string   `json:"id"`
+	Type        string   `json:"type"`
+	Secret      string   `json:"secret"`
+	Deployments []string `json:"deployments"`
+}
+
+// JSON renders the spec as provision.js reads it: identical bytes for an
+// identical spec, empty lists as [] (never null).
+func (s Spec) JSON() ([]byte, error) {
+	c := s
+	if c.Worker.Deployments == nil {
+		c.Worker.Deployments = []string{}
+	}
+	c.Connectors = append([]Connector{}, s.Connectors...)
+	for i := range c.Connectors {
+		if c.Connectors[i].Deployments == nil {
+			c.Connectors[i].Deployments = []string{}
+		}
+	}
+	return json.MarshalIndent(c, "", "  ")
+}
+
+// JobName names the Job after everything it runs with: a Job's pod template
+// cannot change, so another input is another Job (and a deploy that changes
+// none of them applies the same Job again, which does nothing).
+func JobName(specJSON []byte, image string) string {
+	h := sha256.New()
+	for _, part := range [][]byte{specJSON, []byte(Script), []byte(image)} {
+		fmt.Fprintf(h, "%d:", len(part))
+		h.Write(part)
+	}
+	return "opencti-identities-" + hex.EncodeToString(h.Sum(nil))[:10]
+}
