@@ -2,6 +2,10 @@ package scalesim_test
 
 import (
 	"fmt"
+	"io"
+	"os"
+	"strings"
+	"testing"
 
 	"github.com/opencti-ha/opencti-ha/internal/scalesim"
 )
@@ -11,38 +15,7 @@ import (
 // 1 000 000 messages in 10 minutes drained by workers that each acknowledge
 // 5 messages a second (an assumption, not an OpenCTI figure).
 func Example_prod() {
-	c := scalesim.ProposedProd()
-	fmt.Printf("worker-api %d to %d pods, workers %d to %d, one pod per %d waiting messages\n",
-		c.MinReplicas, c.MaxReplicas, c.MinReplicas*c.WorkersPerPlatform, c.MaxReplicas*c.WorkersPerPlatform, c.MessagesPerReplica)
-	thresholds, _ := c.Thresholds()
-	for _, t := range thresholds {
-		up, down := "never (maximum)", "never (minimum)"
-		if t.UpAbove >= 0 {
-			up = fmt.Sprintf("above %d messages", t.UpAbove)
-		}
-		if t.DownAtOrBelow >= 0 {
-			down = fmt.Sprintf("at or below %d messages", t.DownAtOrBelow)
-		}
-		fmt.Printf("%d pods: up %s, down %s\n", t.Replicas, up, down)
-	}
-
-	var burst []scalesim.Sample
-	for i := range 20 + 60 + 180 {
-		var m int64
-		if i >= 20 && i < 80 {
-			m = 200000 - 200000*int64(i-20)/59
-		}
-		burst = append(burst, scalesim.Sample{Messages: m, CPUPercent: -1})
-	}
-	tr, _ := scalesim.Run(c, burst)
-	fmt.Print("\nburst of 200 000 messages at 5:00, worked down by 19:45\n", tr.Table(0))
-
-	published := make([]float64, 4*60*4)
-	for i := 20; i < 60; i++ {
-		published[i] = 1_000_000.0 / 600
-	}
-	tr, _ = scalesim.RunLoad(c, scalesim.Load{PublishedPerSecond: published, WorkerMessagesPerSecond: 5})
-	fmt.Print("\n1 000 000 messages published from 5:00 to 15:00, 5 messages/s per worker\n", tr.Table(30*60))
+	prodReport(os.Stdout)
 	// Output:
 	// worker-api 2 to 6 pods, workers 6 to 18, one pod per 10000 waiting messages
 	// 2 pods: up above 22000 messages, down never (minimum)
@@ -85,4 +58,65 @@ func Example_prod() {
 	//  203:30         0         0           3         3        9          9  ScaleDownLimit
 	//  208:30         0         0           2         2        6          6  TooFewReplicas
 	//  210:00         0         0           2         2        6          6  TooFewReplicas
+}
+
+// prodReport writes what Example_prod prints; docs/scaling.md shows it.
+func prodReport(w io.Writer) {
+	c := scalesim.ProposedProd()
+	fmt.Fprintf(w, "worker-api %d to %d pods, workers %d to %d, one pod per %d waiting messages\n",
+		c.MinReplicas, c.MaxReplicas, c.MinReplicas*c.WorkersPerPlatform, c.MaxReplicas*c.WorkersPerPlatform, c.MessagesPerReplica)
+	thresholds, _ := c.Thresholds()
+	for _, t := range thresholds {
+		up, down := "never (maximum)", "never (minimum)"
+		if t.UpAbove >= 0 {
+			up = fmt.Sprintf("above %d messages", t.UpAbove)
+		}
+		if t.DownAtOrBelow >= 0 {
+			down = fmt.Sprintf("at or below %d messages", t.DownAtOrBelow)
+		}
+		fmt.Fprintf(w, "%d pods: up %s, down %s\n", t.Replicas, up, down)
+	}
+
+	var burst []scalesim.Sample
+	for i := range 20 + 60 + 180 {
+		var m int64
+		if i >= 20 && i < 80 {
+			m = 200000 - 200000*int64(i-20)/59
+		}
+		burst = append(burst, scalesim.Sample{Messages: m, CPUPercent: -1})
+	}
+	tr, _ := scalesim.Run(c, burst)
+	fmt.Fprint(w, "\nburst of 200 000 messages at 5:00, worked down by 19:45\n", tr.Table(0))
+
+	published := make([]float64, 4*60*4)
+	for i := 20; i < 60; i++ {
+		published[i] = 1_000_000.0 / 600
+	}
+	tr, _ = scalesim.RunLoad(c, scalesim.Load{PublishedPerSecond: published, WorkerMessagesPerSecond: 5})
+	fmt.Fprint(w, "\n1 000 000 messages published from 5:00 to 15:00, 5 messages/s per worker\n", tr.Table(30*60))
+}
+
+// docs/scaling.md shows prodReport's output between these markers; this test
+// keeps it current.
+const (
+	docBegin = "<!-- begin: go test ./internal/scalesim -run Example_prod -v -->\n```\n"
+	docEnd   = "```\n<!-- end -->"
+)
+
+func TestScalingDocShowsProdReport(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/scaling.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(doc)
+	i := strings.Index(text, docBegin)
+	j := strings.Index(text, docEnd)
+	if i < 0 || j < i {
+		t.Fatalf("docs/scaling.md has no block between %q and %q", docBegin, docEnd)
+	}
+	var want strings.Builder
+	prodReport(&want)
+	if got := text[i+len(docBegin) : j]; got != want.String() {
+		t.Errorf("docs/scaling.md shows another simulation than prodReport; replace the block with:\n%s", want.String())
+	}
 }
