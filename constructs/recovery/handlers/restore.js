@@ -203,8 +203,13 @@ function props(raw) {
   return p;
 }
 
-// target is what identifies one restore: a change of it restores again.
-const target = (p) => [p.RepositoryName, p.BucketName, p.BasePath, p.Snapshot, p.Generation].join('|');
+// target is what identifies one restore: a change of it restores again. It
+// reads raw properties with their defaults and validates nothing, so that old
+// properties of another shape never fail an Update.
+const target = (raw) => {
+  const p = { BucketName: '', BasePath: '', Generation: '1', ...(raw || {}) };
+  return [p.RepositoryName, p.BucketName, p.BasePath, p.Snapshot, p.Generation].join('|');
+};
 
 // physicalId names the restore that was done: domain, repository, the chosen
 // snapshot and the generation.
@@ -335,7 +340,7 @@ exports.onEvent = async (event) => {
   log('event', { type: event.RequestType, snapshot: (event.ResourceProperties || {}).Snapshot, physicalId: event.PhysicalResourceId });
   if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
   const p = props(event.ResourceProperties);
-  if (event.RequestType === 'Update' && target(props(event.OldResourceProperties)) === target(p)) {
+  if (event.RequestType === 'Update' && target(event.OldResourceProperties) === target(event.ResourceProperties)) {
     log('restore target unchanged: nothing to restore', { physicalId: event.PhysicalResourceId });
     return { PhysicalResourceId: event.PhysicalResourceId, Data: { SnapshotName: snapshotOf(event.PhysicalResourceId), Restored: 'false' } };
   }

@@ -222,6 +222,15 @@ test('an Update that keeps the restore target, and Delete, restore and delete no
   assert.equal(Object.keys(search.indices).length, 4);
 });
 
+test('an Update whose old properties were of another shape still compares targets', async (t) => {
+  const { requests } = setUp(t);
+  const id = `${ENDPOINT}/dr-replica/opencti-dr-2026-12-01-11-00-cccc/g1`;
+  const { IsmPolicyId, IsmPolicy, Generation, ...older } = drProps;
+  const out = await handler.onEvent({ RequestType: 'Update', PhysicalResourceId: id, ResourceProperties: drProps, OldResourceProperties: { ...older, IndexPrefix: 'Not Valid' } });
+  assert.equal(out.Data.Restored, 'false', 'Generation defaults to 1: same target');
+  assert.equal(requests.length, 0);
+});
+
 test('an Update to another target restores again and answers a new physical ID', async (t) => {
   const { search } = setUp(t);
   const first = await runToCompletion(create());
