@@ -2,9 +2,6 @@ package secrets
 
 import (
 	_ "embed"
-	"errors"
-	"fmt"
-	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -15,6 +12,11 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
+	"github.com/opencti-ha/opencti-ha/constructs/secrets/secretsspec"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
 
 // JSON property names of the OpenCTI application secrets.
@@ -82,47 +84,37 @@ func (s *openCTISecrets) EncryptionKeySecret() awssecretsmanager.ISecret   { ret
 func (s *openCTISecrets) EncryptionKey() awskms.IKey                       { return s.key }
 func (s *openCTISecrets) Generator() awslambda.IFunction                   { return s.generator }
 
-var secretPrefixPattern = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,400}[A-Za-z0-9_+=.@-]$`)
-
 func (p *OpenCTISecretsProps) withDefaults() OpenCTISecretsProps {
 	out := OpenCTISecretsProps{}
 	if p != nil {
 		out = *p
 	}
-	if out.RemovalPolicy == "" {
-		out.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
-	}
-	if out.GeneratorLogRetention == "" {
-		out.GeneratorLogRetention = awslogs.RetentionDays_THREE_MONTHS
-	}
+	defaults.Zero(&out.RemovalPolicy, awscdk.RemovalPolicy_RETAIN)
+	defaults.Zero(&out.GeneratorLogRetention, awslogs.RetentionDays_THREE_MONTHS)
 	return out
 }
 
 func (p OpenCTISecretsProps) validate() error {
-	var errs []error
-	switch {
-	case p.NamePrefix == nil:
-		errs = append(errs, errors.New("secrets.OpenCTISecretsProps.NamePrefix: got nil, want a secret name prefix such as \"opencti/prod\""))
-	case !*awscdk.Token_IsUnresolved(p.NamePrefix) && !secretPrefixPattern.MatchString(*p.NamePrefix):
-		errs = append(errs, fmt.Errorf("secrets.OpenCTISecretsProps.NamePrefix: got %q, want letters, digits and /_+=.@- not ending in \"/\"", *p.NamePrefix))
+	pr := &problems.List{}
+	if p.NamePrefix == nil {
+		pr.Add("secrets.OpenCTISecretsProps.NamePrefix", p.NamePrefix, `a secret name prefix such as "opencti/prod"`)
+	} else {
+		secretsspec.CheckNamePrefix(pr, "secrets.OpenCTISecretsProps.NamePrefix", *p.NamePrefix)
 	}
-	if err := ValidateRemovalPolicy("secrets.OpenCTISecretsProps.RemovalPolicy", p.RemovalPolicy); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	awsutil.CheckRemovalPolicy(pr, "secrets.OpenCTISecretsProps.RemovalPolicy", p.RemovalPolicy)
+	return pr.Err()
 }
 
 // NewOpenCTISecrets creates the OpenCTI application secrets and the custom
 // resource that completes them with values Secrets Manager cannot generate.
-// It panics before creating anything if props are invalid.
+// It panics with an *problems.InvalidProps, before creating anything, if
+// props are invalid.
 func NewOpenCTISecrets(scope constructs.Construct, id string, props *OpenCTISecretsProps) OpenCTISecrets {
 	p := props.withDefaults()
-	if err := p.validate(); err != nil {
-		panic(err)
-	}
+	problems.PanicIfInvalid("secrets.NewOpenCTISecrets", id, p.validate())
 	s := &openCTISecrets{}
 	constructs.NewConstruct_Override(s, scope, jsii.String(id))
-	removal := DataRemovalPolicy(p.RemovalPolicy)
+	removal := awsutil.DataRemovalPolicy(p.RemovalPolicy)
 
 	s.key = p.EncryptionKey
 	if s.key == nil {
