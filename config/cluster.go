@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opencti-ha/opencti-ha/charts"
 	"github.com/opencti-ha/opencti-ha/constructs/cluster/clusterspec"
 	"github.com/opencti-ha/opencti-ha/constructs/problems"
 )
@@ -80,7 +81,7 @@ var (
 	// ClusterEndpointAccesses are the allowed cluster.endpointAccess values.
 	ClusterEndpointAccesses = clusterspec.EndpointAccesses
 	// ClusterIngressSchemes are the allowed cluster.ingressScheme values.
-	ClusterIngressSchemes = []string{"internet-facing", "internal"}
+	ClusterIngressSchemes = charts.IngressSchemes()
 )
 
 // defaultCluster is the construct's defaults (prod); dev has one External
@@ -97,7 +98,7 @@ func defaultCluster(env string) Cluster {
 		ExternalSecretsChartVersion: clusterspec.DefaultExternalSecretsChartVersion,
 		ExternalSecretsReplicas:     clusterspec.DefaultExternalSecretsReplicas,
 		MetricsServerVersion:        clusterspec.DefaultMetricsServerVersion,
-		IngressScheme:               "internet-facing",
+		IngressScheme:               charts.DefaultIngressScheme,
 		NodePools: ClusterNodePools{
 			UserFacing: clusterspec.DefaultUserFacingPool(),
 			Ingestion:  clusterspec.DefaultIngestionPool(),

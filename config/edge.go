@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/opencti-ha/opencti-ha/charts"
 	"github.com/opencti-ha/opencti-ha/constructs/edge/edgespec"
 )
 
@@ -185,7 +186,7 @@ type EdgeSAML struct {
 var (
 	// EdgeSchemes are the allowed edge.ui.scheme and edge.api.scheme values
 	// (empty takes cluster.ingressScheme).
-	EdgeSchemes = []string{"internet-facing", "internal"}
+	EdgeSchemes = charts.IngressSchemes()
 	// EdgeRateLimitWindows are the allowed edge.waf.rateLimitWindowSeconds.
 	EdgeRateLimitWindows = edgespec.RateLimitWindows
 	// EdgeAuthModes are the allowed edge.auth.mode values (empty takes the

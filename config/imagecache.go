@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/opencti-ha/opencti-ha/charts"
 	"github.com/opencti-ha/opencti-ha/constructs/cluster/clusterspec"
 )
 
@@ -39,7 +40,7 @@ type ImageCache struct {
 
 // DefaultOpenCTIImageRepository is opencti.imageRepository's default: the
 // opencti namespace of Docker Hub.
-const DefaultOpenCTIImageRepository = "opencti"
+const DefaultOpenCTIImageRepository = charts.DefaultImageRegistry
 
 func defaultImageCache() ImageCache {
 	return ImageCache{RepositoryPrefix: clusterspec.DefaultImageCachePrefix}

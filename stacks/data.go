@@ -9,6 +9,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/opencti-ha/opencti-ha/charts"
 	"github.com/opencti-ha/opencti-ha/config"
 	"github.com/opencti-ha/opencti-ha/constructs/broker"
 	"github.com/opencti-ha/opencti-ha/constructs/cache"
@@ -39,14 +40,15 @@ const (
 )
 
 // Names of the Data stack's secrets below Config.SecretsPrefix: the secret is
-// DataSecretName(cfg, <suffix>), e.g. "opencti/prod/opensearch".
+// DataSecretName(cfg, <suffix>), e.g. "opencti/prod/opensearch". They are the
+// names the charts' ExternalSecrets read (charts.SecretsFor).
 const (
-	OpenSearchUserSecretSuffix  = "opensearch"
-	RedisAuthSecretSuffix       = "redis"
-	RabbitMQSecretSuffix        = "rabbitmq"
-	AdminSecretSuffix           = "admin"
-	HealthAccessKeySecretSuffix = "health-access-key"
-	EncryptionKeySecretSuffix   = "encryption-key"
+	OpenSearchUserSecretSuffix  = charts.SecretSuffixOpenSearch
+	RedisAuthSecretSuffix       = charts.SecretSuffixRedis
+	RabbitMQSecretSuffix        = charts.SecretSuffixRabbitMQ
+	AdminSecretSuffix           = charts.SecretSuffixAdmin
+	HealthAccessKeySecretSuffix = charts.SecretSuffixHealthAccessKey
+	EncryptionKeySecretSuffix   = charts.SecretSuffixEncryptionKey
 )
 
 // DataSecretName is the full name of the Data stack secret with suffix.

@@ -3,7 +3,6 @@ package cluster
 import (
 	"fmt"
 	"regexp"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 
@@ -27,21 +26,7 @@ func (r *resolved) validate() error {
 		pr.Add(f+"KubernetesVersion", r.version, DefaultKubernetesVersion+" (the default kubectl layer ships kubectl 1.34; pass KubectlLayer for another version)")
 	}
 	clusterspec.CheckEndpoint(pr, problems.GoNames(f), string(r.endpoint), r.PublicAccessCidrs)
-	adminField := func(i int) string { return fmt.Sprintf(f+"AdminRoleArns[%d]", i) }
-	clusterspec.CheckAdminRoleArns(pr, adminField, r.AdminRoleArns)
-	// Distinct ARNs that differ only in characters a construct ID drops
-	// would give two access entries the same construct ID.
-	ids := map[string]string{}
-	for i, arn := range r.AdminRoleArns {
-		if isToken(arn) || !clusterspec.ValidRoleArn(arn) {
-			continue
-		}
-		id := adminAccessID(arn)
-		if prev, dup := ids[id]; dup && prev != arn {
-			pr.Add(adminField(i), arn, "a role whose construct ID "+id+" differs from that of "+prev)
-		}
-		ids[id] = arn
-	}
+	clusterspec.CheckAdminRoleArns(pr, func(i int) string { return fmt.Sprintf(f+"AdminRoleArns[%d]", i) }, r.AdminRoleArns)
 	r.userFacing.Check(pr, problems.GoNames(f+"UserFacingPool."))
 	r.ingestion.Check(pr, problems.GoNames(f+"IngestionPool."))
 	for _, np := range r.BuiltInNodePools {
@@ -76,17 +61,5 @@ func isToken(s string) bool {
 	return *awscdk.Token_IsUnresolved(&s)
 }
 
-// adminAccessID is the construct ID of the access entry of one admin role:
-// derived from the ARN (never from its position in the list), so reordering
-// the list changes nothing.
-func adminAccessID(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	var b strings.Builder
-	b.WriteString("AdminAccess")
-	for _, r := range parts[4] + strings.TrimPrefix(parts[5], "role/") {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// adminAccessID is the construct ID of the access entry of one admin role.
+func adminAccessID(arn string) string { return clusterspec.AdminAccessID(arn) }

@@ -11,6 +11,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/opencti-ha/opencti-ha/constructs/problems"
+	"github.com/opencti-ha/opencti-ha/constructs/secrets/secretsspec"
 	"github.com/opencti-ha/opencti-ha/internal/awsutil"
 	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
@@ -18,9 +19,9 @@ import (
 // JSON property names of a credentials secret made by NewCredentials.
 const (
 	// CredentialsUsernameField holds the user name (absent when no Username is set).
-	CredentialsUsernameField = "username"
+	CredentialsUsernameField = secretsspec.UsernameField
 	// CredentialsPasswordField holds the generated password.
-	CredentialsPasswordField = "password"
+	CredentialsPasswordField = secretsspec.PasswordField
 )
 
 // CredentialsProps configures NewCredentials.

@@ -22,16 +22,16 @@ import (
 // JSON property names of the OpenCTI application secrets.
 const (
 	// AdminSecretPasswordField holds APP__ADMIN__PASSWORD (32 alphanumerics).
-	AdminSecretPasswordField = "password"
+	AdminSecretPasswordField = secretsspec.PasswordField
 	// AdminSecretTokenField holds APP__ADMIN__TOKEN, a UUIDv4 generated in the
 	// account by the custom resource.
-	AdminSecretTokenField = "token"
+	AdminSecretTokenField = secretsspec.AdminTokenField
 	// HealthAccessKeySecretField holds APP__HEALTH_ACCESS_KEY (40 alphanumerics,
 	// safe in the /health query string).
-	HealthAccessKeySecretField = "accessKey"
+	HealthAccessKeySecretField = secretsspec.HealthAccessKeyField
 	// EncryptionKeySecretField holds APP__ENCRYPTION_KEY: 32 random bytes,
 	// base64 encoded (44 characters), generated in the account.
-	EncryptionKeySecretField = "key"
+	EncryptionKeySecretField = secretsspec.EncryptionKeyField
 )
 
 //go:embed generator.js
@@ -146,14 +146,14 @@ func NewOpenCTISecrets(scope constructs.Construct, id string, props *OpenCTISecr
 		}}, jsii.Bool(true))
 		return sec
 	}
-	admin := newSecret("AdminSecret", "admin",
+	admin := newSecret("AdminSecret", secretsspec.AdminSecretName,
 		"OpenCTI admin: password (APP__ADMIN__PASSWORD) and token (APP__ADMIN__TOKEN, UUIDv4)",
 		AdminSecretPasswordField, 32)
-	health := newSecret("HealthAccessKeySecret", "health-access-key",
+	health := newSecret("HealthAccessKeySecret", secretsspec.HealthAccessKeySecretName,
 		"OpenCTI health access key (APP__HEALTH_ACCESS_KEY)", HealthAccessKeySecretField, 40)
 	// The generated 44-character placeholder is never a valid base64 encoding of
 	// 32 bytes (it has no trailing "="), so the generator always replaces it.
-	encryption := newSecret("EncryptionKeySecret", "encryption-key",
+	encryption := newSecret("EncryptionKeySecret", secretsspec.EncryptionKeySecretName,
 		"OpenCTI platform encryption key (APP__ENCRYPTION_KEY, base64 of 32 random bytes)",
 		EncryptionKeySecretField, 44)
 	s.admin, s.health, s.encryption = admin, health, encryption

@@ -198,9 +198,12 @@ var roleArnRe = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/([\x2
 func ValidRoleArn(arn string) bool { return roleArnRe.MatchString(arn) }
 
 // CheckAdminRoleArns reports to p every entry that is not a literal IAM role
-// ARN, and every repeated one; field(i) names entry i.
+// ARN, every repeated one, and every one whose access entry would get the
+// same construct ID as an earlier one (AdminAccessID); field(i) names entry
+// i.
 func CheckAdminRoleArns(p *problems.List, field func(i int) string, arns []string) {
 	seen := map[string]bool{}
+	ids := map[string]string{}
 	for i, arn := range arns {
 		switch {
 		case isToken(arn):
@@ -209,9 +212,33 @@ func CheckAdminRoleArns(p *problems.List, field func(i int) string, arns []strin
 			p.Add(field(i), arn, "an IAM role ARN such as arn:aws:iam::123456789012:role/Admin")
 		case seen[arn]:
 			p.Add(field(i), arn, "each role once")
+		case ids[AdminAccessID(arn)] != "":
+			p.Add(field(i), arn, fmt.Sprintf("a role whose account and name differ from %s in more than punctuation (both would be access entry %s)", ids[AdminAccessID(arn)], AdminAccessID(arn)))
 		}
 		seen[arn] = true
+		if ValidRoleArn(arn) && ids[AdminAccessID(arn)] == "" {
+			ids[AdminAccessID(arn)] = arn
+		}
 	}
+}
+
+// AdminAccessID is the construct ID of the access entry of one admin role
+// ARN: "AdminAccess" and the letters and digits of its account and role
+// name. It is derived from the ARN, never from its position in the list, so
+// reordering the list changes nothing.
+func AdminAccessID(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	var b strings.Builder
+	b.WriteString("AdminAccess")
+	if len(parts) < 6 {
+		return b.String()
+	}
+	for _, r := range parts[4] + strings.TrimPrefix(parts[5], "role/") {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 var (

@@ -28,3 +28,27 @@ func CheckNamePrefix(p *problems.List, field, prefix string) {
 		p.Add(field, prefix, "1-100 characters of A-Z a-z 0-9 / _ + = . @ -, not starting or ending with /")
 	}
 }
+
+// Names, below the deployment's prefix, of the secrets an OpenCTI deployment
+// creates (the Data stack: "<prefix>/admin", ...), and the JSON fields inside
+// them. The constructs create them under these names and the charts'
+// ExternalSecrets read them by these names.
+const (
+	AdminSecretName           = "admin"
+	HealthAccessKeySecretName = "health-access-key"
+	EncryptionKeySecretName   = "encryption-key"
+	OpenSearchSecretName      = "opensearch"
+	RedisSecretName           = "redis"
+	RabbitMQSecretName        = "rabbitmq"
+
+	// UsernameField and PasswordField are the fields of every credentials
+	// secret (the admin password, OpenSearch, Redis, RabbitMQ).
+	UsernameField = "username"
+	PasswordField = "password"
+	// AdminTokenField holds APP__ADMIN__TOKEN in the admin secret.
+	AdminTokenField = "token"
+	// HealthAccessKeyField holds APP__HEALTH_ACCESS_KEY.
+	HealthAccessKeyField = "accessKey"
+	// EncryptionKeyField holds APP__ENCRYPTION_KEY.
+	EncryptionKeyField = "key"
+)
