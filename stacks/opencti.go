@@ -7,7 +7,6 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/opencti-ha/opencti-ha/charts"
 	"github.com/opencti-ha/opencti-ha/charts/attach"
@@ -96,12 +95,7 @@ func NewOpenCTIStack(scope constructs.Construct, id string, props *OpenCTIStackP
 		AssumedBy:   cluster.PodIdentityPrincipal(),
 		Description: jsii.String("OpenCTI platform pods (EKS Pod Identity): the OpenCTI file bucket and its KMS key"),
 	})
-	data.Bucket.GrantReadWrite(role, nil)
-	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
-		Id:        jsii.String("AwsSolutions-IAM5"),
-		Reason:    jsii.String("OpenCTI stores files under arbitrary keys of its one bucket (bucket/*) and S3 object encryption needs kms:GenerateDataKey*/ReEncrypt* on the bucket's key only; no other bucket or key is named"),
-		AppliesTo: &[]any{"Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*", map[string]any{"regex": "/^Resource::<.*Bucket.*\\.Arn>/\\*$/"}},
-	}}, jsii.Bool(true))
+	props.Data.ObjectStore.GrantReadWrite(role)
 	s.PlatformRole = role
 	platformSA := charts.DefaultPlatformServiceAccount
 	s.PlatformPodIdentity = cl.AddPodIdentity("PlatformPodIdentity", cfg.OpenCTI.Namespace, platformSA, role)

@@ -167,13 +167,8 @@ func (p *BrokerProps) withDefaults() resolved {
 	if p != nil {
 		r.BrokerProps = *p
 	}
-	r.settings = DefaultSettings()
-	if r.Settings != nil {
-		r.settings = *r.Settings
-	}
-	if r.VpcSubnets == nil {
-		r.VpcSubnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
-	}
+	r.settings = defaults.Of(r.Settings, DefaultSettings())
+	defaults.Set(&r.VpcSubnets, awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED})
 	defaults.Slice(&r.ClientSecurityGroups, nil)
 	defaults.Set(&r.Username, "opencti")
 	defaults.Set(&r.ConsumerTimeoutMillis, DefaultConsumerTimeoutMillis)

@@ -147,13 +147,8 @@ func (p *ReplicationGroupProps) withDefaults() resolved {
 	if p != nil {
 		r.ReplicationGroupProps = *p
 	}
-	r.settings = DefaultSettings()
-	if r.Settings != nil {
-		r.settings = *r.Settings
-	}
-	if r.VpcSubnets == nil {
-		r.VpcSubnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
-	}
+	r.settings = defaults.Of(r.Settings, DefaultSettings())
+	defaults.Set(&r.VpcSubnets, awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED})
 	defaults.Slice(&r.ClientSecurityGroups, nil)
 	defaults.Set(&r.SnapshotWindow, "03:00-04:00")
 	defaults.Set(&r.MaintenanceWindow, "sun:04:30-sun:05:30")
@@ -195,13 +190,10 @@ func NewReplicationGroup(scope constructs.Construct, id string, props *Replicati
 	constructs.NewConstruct_Override(r, scope, jsii.String(id))
 	dataRemoval := awsutil.DataRemovalPolicy(p.RemovalPolicy)
 
-	r.key = p.EncryptionKey
-	if r.key == nil {
-		r.key = secrets.NewKey(r, "Key", &secrets.KeyProps{
-			Description:   jsii.String("OpenCTI " + s.Engine + " replication group at rest and snapshots"),
-			RemovalPolicy: dataRemoval,
-		})
-	}
+	r.key = secrets.KeyOrNew(p.EncryptionKey, r, "Key", &secrets.KeyProps{
+		Description:   jsii.String("OpenCTI " + s.Engine + " replication group at rest and snapshots"),
+		RemovalPolicy: dataRemoval,
+	})
 	r.secret = secrets.NewCredentials(r, "AuthToken", &secrets.CredentialsProps{
 		SecretName:  p.AuthSecretName,
 		Description: jsii.String("OpenCTI " + s.Engine + " AUTH token (REDIS__PASSWORD)"),

@@ -159,13 +159,13 @@ func resolve(p *ClusterProps) *resolved {
 	defaults.Slice(&r.AvailabilityZones, nil)
 	defaults.Slice(&r.PublicAccessCidrs, nil)
 	defaults.Slice(&r.AdminRoleArns, nil)
-	r.version = deref(p.KubernetesVersion, DefaultKubernetesVersion)
-	r.chartVersion = deref(p.ExternalSecretsChartVersion, DefaultExternalSecretsChartVersion)
-	r.metricsVersion = deref(p.MetricsServerVersion, DefaultMetricsServerVersion)
-	r.ingressClass = deref(p.IngressClassName, DefaultIngressClassName)
-	r.endpoint = deref(p.EndpointAccess, EndpointPrivate)
-	r.esoReplicas = deref(p.ExternalSecretsReplicas, clusterspec.DefaultExternalSecretsReplicas)
-	r.retainKey = deref(p.RetainEncryptionKey, false)
+	r.version = defaults.Of(p.KubernetesVersion, DefaultKubernetesVersion)
+	r.chartVersion = defaults.Of(p.ExternalSecretsChartVersion, DefaultExternalSecretsChartVersion)
+	r.metricsVersion = defaults.Of(p.MetricsServerVersion, DefaultMetricsServerVersion)
+	r.ingressClass = defaults.Of(p.IngressClassName, DefaultIngressClassName)
+	r.endpoint = defaults.Of(p.EndpointAccess, EndpointPrivate)
+	r.esoReplicas = defaults.Of(p.ExternalSecretsReplicas, clusterspec.DefaultExternalSecretsReplicas)
+	r.retainKey = defaults.Of(p.RetainEncryptionKey, false)
 	if r.WorkloadSubnets == nil {
 		r.WorkloadSubnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS}
 	}
@@ -173,14 +173,7 @@ func resolve(p *ClusterProps) *resolved {
 	defaults.Slice(&r.SecretStoreNamespaces, []string{"opencti"})
 	defaults.Slice(&r.IngressNamespaces, []string{"opencti"})
 	defaults.Zero(&r.LogRetention, awslogs.RetentionDays_ONE_YEAR)
-	r.userFacing = deref(p.UserFacingPool, DefaultUserFacingPool()).Clone()
-	r.ingestion = deref(p.IngestionPool, DefaultIngestionPool()).Clone()
+	r.userFacing = defaults.Of(p.UserFacingPool, DefaultUserFacingPool()).Clone()
+	r.ingestion = defaults.Of(p.IngestionPool, DefaultIngestionPool()).Clone()
 	return r
-}
-
-func deref[T any](p *T, def T) T {
-	if p == nil {
-		return def
-	}
-	return *p
 }

@@ -41,14 +41,8 @@ func withDefaults(p *MonitoringProps) resolved {
 			r.LoadBalancers[i].Label = r.LoadBalancers[i].ID
 		}
 	}
-	r.thresholds = DefaultThresholds()
-	if r.Thresholds != nil {
-		r.thresholds = *r.Thresholds
-	}
-	r.evaluationPeriods = monitoringspec.DefaultEvaluationPeriods
-	if r.EvaluationPeriods != nil {
-		r.evaluationPeriods = *r.EvaluationPeriods
-	}
+	r.thresholds = defaults.Of(r.Thresholds, DefaultThresholds())
+	r.evaluationPeriods = defaults.Of(r.EvaluationPeriods, monitoringspec.DefaultEvaluationPeriods)
 	defaults.Zero(&r.RemovalPolicy, awscdk.RemovalPolicy_DESTROY)
 	defaults.Zero(&r.LogRetention, awslogs.RetentionDays_ONE_MONTH)
 	if r.OpenSearch != nil {

@@ -153,10 +153,7 @@ func resolve(scope constructs.Construct, props *NetworkProps) resolved {
 	if props != nil {
 		r.NetworkProps = *props
 	}
-	r.settings = DefaultSettings()
-	if r.Settings != nil {
-		r.settings = *r.Settings
-	}
+	r.settings = defaults.Of(r.Settings, DefaultSettings())
 	if r.AvailabilityZones == nil {
 		azs := *awscdk.Stack_Of(scope).AvailabilityZones()
 		for i := 0; i < len(azs) && i < 3; i++ {

@@ -94,6 +94,10 @@ type ObjectStore interface {
 	BackupPlan() awsbackup.IBackupPlan
 	// BackupRole is the role AWS Backup uses to back up and restore Bucket.
 	BackupRole() awsiam.IRole
+	// GrantReadWrite lets role (the OpenCTI platform pods' role) read, write
+	// and delete objects of Bucket and use its key, nothing else, and records
+	// on role why cdk-nag may accept the wildcards that needs.
+	GrantReadWrite(role awsiam.IRole)
 }
 
 type objectStore struct {
@@ -112,6 +116,15 @@ func (o *objectStore) BackupVault() awsbackup.IBackupVault { return o.vault }
 func (o *objectStore) BackupPlan() awsbackup.IBackupPlan   { return o.plan }
 func (o *objectStore) BackupRole() awsiam.IRole            { return o.role }
 
+func (o *objectStore) GrantReadWrite(role awsiam.IRole) {
+	o.bucket.GrantReadWrite(role, nil)
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		Reason:    jsii.String("OpenCTI stores files under arbitrary keys of its one bucket (bucket/*) and S3 object encryption needs kms:GenerateDataKey*/ReEncrypt* on the bucket's key only; no other bucket or key is named"),
+		AppliesTo: &[]any{"Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*", map[string]any{"regex": "/^Resource::<.*Bucket.*\\.Arn>/\\*$/"}},
+	}}, jsii.Bool(true))
+}
+
 // resolved is ObjectStoreProps with every default filled in (a copy: the
 // caller's props are never changed).
 type resolved struct {
@@ -127,13 +140,8 @@ func (p *ObjectStoreProps) withDefaults() resolved {
 	}
 	defaults.Set(&r.NoncurrentVersionExpirationDays, objectstorespec.DefaultNoncurrentVersionExpirationDays)
 	defaults.Zero(&r.RemovalPolicy, awscdk.RemovalPolicy_RETAIN)
-	if r.Backup != nil {
-		r.backup = *r.Backup
-	}
-	r.retention = DefaultBackupRetention()
-	if r.backup.Retention != nil {
-		r.retention = *r.backup.Retention
-	}
+	r.backup = defaults.Of(r.Backup, BackupProps{})
+	r.retention = defaults.Of(r.backup.Retention, DefaultBackupRetention())
 	defaults.Zero(&r.backup.VaultRemovalPolicy, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE)
 	return r
 }
@@ -159,13 +167,10 @@ func NewObjectStore(scope constructs.Construct, id string, props *ObjectStorePro
 	constructs.NewConstruct_Override(o, scope, jsii.String(id))
 	removal := awsutil.DataRemovalPolicy(p.RemovalPolicy)
 
-	o.key = p.EncryptionKey
-	if o.key == nil {
-		o.key = secrets.NewKey(o, "Key", &secrets.KeyProps{
-			Description:   jsii.String("OpenCTI file store bucket"),
-			RemovalPolicy: removal,
-		})
-	}
+	o.key = secrets.KeyOrNew(p.EncryptionKey, o, "Key", &secrets.KeyProps{
+		Description:   jsii.String("OpenCTI file store bucket"),
+		RemovalPolicy: removal,
+	})
 	o.logs = p.AccessLogsBucket
 	if o.logs == nil {
 		o.logs = NewAccessLogsBucket(o, "AccessLogsBucket", &AccessLogsBucketProps{RemovalPolicy: removal})
@@ -196,13 +201,10 @@ func NewObjectStore(scope constructs.Construct, id string, props *ObjectStorePro
 
 func (o *objectStore) addBackup(b BackupProps, retention BackupRetention) {
 	vaultRemoval := awsutil.DataRemovalPolicy(b.VaultRemovalPolicy)
-	vaultKey := b.VaultKey
-	if vaultKey == nil {
-		vaultKey = secrets.NewKey(o, "BackupVaultKey", &secrets.KeyProps{
-			Description:   jsii.String("OpenCTI file store backup vault"),
-			RemovalPolicy: vaultRemoval,
-		})
-	}
+	vaultKey := secrets.KeyOrNew(b.VaultKey, o, "BackupVaultKey", &secrets.KeyProps{
+		Description:   jsii.String("OpenCTI file store backup vault"),
+		RemovalPolicy: vaultRemoval,
+	})
 	type rule struct {
 		name string
 		days int

@@ -179,13 +179,8 @@ func (p *DomainProps) withDefaults() resolved {
 	if p != nil {
 		r.DomainProps = *p
 	}
-	r.sizing = DefaultSizing()
-	if r.Sizing != nil {
-		r.sizing = *r.Sizing
-	}
-	if r.VpcSubnets == nil {
-		r.VpcSubnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
-	}
+	r.sizing = defaults.Of(r.Sizing, DefaultSizing())
+	defaults.Set(&r.VpcSubnets, awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED})
 	defaults.Slice(&r.ClientSecurityGroups, nil)
 	defaults.Set(&r.OffPeakWindowStartHour, 22)
 	defaults.Set(&r.MasterUserName, "opencti")
@@ -231,13 +226,10 @@ func NewDomain(scope constructs.Construct, id string, props *DomainProps) Domain
 	if name == nil {
 		name = defaultDomainName(d)
 	}
-	d.key = p.EncryptionKey
-	if d.key == nil {
-		d.key = secrets.NewKey(d, "Key", &secrets.KeyProps{
-			Description:   jsii.String("OpenSearch domain " + *name + " and its manual snapshots"),
-			RemovalPolicy: removal,
-		})
-	}
+	d.key = secrets.KeyOrNew(p.EncryptionKey, d, "Key", &secrets.KeyProps{
+		Description:   jsii.String("OpenSearch domain " + *name + " and its manual snapshots"),
+		RemovalPolicy: removal,
+	})
 	d.secret = secrets.NewCredentials(d, "MasterUser", &secrets.CredentialsProps{
 		SecretName:  p.MasterUserSecretName,
 		Description: jsii.String("OpenSearch internal master user of domain " + *name + " (ELASTICSEARCH__USERNAME / ELASTICSEARCH__PASSWORD)"),

@@ -93,3 +93,12 @@ func NewKey(scope constructs.Construct, id string, props *KeyProps) awskms.IKey 
 	}
 	return key
 }
+
+// KeyOrNew is key when it is not nil (bring your own key), else a new key
+// NewKey(scope, id, props) creates.
+func KeyOrNew(key awskms.IKey, scope constructs.Construct, id string, props *KeyProps) awskms.IKey {
+	if key != nil {
+		return key
+	}
+	return NewKey(scope, id, props)
+}

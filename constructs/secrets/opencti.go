@@ -116,13 +116,10 @@ func NewOpenCTISecrets(scope constructs.Construct, id string, props *OpenCTISecr
 	constructs.NewConstruct_Override(s, scope, jsii.String(id))
 	removal := awsutil.DataRemovalPolicy(p.RemovalPolicy)
 
-	s.key = p.EncryptionKey
-	if s.key == nil {
-		s.key = NewKey(s, "Key", &KeyProps{
-			Description:   jsii.String("OpenCTI application secrets (" + *p.NamePrefix + ")"),
-			RemovalPolicy: removal,
-		})
-	}
+	s.key = KeyOrNew(p.EncryptionKey, s, "Key", &KeyProps{
+		Description:   jsii.String("OpenCTI application secrets (" + *p.NamePrefix + ")"),
+		RemovalPolicy: removal,
+	})
 
 	newSecret := func(id, name, description, field string, length int) awssecretsmanager.Secret {
 		sec := awssecretsmanager.NewSecret(s, jsii.String(id), &awssecretsmanager.SecretProps{

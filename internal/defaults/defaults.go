@@ -31,3 +31,12 @@ func Slice[T any](v *[]T, d []T) {
 	}
 	*v = slices.Clone(*v)
 }
+
+// Of is *v, or d when v is nil: a settings group given whole or defaulted
+// whole (Sizing, Settings, Thresholds, node pools).
+func Of[T any](v *T, d T) T {
+	if v == nil {
+		return d
+	}
+	return *v
+}
