@@ -3,7 +3,7 @@
 // descriptions for OpenSearch, ElastiCache Redis, Amazon MQ for RabbitMQ, the
 // public Application Load Balancers and the EKS workloads (Container
 // Insights), alerts on failed AWS Backup jobs, and one dashboard row per
-// OpenCTI tier and per data service. AddObservabilityAddon installs the
+// OpenCTI tier and per data service. NewObservabilityAddon installs the
 // Container Insights agent the Kubernetes alarms read.
 package monitoring
 

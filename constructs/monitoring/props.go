@@ -109,7 +109,7 @@ type LoadBalancerTarget struct {
 // Container Insights metrics (namespace ContainerInsights, dimensions
 // ClusterName, Namespace, PodName = the Deployment name) are alarmed.
 // The amazon-cloudwatch-observability add-on must run on the cluster: see
-// AddObservabilityAddon.
+// NewObservabilityAddon.
 type KubernetesTarget struct {
 	// ClusterName of the EKS cluster. Required.
 	ClusterName *string

@@ -39,7 +39,7 @@ type ObjectStoreProps struct {
 	Backup *BackupProps
 	// RemovalPolicy applies to the bucket, its key and the default access logs
 	// bucket; SNAPSHOT is treated as RETAIN_ON_UPDATE_OR_DELETE (see
-	// secrets.DataRemovalPolicy), and the access logs bucket is always RETAINed
+	// awsutil.DataRemovalPolicy), and the access logs bucket is always RETAINed
 	// unless DESTROY (see AccessLogsBucketProps). DESTROY also empties the
 	// buckets on deletion (autoDeleteObjects is never used on retained buckets).
 	// Default: awscdk.RemovalPolicy_RETAIN.
