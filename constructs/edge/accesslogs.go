@@ -87,21 +87,7 @@ func NewLoadBalancerLogsBucket(scope constructs.Construct, id string, props *Loa
 	problems.PanicIfInvalid("edge.NewLoadBalancerLogsBucket", id, pr.Err())
 	days := *p.ExpirationDays
 
-	destroy := p.RemovalPolicy == awscdk.RemovalPolicy_DESTROY
-	bucket := awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:        jsii.Bool(true),
-		MinimumTLSVersion: jsii.Number(1.2),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Id:                                  jsii.String("ExpireAccessLogs"),
-			Expiration:                          awscdk.Duration_Days(jsii.Number(float64(days))),
-			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
-		}},
-		RemovalPolicy:     p.RemovalPolicy,
-		AutoDeleteObjects: jsii.Bool(destroy),
-	})
+	bucket := awsutil.NewLogBucket(scope, id, days, p.RemovalPolicy)
 	stack := awscdk.Stack_Of(bucket)
 	resources := make([]*string, len(p.Prefixes))
 	for i, prefix := range p.Prefixes {

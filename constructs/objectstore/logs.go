@@ -60,19 +60,6 @@ func NewAccessLogsBucket(scope constructs.Construct, id string, props *AccessLog
 	// combined with BucketOwnerEnforced.
 	wrapper := constructs.NewConstruct(scope, jsii.String(id))
 	wrapper.Node().SetContext(jsii.String("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"), true)
-	b := awss3.NewBucket(wrapper, jsii.String("Resource"), &awss3.BucketProps{
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:        jsii.Bool(true),
-		MinimumTLSVersion: jsii.Number(1.2),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Id:                                  jsii.String("ExpireAccessLogs"),
-			Expiration:                          awscdk.Duration_Days(jsii.Number(float64(*p.ExpirationDays))),
-			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
-		}},
-		RemovalPolicy:     removal,
-		AutoDeleteObjects: jsii.Bool(removal == awscdk.RemovalPolicy_DESTROY),
-	})
+	b := awsutil.NewLogBucket(wrapper, "Resource", *p.ExpirationDays, removal)
 	return b
 }
