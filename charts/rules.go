@@ -43,9 +43,14 @@ func IngressSchemes() []string { return []string{"internet-facing", "internal"} 
 func ReservedConnectorEnv() []string { return sortedKeys(reservedConnectorEnv) }
 
 var (
+	emailRE         = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$`)
 	envNameRE       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	imageRegistryRE = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$`)
 )
+
+// ValidEmail reports whether s is an e-mail address OpenCTI accepts as the
+// admin's login or as a sender (local part, "@", a domain with a dot).
+func ValidEmail(s string) bool { return emailRE.MatchString(s) }
 
 // ValidEnvName reports whether name is an environment variable name the
 // charts accept ([A-Za-z_][A-Za-z0-9_]*).

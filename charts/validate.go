@@ -16,7 +16,6 @@ import (
 
 var (
 	imageTagRE    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-	emailRE       = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 	s3BucketRE    = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	awsRegionRE   = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 	certificateRE = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$`)
@@ -42,7 +41,7 @@ func (p *Props) Validate() error {
 	if !ValidImageRegistry(*r.ImageRegistry) {
 		v.add("ImageRegistry", *r.ImageRegistry, `an image repository prefix such as "opencti" or "123456789012.dkr.ecr.eu-west-1.amazonaws.com/opencti" (lowercase, no tag, no trailing "/")`)
 	}
-	if !emailRE.MatchString(*r.AdminEmail) {
+	if !ValidEmail(*r.AdminEmail) {
 		v.add("AdminEmail", *r.AdminEmail, "an e-mail address")
 	}
 	if l := *r.LogLevel; !ValidLogLevel(l) {

@@ -180,8 +180,6 @@ var (
 	nameRe    = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,39}$`)
 	accountRe = regexp.MustCompile(`^[0-9]{12}$`)
 	regionRe  = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
-	zoneIDRe  = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
-	hostRe    = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 )
 
 // CloudWatch Logs accepts only these retention values (days).
@@ -246,26 +244,10 @@ func (c *Config) Validate() error {
 	return p.Err()
 }
 
+// validate applies the network construct's DNS rules (networkspec.DNS).
 func (d *DNS) validate(p *Problems) {
-	if !hostRe.MatchString(d.ZoneName) {
-		p.Add("dns.zoneName", d.ZoneName, "a lower-case DNS domain such as example.com")
-	}
-	if !zoneIDRe.MatchString(d.ZoneID) {
-		p.Add("dns.zoneId", d.ZoneID, "a Route 53 hosted zone ID (Z followed by upper-case letters and digits)")
-	}
-	hosts := map[string]string{"dns.uiHostname": d.UIHostname, "dns.apiHostname": d.APIHostname}
-	for _, field := range []string{"dns.uiHostname", "dns.apiHostname"} {
-		h := hosts[field]
-		switch {
-		case !hostRe.MatchString(h):
-			p.Add(field, h, "a lower-case DNS name")
-		case !strings.HasSuffix(h, "."+d.ZoneName):
-			p.Add(field, h, fmt.Sprintf("a name inside the zone %s (ending in .%s)", d.ZoneName, d.ZoneName))
-		}
-	}
-	if d.UIHostname != "" && d.UIHostname == d.APIHostname {
-		p.Add("dns.apiHostname", d.APIHostname, "a hostname different from dns.uiHostname (API traffic must not reach the ui tier)")
-	}
+	networkspec.DNS{ZoneID: d.ZoneID, ZoneName: d.ZoneName, UIHostname: d.UIHostname, APIHostname: d.APIHostname}.
+		Check(p, problems.YAMLNames("dns."))
 }
 
 func (n *Network) validate(c *Config, p *Problems) {

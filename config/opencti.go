@@ -161,7 +161,6 @@ func resourcesOf(r charts.Resources) Resources {
 
 var (
 	versionRe = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`)
-	emailRe   = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$`)
 )
 
 func (o *OpenCTI) validate(c *Config, p *Problems) {
@@ -174,7 +173,7 @@ func (o *OpenCTI) validate(c *Config, p *Problems) {
 	if !charts.ValidNamespace(o.Namespace) {
 		p.Add("opencti.namespace", o.Namespace, "a Kubernetes namespace name (lower-case letters, digits, hyphens)")
 	}
-	if !emailRe.MatchString(o.AdminEmail) {
+	if !charts.ValidEmail(o.AdminEmail) {
 		p.Add("opencti.adminEmail", o.AdminEmail, "an e-mail address")
 	}
 	if !charts.ValidLogLevel(o.LogLevel) {

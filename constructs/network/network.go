@@ -8,9 +8,6 @@
 package network
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -66,16 +63,9 @@ type NetworkProps struct {
 }
 
 // DNSProps name the existing public hosted zone (imported, never created) and
-// the ui and api hostnames inside it. All fields are required.
-type DNSProps struct {
-	// ZoneID is the hosted zone's ID ("Z...").
-	ZoneID string
-	// ZoneName is the hosted zone's domain, e.g. "opencti.example.com".
-	ZoneName string
-	// UIHostname and APIHostname are the public names of the ui and api
-	// tiers, both inside the zone.
-	UIHostname, APIHostname string
-}
+// the ui and api hostnames inside it (networkspec.DNS, whose rules the
+// configuration's dns section applies too). All fields are required.
+type DNSProps = networkspec.DNS
 
 // Network is the VPC and what surrounds it. Every resource it creates is
 // reachable from it.
@@ -176,20 +166,7 @@ func (r resolved) validate() error {
 	}
 	awsutil.CheckRemovalPolicy(pr, f+"RemovalPolicy", r.RemovalPolicy)
 	if d := r.DNS; d != nil {
-		if !strings.HasPrefix(d.ZoneID, "Z") {
-			pr.Add(f+"DNS.ZoneID", d.ZoneID, "a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ")
-		}
-		if d.ZoneName == "" || strings.HasSuffix(d.ZoneName, ".") {
-			pr.Add(f+"DNS.ZoneName", d.ZoneName, "the zone's domain such as opencti.example.com")
-		}
-		for _, h := range [][2]string{{"UIHostname", d.UIHostname}, {"APIHostname", d.APIHostname}} {
-			if !strings.HasSuffix(h[1], "."+d.ZoneName) {
-				pr.Add(f+"DNS."+h[0], h[1], fmt.Sprintf("a name inside the zone %s", d.ZoneName))
-			}
-		}
-		if d.UIHostname != "" && d.UIHostname == d.APIHostname {
-			pr.Add(f+"DNS.APIHostname", d.APIHostname, "a hostname different from DNS.UIHostname")
-		}
+		d.Check(pr, problems.GoNames(f+"DNS."))
 	}
 	return pr.Err()
 }

@@ -182,8 +182,8 @@ func TestInvalidProps(t *testing.T) {
 		"network.NetworkProps.Settings.NatGateways: got 3, want 1 to 1 (one per availability zone)\n" +
 		"network.NetworkProps.AvailabilityZones: got [\"eu-west-1a\"], want 2 or 3 Availability Zones (EKS and the data services need at least 2)\n" +
 		"network.NetworkProps.RemovalPolicy: got \"KEEP\", want one of RETAIN, SNAPSHOT, DESTROY, RETAIN_ON_UPDATE_OR_DELETE\n" +
-		"network.NetworkProps.DNS.ZoneID: got \"0123\", want a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ\n" +
-		"network.NetworkProps.DNS.UIHostname: got \"ui.example.org\", want a name inside the zone cti.example.org"
+		"network.NetworkProps.DNS.ZoneID: got \"0123\", want a Route 53 hosted zone ID (Z followed by upper-case letters and digits)\n" +
+		"network.NetworkProps.DNS.UIHostname: got \"ui.example.org\", want a name inside the zone cti.example.org (ending in .cti.example.org)"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}

@@ -6,6 +6,8 @@ package networkspec
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
+	"strings"
 
 	"github.com/opencti-ha/opencti-ha/constructs/problems"
 )
@@ -74,4 +76,58 @@ func SubnetMasks(vpcCidr string) (private, edge int) {
 		bits = p.Bits()
 	}
 	return bits + 3, bits + 6
+}
+
+// DNS names the existing public hosted zone (imported, never created) and the
+// ui and api hostnames inside it.
+type DNS struct {
+	// ZoneID is the hosted zone's ID ("Z" and upper-case letters and digits).
+	ZoneID string
+	// ZoneName is the hosted zone's domain, e.g. "opencti.example.com".
+	ZoneName string
+	// UIHostname is where people reach the ui tier, inside the zone.
+	UIHostname string
+	// APIHostname is where API clients reach the connector-api tier, inside
+	// the zone and different from UIHostname.
+	APIHostname string
+}
+
+// Fields of DNS, for reports.
+var (
+	FieldZoneName    = problems.Field{Go: "ZoneName", YAML: "zoneName"}
+	FieldZoneID      = problems.Field{Go: "ZoneID", YAML: "zoneId"}
+	FieldUIHostname  = problems.Field{Go: "UIHostname", YAML: "uiHostname"}
+	FieldAPIHostname = problems.Field{Go: "APIHostname", YAML: "apiHostname"}
+)
+
+var (
+	zoneIDRe = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
+	hostRe   = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+)
+
+// ValidHostname reports whether h is a lower-case DNS name.
+func ValidHostname(h string) bool { return hostRe.MatchString(h) }
+
+// Check reports every problem of d to p, naming fields with name.
+func (d DNS) Check(p *problems.List, name problems.Names) {
+	if !hostRe.MatchString(d.ZoneName) {
+		p.Add(name.Of(FieldZoneName), d.ZoneName, "a lower-case DNS domain such as example.com")
+	}
+	if !zoneIDRe.MatchString(d.ZoneID) {
+		p.Add(name.Of(FieldZoneID), d.ZoneID, "a Route 53 hosted zone ID (Z followed by upper-case letters and digits)")
+	}
+	for _, h := range []struct {
+		field problems.Field
+		v     string
+	}{{FieldUIHostname, d.UIHostname}, {FieldAPIHostname, d.APIHostname}} {
+		switch {
+		case !hostRe.MatchString(h.v):
+			p.Add(name.Of(h.field), h.v, "a lower-case DNS name")
+		case !strings.HasSuffix(h.v, "."+d.ZoneName):
+			p.Add(name.Of(h.field), h.v, fmt.Sprintf("a name inside the zone %s (ending in .%s)", d.ZoneName, d.ZoneName))
+		}
+	}
+	if d.UIHostname != "" && d.UIHostname == d.APIHostname {
+		p.Add(name.Of(FieldAPIHostname), d.APIHostname, "a hostname different from "+name.Of(FieldUIHostname)+" (API traffic must not reach the ui tier)")
+	}
 }

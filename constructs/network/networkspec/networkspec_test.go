@@ -32,3 +32,13 @@ func TestNatGatewaysPerZone(t *testing.T) {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
 }
+
+func TestDNS(t *testing.T) {
+	d := networkspec.DNS{ZoneID: "Z0123456789ABCDEFGHIJ", ZoneName: "cti.example.org", UIHostname: "ui.cti.example.org", APIHostname: "ui.cti.example.org"}
+	var p problems.List
+	d.Check(&p, problems.YAMLNames("dns."))
+	want := `dns.apiHostname: got "ui.cti.example.org", want a hostname different from dns.uiHostname (API traffic must not reach the ui tier)`
+	if err := p.Err(); err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
