@@ -81,7 +81,7 @@ func (v *validator) smtp(s *SMTPProps) {
 	r := s.withDefaults()
 	v.hostname("SMTP.Host", r.Host)
 	v.port("SMTP.Port", *r.Port)
-	if !emailRE.MatchString(r.From) {
+	if !ValidEmail(r.From) {
 		v.add("SMTP.From", r.From, "the sender e-mail address")
 	}
 	switch {

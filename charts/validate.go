@@ -5,36 +5,25 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 var (
-	imageTagRE      = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-	imageRegistryRE = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$`)
-	envNameRE       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	emailRE         = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
-	s3BucketRE      = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	awsRegionRE     = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
-	certificateRE   = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$`)
-	wafACLRE        = regexp.MustCompile(`^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:[0-9]{12}:regional/webacl/[A-Za-z0-9_-]+/[A-Za-z0-9-]+$`)
-	albGroupRE      = regexp.MustCompile(`^[a-z0-9]([-a-z0-9.]{0,57}[a-z0-9])?$`)
-	secretKeyRE     = regexp.MustCompile(`^[A-Za-z0-9/_+=.@:-]+$`)
-	subnetIDRE      = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
+	imageTagRE    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	s3BucketRE    = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	awsRegionRE   = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	certificateRE = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$`)
+	wafACLRE      = regexp.MustCompile(`^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:[0-9]{12}:regional/webacl/[A-Za-z0-9_-]+/[A-Za-z0-9-]+$`)
+	albGroupRE    = regexp.MustCompile(`^[a-z0-9]([-a-z0-9.]{0,57}[a-z0-9])?$`)
+	secretKeyRE   = regexp.MustCompile(`^[A-Za-z0-9/_+=.@:-]+$`)
+	subnetIDRE    = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
 )
-
-// ConnectorTypes are the allowed ConnectorProps.Type values.
-func ConnectorTypes() []string {
-	return []string{"EXTERNAL_IMPORT", "INTERNAL_ENRICHMENT", "INTERNAL_IMPORT_FILE",
-		"INTERNAL_EXPORT_FILE", "INTERNAL_ANALYSIS", "STREAM"}
-}
 
 // Validate checks props after defaults are applied and reports every problem
 // at once (errors.Join). Each message names the field, the value received and
@@ -49,14 +38,14 @@ func (p *Props) Validate() error {
 	v := &validator{}
 	v.dnsLabel("Namespace", *r.Namespace)
 	v.version(r.Version)
-	if !imageRegistryRE.MatchString(*r.ImageRegistry) {
+	if !ValidImageRegistry(*r.ImageRegistry) {
 		v.add("ImageRegistry", *r.ImageRegistry, `an image repository prefix such as "opencti" or "123456789012.dkr.ecr.eu-west-1.amazonaws.com/opencti" (lowercase, no tag, no trailing "/")`)
 	}
-	if !emailRE.MatchString(*r.AdminEmail) {
+	if !ValidEmail(*r.AdminEmail) {
 		v.add("AdminEmail", *r.AdminEmail, "an e-mail address")
 	}
-	if l := *r.LogLevel; !slices.Contains([]string{"error", "warn", "info", "debug"}, l) {
-		v.add("LogLevel", l, "one of error, warn, info, debug")
+	if l := *r.LogLevel; !ValidLogLevel(l) {
+		v.add("LogLevel", l, "one of "+strings.Join(LogLevels(), ", "))
 	}
 
 	reserved := reservedPlatformEnv(r)
@@ -65,8 +54,8 @@ func (p *Props) Validate() error {
 	v.tier("ConnectorAPI", r.ConnectorAPI, reserved)
 	v.tier("WorkerAPI", r.WorkerAPI, reserved)
 
-	if n := *r.WorkersPerPlatform; n < 1 || n > 4 {
-		v.add("WorkersPerPlatform", n, "1..4 (OpenCTI serves 3 to 4 workers per platform)")
+	if n := *r.WorkersPerPlatform; n < MinWorkersPerPlatform || n > MaxWorkersPerPlatform {
+		v.add("WorkersPerPlatform", n, fmt.Sprintf("%d..%d (OpenCTI serves 3 to 4 workers per platform)", MinWorkersPerPlatform, MaxWorkersPerPlatform))
 	}
 	v.resources("Worker.Resources", *r.Worker.Resources)
 	v.env("Worker.ExtraEnv", r.Worker.ExtraEnv, reservedWorkerEnv)
@@ -205,7 +194,7 @@ func (v *validator) resources(field string, r Resources) {
 func (v *validator) env(field string, env map[string]string, reserved map[string]bool) {
 	for _, k := range sortedKeys(env) {
 		switch {
-		case !envNameRE.MatchString(k):
+		case !ValidEnvName(k):
 			v.add(field, k, "environment variable names matching [A-Za-z_][A-Za-z0-9_]*")
 		case reserved[k]:
 			v.add(field, k, "names the chart does not manage ("+strings.Join(sortedKeys(reserved), ", ")+" are reserved)")
@@ -248,9 +237,9 @@ func (v *validator) connectors(cs []ConnectorProps) {
 	for i, c := range cs {
 		f := fmt.Sprintf("Connectors[%d]", i)
 		dupName := false
-		if len(c.Name) > 40 || len(validation.IsDNS1123Label(c.Name)) > 0 {
+		if len(c.Name) > MaxConnectorNameLength || len(validation.IsDNS1123Label(c.Name)) > 0 {
 			v.add(f+".Name", c.Name, "a DNS label of at most 40 characters, the image suffix (e.g. \"export-file-stix\")")
-		} else if c.Name == "api" {
+		} else if !ValidConnectorName(c.Name) {
 			v.add(f+".Name", c.Name, "a name other than \"api\" (opencti-connector-api is the connector-api tier)")
 		} else if j, dup := names[c.Name]; dup {
 			dupName = true
@@ -258,7 +247,7 @@ func (v *validator) connectors(cs []ConnectorProps) {
 		} else {
 			names[c.Name] = i
 		}
-		if id, err := uuid.Parse(*c.ID); err != nil || id.Version() != 4 || id.Variant() != uuid.RFC4122 || id.String() != *c.ID {
+		if !ValidConnectorID(*c.ID) {
 			v.add(f+".ID", *c.ID, "a lowercase UUIDv4 such as \"8f2a4c3e-1b7d-4e5f-9a6b-0c1d2e3f4a5b\"")
 		} else if j, dup := ids[*c.ID]; dup && !dupName { // a duplicate name already explains a duplicate derived ID
 			v.add(f+".ID", *c.ID, fmt.Sprintf("an ID unique among Connectors (Connectors[%d] has it)", j))
@@ -278,7 +267,7 @@ func (v *validator) connectors(cs []ConnectorProps) {
 			v.add(f+".Replicas", *c.Replicas, ">= 0")
 		}
 		v.resources(f+".Resources", *c.Resources)
-		if d := c.WritableDir; d != nil && (!strings.HasPrefix(*d, "/") || path.Clean(*d) != *d || *d == "/" || *d == "/tmp") {
+		if d := c.WritableDir; d != nil && !ValidWritableDir(*d) {
 			v.add(f+".WritableDir", *d, `an absolute, clean directory of the image other than "/" and "/tmp", such as "/opt/opencti-connector-import-document"`)
 		}
 		v.env(f+".Env", c.Env, reservedConnectorEnv)
@@ -345,7 +334,7 @@ func (v *validator) secrets(r *Props) {
 	managed := chartPlatformEnvNames(r)
 	for _, k := range sortedKeys(s.PlatformExtra) {
 		switch {
-		case !envNameRE.MatchString(k):
+		case !ValidEnvName(k):
 			v.add("Secrets.PlatformExtra", k, "environment variable names matching [A-Za-z_][A-Za-z0-9_]*")
 		case managed[k]:
 			v.add("Secrets.PlatformExtra", k, "a variable the chart does not set itself")
@@ -363,7 +352,7 @@ func (v *validator) ingress(in IngressProps) {
 		field string
 		props IngressHostProps
 	}{{"Ingress.UI", in.UI}, {"Ingress.API", in.API}} {
-		if s := *h.props.Scheme; s != "internet-facing" && s != "internal" {
+		if s := *h.props.Scheme; !slices.Contains(IngressSchemes(), s) {
 			v.add(h.field+".Scheme", s, `"internet-facing" or "internal"`)
 		}
 		for i, arn := range h.props.CertificateARNs {

@@ -2,11 +2,12 @@ package config
 
 import (
 	"fmt"
-	"net/netip"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/opencti-ha/opencti-ha/charts"
+	"github.com/opencti-ha/opencti-ha/constructs/cluster/clusterspec"
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
 )
 
 // Cluster configures the EKS cluster: its version, who may reach and
@@ -66,207 +67,79 @@ type ClusterNodePools struct {
 	// UserFacing runs the ui and connector-api platform tiers.
 	// Default: m instances of 4-8 vCPUs (dev) or 4-16 (prod), on-demand,
 	// limits 16 vCPU / 64 GiB (dev) or 64 vCPU / 256 GiB (prod).
-	UserFacing ClusterNodePool `yaml:"userFacing"`
+	UserFacing clusterspec.NodePool `yaml:"userFacing"`
 	// Ingestion runs the worker-api tier, the workers and the connectors.
 	// Default: c or m instances of 4-8 vCPUs (dev, spot allowed) or 4-16 (prod,
 	// on-demand), limits 32 vCPU / 128 GiB (dev) or 128 vCPU / 512 GiB (prod).
-	Ingestion ClusterNodePool `yaml:"ingestion"`
-}
-
-// ClusterNodePool constrains the EC2 instances one pool may launch and caps
-// its total size.
-type ClusterNodePool struct {
-	// InstanceCategories are EC2 instance category letters (c, m, r, ...).
-	InstanceCategories []string `yaml:"instanceCategories"`
-	// InstanceCpus are the allowed vCPU counts per instance, each 4 to 192 (at
-	// least 4 so that a 2-CPU platform pod fits beside the node's daemons).
-	InstanceCpus []int `yaml:"instanceCpus"`
-	// CapacityTypes are "on-demand" and/or "spot".
-	CapacityTypes []string `yaml:"capacityTypes"`
-	// Architectures are "amd64" and/or "arm64".
-	Architectures []string `yaml:"architectures"`
-	// CPULimit caps the vCPUs of all the pool's nodes together.
-	CPULimit int `yaml:"cpuLimit"`
-	// MemoryLimitGiB caps the memory of all the pool's nodes together.
-	MemoryLimitGiB int `yaml:"memoryLimitGiB"`
+	Ingestion clusterspec.NodePool `yaml:"ingestion"`
 }
 
 // Allowed values of the cluster configuration.
 var (
 	// ClusterKubernetesVersions are the versions the kubectl layer supports.
-	ClusterKubernetesVersions = []string{"1.34"}
+	ClusterKubernetesVersions = []string{clusterspec.DefaultKubernetesVersion}
 	// ClusterEndpointAccesses are the allowed cluster.endpointAccess values.
-	ClusterEndpointAccesses = []string{"private", "public-and-private"}
+	ClusterEndpointAccesses = clusterspec.EndpointAccesses
 	// ClusterIngressSchemes are the allowed cluster.ingressScheme values.
-	ClusterIngressSchemes = []string{"internet-facing", "internal"}
-
-	clusterCapacityTypes = []string{"on-demand", "spot"}
-	clusterArchitectures = []string{"amd64", "arm64"}
-	roleArnRe            = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/([\x21-\x7E]+/)*[A-Za-z0-9+=,.@_-]{1,64}$`)
-	instanceCategoryRe   = regexp.MustCompile(`^[a-z]{1,3}$`)
-	chartVersionRe       = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`)
-	addonVersionRe       = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$`)
+	ClusterIngressSchemes = charts.IngressSchemes()
 )
 
+// defaultCluster is the construct's defaults (prod); dev has one External
+// Secrets replica, smaller pools whose ingestion nodes may be spot
+// instances, and a month of control-plane logs.
 func defaultCluster(env string) Cluster {
 	c := Cluster{
-		KubernetesVersion:           "1.34",
-		EndpointAccess:              "private",
+		KubernetesVersion:           clusterspec.DefaultKubernetesVersion,
+		EndpointAccess:              clusterspec.EndpointPrivate,
 		PublicAccessCidrs:           []string{},
-		AdminRoleArns:               []string{},
+		AdminRoleArns:               []string{"arn:aws:iam::000000000000:role/opencti-prod-cluster-admin"},
 		SecretsRefreshInterval:      "1h",
-		LogRetentionDays:            30,
-		ExternalSecretsChartVersion: "2.9.0",
-		ExternalSecretsReplicas:     1,
-		MetricsServerVersion:        "v0.8.0-eksbuild.6",
-		IngressScheme:               "internet-facing",
+		LogRetentionDays:            365,
+		ExternalSecretsChartVersion: clusterspec.DefaultExternalSecretsChartVersion,
+		ExternalSecretsReplicas:     clusterspec.DefaultExternalSecretsReplicas,
+		MetricsServerVersion:        clusterspec.DefaultMetricsServerVersion,
+		IngressScheme:               charts.DefaultIngressScheme,
 		NodePools: ClusterNodePools{
-			UserFacing: ClusterNodePool{
-				InstanceCategories: []string{"m"},
-				InstanceCpus:       []int{4, 8},
-				CapacityTypes:      []string{"on-demand"},
-				Architectures:      []string{"amd64"},
-				CPULimit:           16,
-				MemoryLimitGiB:     64,
-			},
-			Ingestion: ClusterNodePool{
-				InstanceCategories: []string{"c", "m"},
-				InstanceCpus:       []int{4, 8},
-				CapacityTypes:      []string{"spot", "on-demand"},
-				Architectures:      []string{"amd64"},
-				CPULimit:           32,
-				MemoryLimitGiB:     128,
-			},
+			UserFacing: clusterspec.DefaultUserFacingPool(),
+			Ingestion:  clusterspec.DefaultIngestionPool(),
 		},
 	}
 	if env == "prod" {
-		c.AdminRoleArns = []string{"arn:aws:iam::000000000000:role/opencti-prod-cluster-admin"}
-		c.LogRetentionDays = 365
-		c.ExternalSecretsReplicas = 2
-		c.NodePools.UserFacing.InstanceCpus = []int{4, 8, 16}
-		c.NodePools.UserFacing.CPULimit = 64
-		c.NodePools.UserFacing.MemoryLimitGiB = 256
-		c.NodePools.Ingestion.InstanceCpus = []int{4, 8, 16}
-		c.NodePools.Ingestion.CapacityTypes = []string{"on-demand"}
-		c.NodePools.Ingestion.CPULimit = 128
-		c.NodePools.Ingestion.MemoryLimitGiB = 512
+		return c
 	}
+	c.AdminRoleArns = []string{}
+	c.LogRetentionDays = 30
+	c.ExternalSecretsReplicas = 1
+	uf, in := &c.NodePools.UserFacing, &c.NodePools.Ingestion
+	uf.InstanceCpus, uf.CPULimit, uf.MemoryLimitGiB = []int{4, 8}, 16, 64
+	in.InstanceCpus, in.CapacityTypes, in.CPULimit, in.MemoryLimitGiB = []int{4, 8}, []string{"spot", "on-demand"}, 32, 128
 	return c
 }
 
+// validate checks the cluster section with the construct's own rules
+// (clusterspec), with prod's demands and the kubectl layer's version on top.
 func (c *Cluster) validate(cfg *Config, p *Problems) {
+	prod := cfg.Environment == "prod"
 	if !contains(ClusterKubernetesVersions, c.KubernetesVersion) {
 		p.Add("cluster.kubernetesVersion", c.KubernetesVersion,
 			"one of "+strings.Join(ClusterKubernetesVersions, ", ")+" (the kubectl layer ships kubectl 1.34)")
 	}
-	if !contains(ClusterEndpointAccesses, c.EndpointAccess) {
-		p.Add("cluster.endpointAccess", c.EndpointAccess, "one of "+strings.Join(ClusterEndpointAccesses, ", "))
+	clusterspec.CheckEndpoint(p, problems.YAMLNames("cluster."), c.EndpointAccess, c.PublicAccessCidrs)
+	if len(c.AdminRoleArns) == 0 && prod {
+		p.Add("cluster.adminRoleArns", c.AdminRoleArns, "at least one IAM role ARN in prod (otherwise nobody can administer the cluster)")
 	}
-	c.validateCidrs(p)
-	c.validateAdmins(cfg, p)
-	c.NodePools.UserFacing.validate("cluster.nodePools.userFacing", p)
-	c.NodePools.Ingestion.validate("cluster.nodePools.ingestion", p)
+	clusterspec.CheckAdminRoleArns(p, func(i int) string { return fmt.Sprintf("cluster.adminRoleArns[%d]", i) }, c.AdminRoleArns)
+	c.NodePools.UserFacing.Check(p, problems.YAMLNames("cluster.nodePools.userFacing."))
+	c.NodePools.Ingestion.Check(p, problems.YAMLNames("cluster.nodePools.ingestion."))
 
 	if d, err := time.ParseDuration(c.SecretsRefreshInterval); err != nil || d < time.Minute || d > 24*time.Hour {
 		p.Add("cluster.secretsRefreshInterval", c.SecretsRefreshInterval, `a Go duration from 1m to 24h such as "1h"`)
 	}
 	ValidateLogRetention(p, "cluster.logRetentionDays", c.LogRetentionDays)
-	if !chartVersionRe.MatchString(c.ExternalSecretsChartVersion) {
-		p.Add("cluster.externalSecretsChartVersion", c.ExternalSecretsChartVersion, "an exact chart version such as 2.9.0")
-	} else if parts := strings.Split(c.ExternalSecretsChartVersion, "."); parts[0] == "0" {
-		if minor, _ := strconv.Atoi(parts[1]); minor < 17 {
-			p.Add("cluster.externalSecretsChartVersion", c.ExternalSecretsChartVersion,
-				"0.17.0 or later (the ClusterSecretStore uses external-secrets.io/v1)")
-		}
-	}
-	if c.ExternalSecretsReplicas < 1 || c.ExternalSecretsReplicas > 5 {
-		p.Add("cluster.externalSecretsReplicas", c.ExternalSecretsReplicas, "1 to 5")
-	} else if cfg.Environment == "prod" && c.ExternalSecretsReplicas < 2 {
-		p.Add("cluster.externalSecretsReplicas", c.ExternalSecretsReplicas, "at least 2 in prod")
-	}
-	if !addonVersionRe.MatchString(c.MetricsServerVersion) {
-		p.Add("cluster.metricsServerVersion", c.MetricsServerVersion, "an EKS add-on version such as v0.8.0-eksbuild.6")
-	}
+	clusterspec.CheckExternalSecretsChartVersion(p, "cluster.externalSecretsChartVersion", c.ExternalSecretsChartVersion)
+	clusterspec.CheckExternalSecretsReplicas(p, "cluster.externalSecretsReplicas", c.ExternalSecretsReplicas, prod)
+	clusterspec.CheckMetricsServerVersion(p, "cluster.metricsServerVersion", c.MetricsServerVersion)
 	if !contains(ClusterIngressSchemes, c.IngressScheme) {
 		p.Add("cluster.ingressScheme", c.IngressScheme, "one of "+strings.Join(ClusterIngressSchemes, ", "))
-	}
-}
-
-func (c *Cluster) validateCidrs(p *Problems) {
-	switch {
-	case c.EndpointAccess == "public-and-private" && len(c.PublicAccessCidrs) == 0:
-		p.Add("cluster.publicAccessCidrs", c.PublicAccessCidrs,
-			"at least one CIDR when endpointAccess is public-and-private (the public endpoint is never open to all)")
-	case c.EndpointAccess == "private" && len(c.PublicAccessCidrs) > 0:
-		p.Add("cluster.publicAccessCidrs", c.PublicAccessCidrs, "empty when endpointAccess is private")
-	}
-	seen := map[string]bool{}
-	for i, cidr := range c.PublicAccessCidrs {
-		field := fmt.Sprintf("cluster.publicAccessCidrs[%d]", i)
-		prefix, err := netip.ParsePrefix(cidr)
-		switch {
-		case err != nil || !prefix.Addr().Is4() || prefix.Masked() != prefix:
-			p.Add(field, cidr, "an IPv4 network in CIDR notation such as 203.0.113.0/24")
-		case prefix.Bits() == 0:
-			p.Add(field, cidr, "a network narrower than 0.0.0.0/0 (the Kubernetes API must not be open to the whole internet)")
-		case seen[cidr]:
-			p.Add(field, cidr, "each CIDR once")
-		}
-		seen[cidr] = true
-	}
-}
-
-func (c *Cluster) validateAdmins(cfg *Config, p *Problems) {
-	if len(c.AdminRoleArns) == 0 && cfg.Environment == "prod" {
-		p.Add("cluster.adminRoleArns", c.AdminRoleArns, "at least one IAM role ARN in prod (otherwise nobody can administer the cluster)")
-	}
-	seen := map[string]bool{}
-	for i, arn := range c.AdminRoleArns {
-		field := fmt.Sprintf("cluster.adminRoleArns[%d]", i)
-		switch {
-		case !roleArnRe.MatchString(arn):
-			p.Add(field, arn, "an IAM role ARN such as arn:aws:iam::123456789012:role/Admin")
-		case seen[arn]:
-			p.Add(field, arn, "each role once")
-		}
-		seen[arn] = true
-	}
-}
-
-func (n *ClusterNodePool) validate(field string, p *Problems) {
-	if len(n.InstanceCategories) == 0 {
-		p.Add(field+".instanceCategories", n.InstanceCategories, "at least one EC2 instance category such as m")
-	}
-	for i, cat := range n.InstanceCategories {
-		if !instanceCategoryRe.MatchString(cat) {
-			p.Add(fmt.Sprintf("%s.instanceCategories[%d]", field, i), cat, "a lower-case EC2 instance category such as c, m or r")
-		}
-	}
-	if len(n.InstanceCpus) == 0 {
-		p.Add(field+".instanceCpus", n.InstanceCpus, "at least one vCPU count such as 4")
-	}
-	for i, cpu := range n.InstanceCpus {
-		if cpu < 4 || cpu > 192 {
-			p.Add(fmt.Sprintf("%s.instanceCpus[%d]", field, i), cpu, "a vCPU count from 4 to 192")
-		}
-	}
-	checkSet(p, field+".capacityTypes", n.CapacityTypes, clusterCapacityTypes)
-	checkSet(p, field+".architectures", n.Architectures, clusterArchitectures)
-	if n.CPULimit < 4 || n.CPULimit > 10000 {
-		p.Add(field+".cpuLimit", n.CPULimit, "4 to 10000 vCPUs")
-	}
-	if n.MemoryLimitGiB < 8 || n.MemoryLimitGiB > 100000 {
-		p.Add(field+".memoryLimitGiB", n.MemoryLimitGiB, "8 to 100000 GiB")
-	}
-}
-
-func checkSet(p *Problems, field string, values, allowed []string) {
-	if len(values) == 0 {
-		p.Add(field, values, "at least one of "+strings.Join(allowed, ", "))
-	}
-	for i, v := range values {
-		if !contains(allowed, v) {
-			p.Add(fmt.Sprintf("%s[%d]", field, i), v, "one of "+strings.Join(allowed, ", "))
-		}
 	}
 }

@@ -130,6 +130,20 @@ func TestClusterValidationMessages(t *testing.T) {
 			},
 		},
 		{
+			// Each role gets an access entry whose construct ID is derived
+			// from its account and name; before the rule was shared with
+			// the construct, this file passed validation and the cluster
+			// construct panicked during synth.
+			name: "admin roles that would share an access entry",
+			env:  "dev",
+			mutate: func(c *Cluster) {
+				c.AdminRoleArns = []string{"arn:aws:iam::123456789012:role/ops-admin", "arn:aws:iam::123456789012:role/ops/admin"}
+			},
+			want: []string{
+				`cluster.adminRoleArns[1]: got "arn:aws:iam::123456789012:role/ops/admin", want a role whose account and name differ from arn:aws:iam::123456789012:role/ops-admin in more than punctuation (both would be access entry AdminAccess123456789012opsadmin)`,
+			},
+		},
+		{
 			name: "node pool sizes",
 			env:  "dev",
 			mutate: func(c *Cluster) {

@@ -9,10 +9,13 @@ package config
 
 import (
 	"fmt"
-	"net/netip"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/opencti-ha/opencti-ha/constructs/network/networkspec"
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
+	"github.com/opencti-ha/opencti-ha/constructs/secrets/secretsspec"
 )
 
 // Environments lists the profiles that have embedded defaults.
@@ -101,15 +104,10 @@ type DNS struct {
 	APIHostname string `yaml:"apiHostname"`
 }
 
-// Network sizes the VPC.
+// Network sizes the VPC: the construct's Settings
+// (constructs/network/networkspec) and the retention of its flow logs.
 type Network struct {
-	// VpcCidr is the VPC's private IPv4 range, /16 to /18. Each AZ gets a
-	// private subnet of 1/8 of it (EKS pods take VPC addresses), a public and an
-	// isolated (data) subnet of 1/64. Default: "10.40.0.0/16" (dev), "10.50.0.0/16" (prod).
-	VpcCidr string `yaml:"vpcCidr"`
-	// NatGateways is how many NAT gateways serve the private subnets: 1 (dev, cheap)
-	// or one per AZ (prod, survives the loss of a zone). Default: 1 in dev, 3 in prod.
-	NatGateways int `yaml:"natGateways"`
+	networkspec.Settings `yaml:",inline"`
 	// FlowLogRetentionDays keeps VPC flow logs this long (a CloudWatch Logs
 	// retention value). Default: 30 in dev, 365 in prod.
 	FlowLogRetentionDays int `yaml:"flowLogRetentionDays"`
@@ -142,10 +140,10 @@ func Default(env string) (*Config, error) {
 	switch env {
 	case "prod":
 		c.DNS.ZoneID = "Z0000000000000000000P"
-		c.Network = Network{VpcCidr: "10.50.0.0/16", NatGateways: 3, FlowLogRetentionDays: 365}
+		c.Network = Network{Settings: networkspec.Settings{VpcCidr: "10.50.0.0/16", NatGateways: 3}, FlowLogRetentionDays: 365}
 	default:
 		c.DNS.ZoneID = "Z0000000000000000000D"
-		c.Network = Network{VpcCidr: "10.40.0.0/16", NatGateways: 1, FlowLogRetentionDays: 30}
+		c.Network = Network{Settings: networkspec.Settings{VpcCidr: "10.40.0.0/16", NatGateways: 1}, FlowLogRetentionDays: 30}
 	}
 	c.deriveFromZone()
 	return c, nil
@@ -182,9 +180,6 @@ var (
 	nameRe    = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,39}$`)
 	accountRe = regexp.MustCompile(`^[0-9]{12}$`)
 	regionRe  = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
-	zoneIDRe  = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
-	prefixRe  = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,100}$`)
-	hostRe    = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 )
 
 // CloudWatch Logs accepts only these retention values (days).
@@ -220,9 +215,7 @@ func (c *Config) Validate() error {
 		}
 		seen[az] = true
 	}
-	if !prefixRe.MatchString(c.SecretsPrefix) || strings.HasSuffix(c.SecretsPrefix, "/") || strings.HasPrefix(c.SecretsPrefix, "/") {
-		p.Add("secretsPrefix", c.SecretsPrefix, "1-100 characters of A-Z a-z 0-9 / _ + = . @ -, not starting or ending with /")
-	}
+	secretsspec.CheckNamePrefix(p, "secretsPrefix", c.SecretsPrefix)
 	if c.Environment == "prod" && !c.RetainData {
 		p.Add("retainData", c.RetainData, "true in prod (data must survive a stack deletion)")
 	}
@@ -251,47 +244,17 @@ func (c *Config) Validate() error {
 	return p.Err()
 }
 
+// validate applies the network construct's DNS rules (networkspec.DNS).
 func (d *DNS) validate(p *Problems) {
-	if !hostRe.MatchString(d.ZoneName) {
-		p.Add("dns.zoneName", d.ZoneName, "a lower-case DNS domain such as example.com")
-	}
-	if !zoneIDRe.MatchString(d.ZoneID) {
-		p.Add("dns.zoneId", d.ZoneID, "a Route 53 hosted zone ID (Z followed by upper-case letters and digits)")
-	}
-	hosts := map[string]string{"dns.uiHostname": d.UIHostname, "dns.apiHostname": d.APIHostname}
-	for _, field := range []string{"dns.uiHostname", "dns.apiHostname"} {
-		h := hosts[field]
-		switch {
-		case !hostRe.MatchString(h):
-			p.Add(field, h, "a lower-case DNS name")
-		case !strings.HasSuffix(h, "."+d.ZoneName):
-			p.Add(field, h, fmt.Sprintf("a name inside the zone %s (ending in .%s)", d.ZoneName, d.ZoneName))
-		}
-	}
-	if d.UIHostname != "" && d.UIHostname == d.APIHostname {
-		p.Add("dns.apiHostname", d.APIHostname, "a hostname different from dns.uiHostname (API traffic must not reach the ui tier)")
-	}
+	networkspec.DNS{ZoneID: d.ZoneID, ZoneName: d.ZoneName, UIHostname: d.UIHostname, APIHostname: d.APIHostname}.
+		Check(p, problems.YAMLNames("dns."))
 }
 
 func (n *Network) validate(c *Config, p *Problems) {
-	prefix, err := netip.ParsePrefix(n.VpcCidr)
-	switch {
-	case err != nil || !prefix.Addr().Is4() || prefix.Masked() != prefix:
-		p.Add("network.vpcCidr", n.VpcCidr, "an IPv4 network in CIDR notation such as 10.40.0.0/16")
-	case prefix.Bits() < 16 || prefix.Bits() > 18:
-		p.Add("network.vpcCidr", n.VpcCidr, "a prefix length from /16 to /18 (EKS pods take VPC addresses)")
-	case !prefix.Addr().IsPrivate():
-		p.Add("network.vpcCidr", n.VpcCidr, "a private (RFC 1918) range")
-	}
-	maxNat := len(c.AvailabilityZones)
-	if maxNat == 0 {
-		maxNat = 3
-	}
-	if n.NatGateways < 1 || n.NatGateways > maxNat {
-		p.Add("network.natGateways", n.NatGateways, fmt.Sprintf("1 to %d (one per availability zone)", maxNat))
-	} else if c.Environment == "prod" && n.NatGateways != maxNat {
-		p.Add("network.natGateways", n.NatGateways, fmt.Sprintf("%d in prod (one per availability zone, so losing a zone keeps egress)", maxNat))
-	}
+	n.Settings.Check(p, problems.YAMLNames("network."), networkspec.Limits{
+		AvailabilityZones: len(c.AvailabilityZones),
+		Production:        c.Environment == "prod",
+	})
 	ValidateLogRetention(p, "network.flowLogRetentionDays", n.FlowLogRetentionDays)
 }
 

@@ -153,7 +153,7 @@ func TestValidationReportsEveryProblem(t *testing.T) {
 		}, `opencti.connectors[0].secretEnv.MISP_KEY.secret: got "other/misp", want a secret name under opencti/dev/ (the only secrets the cluster may read)`},
 		{"reserved connector env", func(c *Config) {
 			c.OpenCTI.Connectors = []Connector{{Name: "misp", Type: "EXTERNAL_IMPORT", Env: map[string]string{"OPENCTI_URL": "http://x"}}}
-		}, `opencti.connectors[0].env.OPENCTI_URL: got "OPENCTI_URL", want a variable the chart does not set itself (OPENCTI_URL, OPENCTI_TOKEN and CONNECTOR_ID/TYPE/NAME/SCOPE come from the connector's fields)`},
+		}, `opencti.connectors[0].env.OPENCTI_URL: got "OPENCTI_URL", want a variable the chart does not set itself (it sets CONNECTOR_AUTO, CONNECTOR_EXPOSE_METRICS, CONNECTOR_ID, CONNECTOR_METRICS_PORT, CONNECTOR_NAME, CONNECTOR_SCOPE, CONNECTOR_TYPE, MQ_USE_SSL_REJECT_UNAUTHORIZED, OPENCTI_TOKEN, OPENCTI_URL)`},
 	}
 	independent := map[string]bool{"account": true, "duplicate AZ": true, "cidr too small": true, "nat": true,
 		"host outside zone": true, "zone id": true, "latest": true, "ratio": true, "heap": true, "duplicate connector": true}

@@ -3,6 +3,9 @@ package config
 import (
 	"strings"
 	"testing"
+
+	"github.com/opencti-ha/opencti-ha/constructs/broker/brokerspec"
+	"github.com/opencti-ha/opencti-ha/constructs/objectstore/objectstorespec"
 )
 
 func TestDataDefaultsPerEnvironment(t *testing.T) {
@@ -120,9 +123,9 @@ func TestDataValidationMessages(t *testing.T) {
 				d.Redis.MultiAz = true
 				d.Redis.Engine = "memcached"
 				d.Broker.DeploymentMode = "CLUSTER_MULTI_AZ"
-				d.Broker.MaintenanceWindow = MaintenanceWindow{DayOfWeek: "Sunday", TimeOfDay: "3:00", TimeZone: "CET+1"}
+				d.Broker.MaintenanceWindow = brokerspec.MaintenanceWindow{DayOfWeek: "Sunday", TimeOfDay: "3:00", TimeZone: "CET+1"}
 				d.Broker.LogRetentionDays = 0
-				d.Backup = BackupData{DailyRetentionDays: 0, WeeklyRetentionDays: 3, MonthlyRetentionDays: 2}
+				d.Backup = objectstorespec.BackupRetention{DailyRetentionDays: 0, WeeklyRetentionDays: 3, MonthlyRetentionDays: 2}
 				d.ObjectStore.NoncurrentVersionExpirationDays = 0
 			},
 			want: []string{

@@ -2,10 +2,12 @@ package config
 
 import (
 	"fmt"
-	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/opencti-ha/opencti-ha/charts"
+	"github.com/opencti-ha/opencti-ha/constructs/edge/edgespec"
 )
 
 // Edge configures what stands between the clients and the two public
@@ -184,48 +186,27 @@ type EdgeSAML struct {
 var (
 	// EdgeSchemes are the allowed edge.ui.scheme and edge.api.scheme values
 	// (empty takes cluster.ingressScheme).
-	EdgeSchemes = []string{"internet-facing", "internal"}
+	EdgeSchemes = charts.IngressSchemes()
 	// EdgeRateLimitWindows are the allowed edge.waf.rateLimitWindowSeconds.
-	EdgeRateLimitWindows = []int{60, 120, 300, 600}
+	EdgeRateLimitWindows = edgespec.RateLimitWindows
 	// EdgeAuthModes are the allowed edge.auth.mode values (empty takes the
 	// default, see EdgeAuth.Mode).
 	EdgeAuthModes = []string{"deployment", "console"}
 	// EdgeManagedRuleGroups are the AWS managed rule groups of every web ACL,
 	// the groups edge.waf.countRules may name.
-	EdgeManagedRuleGroups = []string{"AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesCommonRuleSet"}
+	EdgeManagedRuleGroups = edgespec.ManagedRuleGroups
 
-	wafRuleNameRe    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 	secretRegistryRe = regexp.MustCompile(`^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$`)
 	oidcScopeRe      = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]+$`) // RFC 6749 scope-token
 )
-
-// Rate limit bounds of an AWS WAF rate-based rule.
-const (
-	edgeMinRateLimit = 10
-	edgeMaxRateLimit = 2_000_000_000
-)
-
-// DefaultEdgeCountRules are the managed rules that count instead of block by
-// default: those that inspect the request body, which in OpenCTI carries
-// threat intelligence.
-func DefaultEdgeCountRules() []string {
-	return []string{
-		"AWSManagedRulesCommonRuleSet/CrossSiteScripting_BODY",
-		"AWSManagedRulesCommonRuleSet/GenericLFI_BODY",
-		"AWSManagedRulesCommonRuleSet/GenericRFI_BODY",
-		"AWSManagedRulesCommonRuleSet/EC2MetaDataSSRF_BODY",
-		"AWSManagedRulesKnownBadInputsRuleSet/Log4JRCE_BODY",
-		"AWSManagedRulesKnownBadInputsRuleSet/JavaDeserializationRCE_BODY",
-	}
-}
 
 func defaultEdge(env string) Edge {
 	e := Edge{
 		UI:  EdgeHost{RateLimit: 6000, AllowedCidrs: []string{}},
 		API: EdgeHost{RateLimit: 30000, AllowedCidrs: []string{}},
 		Waf: EdgeWaf{
-			RateLimitWindowSeconds: 300,
-			CountRules:             DefaultEdgeCountRules(),
+			RateLimitWindowSeconds: edgespec.DefaultRateLimitWindowSeconds,
+			CountRules:             edgespec.DefaultCountRules(),
 			LogRetentionDays:       30,
 		},
 		AccessLogs: EdgeAccessLogs{ExpirationDays: 30},
@@ -237,7 +218,7 @@ func defaultEdge(env string) Edge {
 	}
 	if env == "prod" {
 		e.Waf.LogRetentionDays = 365
-		e.AccessLogs.ExpirationDays = 365
+		e.AccessLogs.ExpirationDays = edgespec.DefaultAccessLogsExpirationDays
 	}
 	return e
 }
@@ -289,9 +270,7 @@ func (e *Edge) validate(c *Config, p *Problems) {
 		h.host.validate(h.field, p)
 	}
 	e.Waf.validate(p)
-	if n := e.AccessLogs.ExpirationDays; n < 1 || n > 3650 {
-		p.Add("edge.accessLogs.expirationDays", n, "1 to 3650 days")
-	}
+	edgespec.CheckAccessLogsExpirationDays(p, "edge.accessLogs.expirationDays", e.AccessLogs.ExpirationDays)
 	e.Auth.validate(c, p)
 }
 
@@ -299,45 +278,13 @@ func (h *EdgeHost) validate(field string, p *Problems) {
 	if h.Scheme != "" && !contains(EdgeSchemes, h.Scheme) {
 		p.Add(field+".scheme", h.Scheme, "one of "+strings.Join(EdgeSchemes, ", ")+", or empty for cluster.ingressScheme")
 	}
-	if h.RateLimit < edgeMinRateLimit || h.RateLimit > edgeMaxRateLimit {
-		p.Add(field+".rateLimit", h.RateLimit, fmt.Sprintf("%d to %d requests per client IP per window (the range of an AWS WAF rate-based rule)", edgeMinRateLimit, edgeMaxRateLimit))
-	}
-	seen := map[string]bool{}
-	for i, cidr := range h.AllowedCidrs {
-		f := fmt.Sprintf("%s.allowedCidrs[%d]", field, i)
-		prefix, err := netip.ParsePrefix(cidr)
-		switch {
-		case err != nil || !prefix.Addr().Is4() || prefix.Masked() != prefix:
-			p.Add(f, cidr, "an IPv4 network in CIDR notation such as 203.0.113.0/24")
-		case prefix.Bits() == 0:
-			p.Add(f, cidr, "a network narrower than 0.0.0.0/0 (leave the list empty to admit every address)")
-		case seen[cidr]:
-			p.Add(f, cidr, "each CIDR once")
-		}
-		seen[cidr] = true
-	}
+	edgespec.CheckRateLimit(p, field+".rateLimit", h.RateLimit)
+	edgespec.CheckAllowedCidrs(p, func(i int) string { return fmt.Sprintf("%s.allowedCidrs[%d]", field, i) }, h.AllowedCidrs)
 }
 
 func (w *EdgeWaf) validate(p *Problems) {
-	ok := false
-	for _, s := range EdgeRateLimitWindows {
-		ok = ok || s == w.RateLimitWindowSeconds
-	}
-	if !ok {
-		p.Add("edge.waf.rateLimitWindowSeconds", w.RateLimitWindowSeconds, fmt.Sprintf("one of %v (the evaluation windows AWS WAF offers)", EdgeRateLimitWindows))
-	}
-	seen := map[string]bool{}
-	for i, r := range w.CountRules {
-		f := fmt.Sprintf("edge.waf.countRules[%d]", i)
-		group, rule, found := strings.Cut(r, "/")
-		switch {
-		case !found || !contains(EdgeManagedRuleGroups, group) || !wafRuleNameRe.MatchString(rule):
-			p.Add(f, r, "<rule group>/<rule> with a rule group among "+strings.Join(EdgeManagedRuleGroups, ", ")+", e.g. AWSManagedRulesCommonRuleSet/CrossSiteScripting_BODY")
-		case seen[r]:
-			p.Add(f, r, "each rule once")
-		}
-		seen[r] = true
-	}
+	edgespec.CheckRateLimitWindowSeconds(p, "edge.waf.rateLimitWindowSeconds", w.RateLimitWindowSeconds)
+	edgespec.CheckCountRules(p, func(i int) string { return fmt.Sprintf("edge.waf.countRules[%d]", i) }, w.CountRules)
 	ValidateLogRetention(p, "edge.waf.logRetentionDays", w.LogRetentionDays)
 }
 

@@ -3,6 +3,8 @@ package config
 import (
 	"strings"
 	"testing"
+
+	"github.com/opencti-ha/opencti-ha/constructs/edge/edgespec"
 )
 
 func TestEdgeDefaultsPerEnvironment(t *testing.T) {
@@ -17,7 +19,7 @@ func TestEdgeDefaultsPerEnvironment(t *testing.T) {
 		if len(e.UI.AllowedCidrs) != 0 || len(e.API.AllowedCidrs) != 0 {
 			t.Errorf("%s: allowlists %v/%v, want none", env, e.UI.AllowedCidrs, e.API.AllowedCidrs)
 		}
-		if strings.Join(e.Waf.CountRules, ",") != strings.Join(DefaultEdgeCountRules(), ",") {
+		if strings.Join(e.Waf.CountRules, ",") != strings.Join(edgespec.DefaultCountRules(), ",") {
 			t.Errorf("%s: count rules %v", env, e.Waf.CountRules)
 		}
 		if !e.Auth.LocalLogin || e.Auth.OIDC.Enabled() || e.Auth.SAML.Enabled() || e.Auth.Mode != "" || e.Auth.EffectiveMode() != "console" ||

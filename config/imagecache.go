@@ -2,8 +2,10 @@ package config
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/opencti-ha/opencti-ha/charts"
+	"github.com/opencti-ha/opencti-ha/constructs/cluster/clusterspec"
 )
 
 // ImageCache serves the OpenCTI images (Docker Hub's opencti/platform,
@@ -38,17 +40,10 @@ type ImageCache struct {
 
 // DefaultOpenCTIImageRepository is opencti.imageRepository's default: the
 // opencti namespace of Docker Hub.
-const DefaultOpenCTIImageRepository = "opencti"
-
-var (
-	// ECR's pattern for a pull-through cache rule's repository prefix.
-	imageCachePrefixRe = regexp.MustCompile(`^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$`)
-	// A complete secret ARN; groups: partition, region, account.
-	imageCacheSecretArnRe = regexp.MustCompile(`^arn:(aws[a-z-]*):secretsmanager:([a-z0-9-]+):([0-9]{12}):secret:ecr-pullthroughcache/[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$`)
-)
+const DefaultOpenCTIImageRepository = charts.DefaultImageRegistry
 
 func defaultImageCache() ImageCache {
-	return ImageCache{RepositoryPrefix: "docker-hub"}
+	return ImageCache{RepositoryPrefix: clusterspec.DefaultImageCachePrefix}
 }
 
 // ImageCacheRepository is the registry path of the OpenCTI images pulled
@@ -59,9 +54,7 @@ func (c *Config) ImageCacheRepository() string {
 }
 
 func (i *ImageCache) validate(c *Config, p *Problems) {
-	if len(i.RepositoryPrefix) < 2 || len(i.RepositoryPrefix) > 30 || !imageCachePrefixRe.MatchString(i.RepositoryPrefix) {
-		p.Add("imageCache.repositoryPrefix", i.RepositoryPrefix, `2-30 lower-case letters, digits and . _ - / (ECR's repository prefix pattern) such as "docker-hub"`)
-	}
+	clusterspec.CheckImageCachePrefix(p, "imageCache.repositoryPrefix", i.RepositoryPrefix)
 	if !i.Enabled {
 		return
 	}
@@ -72,15 +65,14 @@ func (i *ImageCache) validate(c *Config, p *Problems) {
 	if c.Account == "" {
 		p.Add("account", c.Account, "your 12-digit AWS account ID when imageCache.enabled is true (the image URIs name the account's ECR registry)")
 	}
-	m := imageCacheSecretArnRe.FindStringSubmatch(i.CredentialsSecretArn)
+	region, account, arnOK := clusterspec.ParseImageCacheSecretArn(i.CredentialsSecretArn)
 	switch {
 	case i.CredentialsSecretArn == "":
 		p.Add("imageCache.credentialsSecretArn", i.CredentialsSecretArn,
 			`the complete ARN of the Secrets Manager secret with the Docker Hub credentials (name starting with "ecr-pullthroughcache/") when imageCache.enabled is true`)
-	case m == nil:
-		p.Add("imageCache.credentialsSecretArn", i.CredentialsSecretArn,
-			`a complete secret ARN (with its 6-character suffix) whose name starts with "ecr-pullthroughcache/" (ECR accepts no other name)`)
-	case m[2] != c.Region || (c.Account != "" && m[3] != c.Account):
+	case !arnOK:
+		clusterspec.CheckImageCacheSecretArn(p, "imageCache.credentialsSecretArn", i.CredentialsSecretArn)
+	case region != c.Region || (c.Account != "" && account != c.Account):
 		p.Add("imageCache.credentialsSecretArn", i.CredentialsSecretArn,
 			fmt.Sprintf("a secret in the deployment's account and region (%s, %s): ECR reads the credentials only there", orUnset(c.Account), c.Region))
 	}

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/opencti-ha/opencti-ha/constructs/monitoring/monitoringspec"
 )
 
 // monitoringProblems validates the env defaults with mutate applied and
@@ -40,7 +42,7 @@ func TestMonitoringDefaultsPerEnvironment(t *testing.T) {
 
 // Every threshold has a documented field: the generated reference needs it.
 func TestMonitoringThresholdsHaveYAMLNames(t *testing.T) {
-	typ := reflect.TypeOf(MonitoringThresholds{})
+	typ := reflect.TypeOf(monitoringspec.Thresholds{})
 	for i := 0; i < typ.NumField(); i++ {
 		tag := typ.Field(i).Tag.Get("yaml")
 		if tag == "" || strings.ToLower(tag[:1]) != tag[:1] {
@@ -85,7 +87,7 @@ func TestMonitoringValidationMessages(t *testing.T) {
 			name: "thresholds out of range",
 			mutate: func(m *Monitoring) {
 				m.Thresholds.OpenSearchJvmMemoryPressurePercent = 100
-				m.Thresholds.OpenSearchCpuPercent = 5
+				m.Thresholds.OpenSearchCPUPercent = 5
 				m.Thresholds.RedisMemoryPercent = 101
 				m.Thresholds.RedisEvictions = -1
 				m.Thresholds.RedisConnections = 70000
@@ -135,7 +137,7 @@ func TestMonitoringProblemsReportedAllAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Monitoring.AlarmEmails = []string{"ops@@example.com"}
-	c.Monitoring.Thresholds.RedisEngineCpuPercent = 0
+	c.Monitoring.Thresholds.RedisEngineCPUPercent = 0
 	c.Monitoring.LogRetentionDays = 2
 	c.Region = "moon"
 	err = c.Validate()

@@ -2,10 +2,13 @@ package config
 
 import (
 	"fmt"
-	"path"
 	"regexp"
 	"sort"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/opencti-ha/opencti-ha/charts"
 )
 
 // OpenCTI configures the OpenCTI workloads: one pinned version for every
@@ -98,7 +101,8 @@ type Connector struct {
 	// SecretEnv maps an environment variable to a Secrets Manager secret (name
 	// under secretsPrefix) and JSON property, delivered at runtime.
 	SecretEnv map[string]SecretRef `yaml:"secretEnv"`
-	// Resources of the connector pod. Default: 100m-500m CPU, 128-512 MiB.
+	// Resources of the connector pod. Default: the charts' (requests 100m /
+	// 256 MiB, limits 1 CPU / 1 GiB).
 	Resources Resources `yaml:"resources"`
 	// WritableDir is a directory of the connector's image it writes into
 	// (e.g. its working directory): it is copied into a writable emptyDir at
@@ -116,56 +120,64 @@ type SecretRef struct {
 	Property string `yaml:"property"`
 }
 
-// ConnectorTypes lists the allowed CONNECTOR_TYPE values.
-var ConnectorTypes = []string{"EXTERNAL_IMPORT", "INTERNAL_ENRICHMENT", "INTERNAL_IMPORT_FILE", "INTERNAL_EXPORT_FILE", "INTERNAL_ANALYSIS", "STREAM"}
+// ConnectorTypes lists the allowed CONNECTOR_TYPE values (the charts').
+var ConnectorTypes = charts.ConnectorTypes()
 
+// defaultOpenCTI is the charts' defaults (namespace, images, log level,
+// workers per platform, worker resources; prod: their 2 to 4 replicas per
+// tier) with the pinned version and each profile's platform sizes.
 func defaultOpenCTI(env string) OpenCTI {
 	platform := Tier{MinReplicas: 1, MaxReplicas: 2, Resources: Resources{CPURequestMillis: 500, CPULimitMillis: 2000, MemoryRequestMiB: 2048, MemoryLimitMiB: 4096}, HeapMiB: 3072}
 	workerAPI := platform
 	if env == "prod" {
-		platform = Tier{MinReplicas: 2, MaxReplicas: 4, Resources: Resources{CPURequestMillis: 2000, CPULimitMillis: 4000, MemoryRequestMiB: 8192, MemoryLimitMiB: 8192}, HeapMiB: 6144}
+		platform = Tier{MinReplicas: charts.DefaultMinReplicas, MaxReplicas: charts.DefaultMaxReplicas, Resources: Resources{CPURequestMillis: 2000, CPULimitMillis: 4000, MemoryRequestMiB: 8192, MemoryLimitMiB: 8192}, HeapMiB: 6144}
 		workerAPI = platform
 		workerAPI.MaxReplicas = 6
 	}
 	return OpenCTI{
 		Version:            "7.260817.0",
-		ImageRepository:    "opencti",
-		Namespace:          "opencti",
+		ImageRepository:    charts.DefaultImageRegistry,
+		Namespace:          charts.DefaultNamespace,
 		UI:                 platform,
 		ConnectorAPI:       platform,
 		WorkerAPI:          workerAPI,
-		WorkersPerPlatform: 3,
-		Worker:             Resources{CPURequestMillis: 250, CPULimitMillis: 1000, MemoryRequestMiB: 256, MemoryLimitMiB: 512},
-		LogLevel:           "info",
+		WorkersPerPlatform: charts.DefaultWorkersPerPlatform,
+		Worker:             resourcesOf(charts.DefaultWorkerResources()),
+		LogLevel:           charts.DefaultLogLevel,
 		SMTP:               SMTP{Port: 587},
 	}
 }
 
+// resourcesOf converts the charts' Kubernetes quantities into millicores and
+// MiB.
+func resourcesOf(r charts.Resources) Resources {
+	millis := func(q string) int { v := resource.MustParse(q); return int(v.MilliValue()) }
+	mib := func(q string) int { v := resource.MustParse(q); return int(v.Value() >> 20) }
+	return Resources{
+		CPURequestMillis: millis(r.RequestsCPU), CPULimitMillis: millis(r.LimitsCPU),
+		MemoryRequestMiB: mib(r.RequestsMemory), MemoryLimitMiB: mib(r.LimitsMemory),
+	}
+}
+
 var (
-	versionRe  = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`)
-	repoRe     = regexp.MustCompile(`^[a-z0-9]([a-z0-9._/-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9._-]+)*$`)
-	dnsLabelRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-	uuidV4Re   = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
-	envNameRe  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	logLevels  = []string{"error", "warn", "info", "debug"}
-	emailRe    = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$`)
+	versionRe = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`)
 )
 
 func (o *OpenCTI) validate(c *Config, p *Problems) {
 	if !versionRe.MatchString(o.Version) {
 		p.Add("opencti.version", o.Version, "a pinned OpenCTI release such as 7.260817.0 (never latest)")
 	}
-	if !repoRe.MatchString(o.ImageRepository) {
+	if !charts.ValidImageRegistry(o.ImageRepository) {
 		p.Add("opencti.imageRepository", o.ImageRepository, "a registry path such as opencti or <account>.dkr.ecr.<region>.amazonaws.com/opencti")
 	}
-	if !dnsLabelRe.MatchString(o.Namespace) {
+	if !charts.ValidNamespace(o.Namespace) {
 		p.Add("opencti.namespace", o.Namespace, "a Kubernetes namespace name (lower-case letters, digits, hyphens)")
 	}
-	if !emailRe.MatchString(o.AdminEmail) {
+	if !charts.ValidEmail(o.AdminEmail) {
 		p.Add("opencti.adminEmail", o.AdminEmail, "an e-mail address")
 	}
-	if !contains(logLevels, o.LogLevel) {
-		p.Add("opencti.logLevel", o.LogLevel, "one of "+strings.Join(logLevels, ", "))
+	if !charts.ValidLogLevel(o.LogLevel) {
+		p.Add("opencti.logLevel", o.LogLevel, "one of "+strings.Join(charts.LogLevels(), ", "))
 	}
 	minReplicas := 1
 	if c.Environment == "prod" {
@@ -174,15 +186,17 @@ func (o *OpenCTI) validate(c *Config, p *Problems) {
 	o.UI.validate("opencti.ui", minReplicas, p)
 	o.ConnectorAPI.validate("opencti.connectorApi", minReplicas, p)
 	o.WorkerAPI.validate("opencti.workerApi", minReplicas, p)
-	if o.WorkersPerPlatform < 1 || o.WorkersPerPlatform > 4 {
-		p.Add("opencti.workersPerPlatform", o.WorkersPerPlatform, "1 to 4 (OpenCTI: 3, at most 4 workers per platform)")
+	if n := o.WorkersPerPlatform; n < charts.MinWorkersPerPlatform || n > charts.MaxWorkersPerPlatform {
+		p.Add("opencti.workersPerPlatform", n, fmt.Sprintf("%d to %d (OpenCTI: 3, at most 4 workers per platform)", charts.MinWorkersPerPlatform, charts.MaxWorkersPerPlatform))
 	}
 	o.Worker.validate("opencti.worker", p)
 	names := map[string]int{}
 	ids := map[string]int{}
 	for i, cn := range o.Connectors {
 		f := fmt.Sprintf("opencti.connectors[%d]", i)
-		if !dnsLabelRe.MatchString(cn.Name) || len(cn.Name) > 40 {
+		if cn.Name == "api" {
+			p.Add(f+".name", cn.Name, "a name other than api (opencti-connector-api is the connector-api tier)")
+		} else if !charts.ValidConnectorName(cn.Name) {
 			p.Add(f+".name", cn.Name, "1-40 lower-case letters, digits or hyphens (image opencti/connector-<name>)")
 		} else if j, dup := names[cn.Name]; dup {
 			p.Add(f+".name", cn.Name, fmt.Sprintf("a name not already used by opencti.connectors[%d]", j))
@@ -190,7 +204,7 @@ func (o *OpenCTI) validate(c *Config, p *Problems) {
 			names[cn.Name] = i
 		}
 		if cn.ID != "" {
-			if !uuidV4Re.MatchString(cn.ID) {
+			if !charts.ValidConnectorID(cn.ID) {
 				p.Add(f+".id", cn.ID, "empty (derived from the name) or a lower-case UUIDv4")
 			} else if j, dup := ids[cn.ID]; dup {
 				p.Add(f+".id", cn.ID, fmt.Sprintf("an ID not already used by opencti.connectors[%d]", j))
@@ -198,24 +212,27 @@ func (o *OpenCTI) validate(c *Config, p *Problems) {
 				ids[cn.ID] = i
 			}
 		}
-		if !contains(ConnectorTypes, cn.Type) {
-			p.Add(f+".type", cn.Type, "one of "+strings.Join(ConnectorTypes, ", "))
+		if !contains(charts.ConnectorTypes(), cn.Type) {
+			p.Add(f+".type", cn.Type, "one of "+strings.Join(charts.ConnectorTypes(), ", "))
 		}
 		if cn.Replicas < 0 || cn.Replicas > 10 {
 			p.Add(f+".replicas", cn.Replicas, "0 (default 1) to 10")
 		}
 		for _, k := range sortedKeys(cn.Env) {
-			if !envNameRe.MatchString(k) {
+			if !charts.ValidEnvName(k) {
 				p.Add(f+".env", k, "environment variable names of letters, digits and _")
 			}
-			if isReservedConnectorEnv(k) {
-				p.Add(f+".env."+k, k, "a variable the chart does not set itself (OPENCTI_URL, OPENCTI_TOKEN and CONNECTOR_ID/TYPE/NAME/SCOPE come from the connector's fields)")
+			if contains(charts.ReservedConnectorEnv(), k) {
+				p.Add(f+".env."+k, k, "a variable the chart does not set itself (it sets "+strings.Join(charts.ReservedConnectorEnv(), ", ")+")")
 			}
 		}
 		for _, k := range sortedKeys(cn.SecretEnv) {
 			ref := cn.SecretEnv[k]
-			if !envNameRe.MatchString(k) {
+			if !charts.ValidEnvName(k) {
 				p.Add(f+".secretEnv", k, "environment variable names of letters, digits and _")
+			}
+			if contains(charts.ReservedConnectorEnv(), k) {
+				p.Add(f+".secretEnv."+k, k, "a variable the chart does not set itself (it sets "+strings.Join(charts.ReservedConnectorEnv(), ", ")+")")
 			}
 			if _, clash := cn.Env[k]; clash {
 				p.Add(f+".secretEnv."+k, k, "a variable not also set in env")
@@ -227,7 +244,7 @@ func (o *OpenCTI) validate(c *Config, p *Problems) {
 		if cn.Resources != (Resources{}) {
 			cn.Resources.validate(f+".resources", p)
 		}
-		if d := cn.WritableDir; d != "" && (!strings.HasPrefix(d, "/") || path.Clean(d) != d || d == "/" || d == "/tmp") {
+		if d := cn.WritableDir; d != "" && !charts.ValidWritableDir(d) {
 			p.Add(f+".writableDir", d, "empty, or an absolute clean directory of the image other than / and /tmp, such as /opt/opencti-connector-import-document")
 		}
 	}
@@ -260,14 +277,6 @@ func (r *Resources) validate(field string, p *Problems) {
 	if r.MemoryLimitMiB < r.MemoryRequestMiB {
 		p.Add(field+".memoryLimitMiB", r.MemoryLimitMiB, fmt.Sprintf("at least memoryRequestMiB (%d)", r.MemoryRequestMiB))
 	}
-}
-
-func isReservedConnectorEnv(k string) bool {
-	switch k {
-	case "OPENCTI_URL", "OPENCTI_TOKEN", "CONNECTOR_ID", "CONNECTOR_TYPE", "CONNECTOR_NAME", "CONNECTOR_SCOPE":
-		return true
-	}
-	return false
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
 )
 
 // Pipeline configures the optional delivery pipeline: a self-mutating CDK
@@ -128,8 +130,10 @@ func (p *Pipeline) validate(c *Config, pr *Problems) {
 		pr.Addf("pipeline.stages", "got %d stages, want at most %d", len(p.Stages), MaxPipelineStages)
 		return
 	}
-	stages, problems := p.loadStages()
-	pr.errs = append(pr.errs, problems...)
+	stages, errs := p.loadStages()
+	for _, err := range errs {
+		pr.AddErr(err)
+	}
 	checkStageOrder(stages, pr)
 	for _, s := range stages {
 		if s.Config.Region != c.Region {
@@ -186,8 +190,11 @@ func (s LoadedStage) Label() string {
 // validation. It fails with every problem of every stage, each naming the
 // stage; a configuration that passed Validate loads without error.
 func (p *Pipeline) LoadStages() ([]LoadedStage, error) {
-	stages, problems := p.loadStages()
-	pr := &Problems{errs: problems}
+	stages, errs := p.loadStages()
+	pr := &Problems{}
+	for _, err := range errs {
+		pr.AddErr(err)
+	}
 	checkStageOrder(stages, pr)
 	if err := pr.Err(); err != nil {
 		return nil, err
@@ -207,7 +214,7 @@ func (p *Pipeline) loadStages() ([]LoadedStage, []error) {
 			continue
 		}
 		if !validStagePath(st.Config) {
-			errs = append(errs, fmt.Errorf("%s: got %s, want the path of a .yaml file relative to the repository root, such as examples/pipeline-dev.yaml", field, show(st.Config)))
+			errs = append(errs, fmt.Errorf("%s: got %s, want the path of a .yaml file relative to the repository root, such as examples/pipeline-dev.yaml", field, problems.Show(st.Config)))
 			continue
 		}
 		label := fmt.Sprintf("pipeline.stages[%d] (%s)", i, st.Config)

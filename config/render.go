@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/opencti-ha/opencti-ha/constructs/network/networkspec"
 )
 
 // Render holds the values `make render` needs that a CDK synth takes from the
@@ -51,7 +53,7 @@ func (c *Config) ValidateForRender() error {
 var bucketRe = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 
 func checkHost(p *Problems, field, host string) {
-	if !hostRe.MatchString(strings.ToLower(host)) || strings.Contains(host, ":") {
+	if !networkspec.ValidHostname(strings.ToLower(host)) || strings.Contains(host, ":") {
 		p.Add(field, host, "a DNS name without scheme or port")
 	}
 }

@@ -1,6 +1,11 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/opencti-ha/opencti-ha/charts"
+	"github.com/opencti-ha/opencti-ha/constructs/network/networkspec"
+)
 
 // SMTP configures OpenCTI's outbound e-mail (notifications, digests,
 // password reset) on every platform tier (OpenCTI's SMTP__* settings). The
@@ -37,13 +42,13 @@ func (s *SMTP) validate(c *Config, p *Problems) {
 		}
 		return
 	}
-	if !hostRe.MatchString(s.Host) {
+	if !networkspec.ValidHostname(s.Host) {
 		p.Add("opencti.smtp.host", s.Host, "a lower-case DNS name such as email-smtp.eu-west-1.amazonaws.com")
 	}
 	if s.Port < 1 || s.Port > 65535 {
 		p.Add("opencti.smtp.port", s.Port, "1 to 65535 (587 for STARTTLS, 465 for TLS)")
 	}
-	if !emailRe.MatchString(s.From) {
+	if !charts.ValidEmail(s.From) {
 		p.Add("opencti.smtp.from", s.From, "the sender e-mail address")
 	}
 	switch {

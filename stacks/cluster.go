@@ -71,12 +71,12 @@ func NewClusterStack(scope constructs.Construct, id string, props *ClusterStackP
 		EndpointAccess:              &endpoint,
 		PublicAccessCidrs:           c.PublicAccessCidrs,
 		AdminRoleArns:               c.AdminRoleArns,
-		UserFacingPool:              nodePoolProps(c.NodePools.UserFacing),
-		IngestionPool:               nodePoolProps(c.NodePools.Ingestion),
+		UserFacingPool:              &c.NodePools.UserFacing,
+		IngestionPool:               &c.NodePools.Ingestion,
 		SecretsPrefix:               cfg.SecretsPrefix,
 		SecretStoreNamespaces:       []string{cfg.OpenCTI.Namespace},
 		ExternalSecretsChartVersion: jsii.String(c.ExternalSecretsChartVersion),
-		ExternalSecretsReplicas:     jsii.Number(float64(c.ExternalSecretsReplicas)),
+		ExternalSecretsReplicas:     &c.ExternalSecretsReplicas,
 		MetricsServerVersion:        jsii.String(c.MetricsServerVersion),
 		IngressNamespaces:           []string{cfg.OpenCTI.Namespace},
 		LogRetention:                awsutil.LogRetention(c.LogRetentionDays),
@@ -84,7 +84,8 @@ func NewClusterStack(scope constructs.Construct, id string, props *ClusterStackP
 	})
 	// Container Insights (node and pod metrics, container logs) feeds the
 	// Monitoring stack's EKS alarms and dashboard rows.
-	observability := monitoring.AddObservabilityAddon(stack, "Observability", cl.Cluster(), &monitoring.ObservabilityAddonProps{
+	observability := monitoring.NewObservabilityAddon(stack, "Observability", &monitoring.ObservabilityAddonProps{
+		Cluster:       cl.Cluster(),
 		LogRetention:  awsutil.LogRetention(cfg.Monitoring.LogRetentionDays),
 		RemovalPolicy: removalPolicy(cfg),
 	})
@@ -122,19 +123,4 @@ func NewClusterStack(scope constructs.Construct, id string, props *ClusterStackP
 // account depend on the returned association.
 func (s *ClusterStack) AddPodIdentity(id, namespace, serviceAccount string, role awsiam.IRole) awseksv2.CfnPodIdentityAssociation {
 	return s.Construct.AddPodIdentity(awscdk.Stack_Of(role), id, namespace, serviceAccount, role)
-}
-
-func nodePoolProps(p config.ClusterNodePool) *cluster.NodePoolProps {
-	cpus := make([]float64, len(p.InstanceCpus))
-	for i, v := range p.InstanceCpus {
-		cpus[i] = float64(v)
-	}
-	return &cluster.NodePoolProps{
-		InstanceCategories: p.InstanceCategories,
-		InstanceCpus:       cpus,
-		CapacityTypes:      p.CapacityTypes,
-		Architectures:      p.Architectures,
-		CPULimit:           jsii.Number(float64(p.CPULimit)),
-		MemoryLimitGiB:     jsii.Number(float64(p.MemoryLimitGiB)),
-	}
 }

@@ -1,12 +1,17 @@
 // Package stacks composes the constructs into the CloudFormation stacks of
-// opencti-ha: Network, Data, Cluster, OpenCTI and Monitoring. Stacks only
-// compose constructs and are wired with typed values, never with export names.
+// opencti-ha: Network, Data, Cluster, Edge, OpenCTI, Monitoring and EdgeDns
+// (and, for a pipeline configuration, the delivery pipeline in
+// stacks/pipeline). Stacks only compose constructs: every resource is made by
+// a construct of constructs/ (or charts/eks for the Kubernetes manifests),
+// every rule and default lives with the construct or the configuration, and
+// stacks are wired with typed values, never with export names.
 package stacks
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 
 	"github.com/opencti-ha/opencti-ha/config"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
 )
 
 // removalPolicy is what happens to a resource that holds data or keys when its
@@ -20,8 +25,5 @@ import (
 // DeletionPolicy:
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
 func removalPolicy(cfg *config.Config) awscdk.RemovalPolicy {
-	if cfg.RetainData {
-		return awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE
-	}
-	return awscdk.RemovalPolicy_DESTROY
+	return awsutil.RetainOrDestroy(cfg.RetainData)
 }

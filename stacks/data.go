@@ -9,6 +9,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/opencti-ha/opencti-ha/charts"
 	"github.com/opencti-ha/opencti-ha/config"
 	"github.com/opencti-ha/opencti-ha/constructs/broker"
 	"github.com/opencti-ha/opencti-ha/constructs/cache"
@@ -39,14 +40,15 @@ const (
 )
 
 // Names of the Data stack's secrets below Config.SecretsPrefix: the secret is
-// DataSecretName(cfg, <suffix>), e.g. "opencti/prod/opensearch".
+// DataSecretName(cfg, <suffix>), e.g. "opencti/prod/opensearch". They are the
+// names the charts' ExternalSecrets read (charts.SecretsFor).
 const (
-	OpenSearchUserSecretSuffix  = "opensearch"
-	RedisAuthSecretSuffix       = "redis"
-	RabbitMQSecretSuffix        = "rabbitmq"
-	AdminSecretSuffix           = "admin"
-	HealthAccessKeySecretSuffix = "health-access-key"
-	EncryptionKeySecretSuffix   = "encryption-key"
+	OpenSearchUserSecretSuffix  = charts.SecretSuffixOpenSearch
+	RedisAuthSecretSuffix       = charts.SecretSuffixRedis
+	RabbitMQSecretSuffix        = charts.SecretSuffixRabbitMQ
+	AdminSecretSuffix           = charts.SecretSuffixAdmin
+	HealthAccessKeySecretSuffix = charts.SecretSuffixHealthAccessKey
+	EncryptionKeySecretSuffix   = charts.SecretSuffixEncryptionKey
 )
 
 // DataSecretName is the full name of the Data stack secret with suffix.
@@ -157,32 +159,21 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 	})
 
 	store := objectstore.NewObjectStore(stack, "ObjectStore", &objectstore.ObjectStoreProps{
-		NoncurrentVersionExpirationDays: new(d.ObjectStore.NoncurrentVersionExpirationDays),
-		Backup: &objectstore.BackupProps{
-			DailyRetentionDays:   new(d.Backup.DailyRetentionDays),
-			WeeklyRetentionDays:  new(d.Backup.WeeklyRetentionDays),
-			MonthlyRetentionDays: new(d.Backup.MonthlyRetentionDays),
-		},
-		RemovalPolicy: removal,
+		NoncurrentVersionExpirationDays: &d.ObjectStore.NoncurrentVersionExpirationDays,
+		Backup:                          &objectstore.BackupProps{Retention: &d.Backup},
+		RemovalPolicy:                   removal,
 	})
 
-	o := d.OpenSearch
 	search := opensearch.NewDomain(stack, "OpenSearch", &opensearch.DomainProps{
-		Vpc:                    net.Vpc,
-		VpcSubnets:             &net.DataSubnets,
-		ClientSecurityGroups:   clients,
-		EngineVersion:          jsii.String(o.EngineVersion),
-		DataNodes:              new(o.DataNodes),
-		DataNodeInstanceType:   jsii.String(o.DataNodeInstanceType),
-		MasterNodes:            new(o.MasterNodes),
-		MasterNodeInstanceType: jsii.String(o.MasterNodeInstanceType),
-		VolumeSizeGiB:          new(o.VolumeSizeGiB),
-		ZoneAwareness:          new(o.ZoneAwareness),
-		LogRetention:           awsutil.LogRetention(o.LogRetentionDays),
-		MasterUserSecretName:   name(OpenSearchUserSecretSuffix),
-		SecretEncryptionKey:    secretsKey,
-		AccessLogsBucket:       store.AccessLogsBucket(),
-		RemovalPolicy:          removal,
+		Vpc:                  net.Vpc,
+		VpcSubnets:           &net.DataSubnets,
+		ClientSecurityGroups: clients,
+		Sizing:               &d.OpenSearch.Sizing,
+		LogRetention:         awsutil.LogRetention(d.OpenSearch.LogRetentionDays),
+		MasterUserSecretName: name(OpenSearchUserSecretSuffix),
+		SecretEncryptionKey:  secretsKey,
+		AccessLogsBucket:     store.AccessLogsBucket(),
+		RemovalPolicy:        removal,
 	})
 
 	// The domain publishes AUDIT_LOGS to CloudWatch Logs; the security
@@ -199,44 +190,27 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 		RemovalPolicy: removal,
 	})
 
-	cacheRemoval := awscdk.RemovalPolicy_DESTROY
-	if cfg.RetainData {
-		cacheRemoval = awscdk.RemovalPolicy_SNAPSHOT
-	}
-	r := d.Redis
 	redis := cache.NewReplicationGroup(stack, "Redis", &cache.ReplicationGroupProps{
-		Vpc:                   net.Vpc,
-		VpcSubnets:            &net.DataSubnets,
-		ClientSecurityGroups:  clients,
-		Engine:                jsii.String(r.Engine),
-		EngineVersion:         jsii.String(r.EngineVersion),
-		NodeType:              jsii.String(r.NodeType),
-		Replicas:              new(r.Replicas),
-		MultiAz:               new(r.MultiAz),
-		SnapshotRetentionDays: new(r.SnapshotRetentionDays),
-		AuthSecretName:        name(RedisAuthSecretSuffix),
-		SecretEncryptionKey:   secretsKey,
-		LogRetention:          awsutil.LogRetention(r.LogRetentionDays),
-		RemovalPolicy:         cacheRemoval,
+		Vpc:                  net.Vpc,
+		VpcSubnets:           &net.DataSubnets,
+		ClientSecurityGroups: clients,
+		Settings:             &d.Redis.Settings,
+		AuthSecretName:       name(RedisAuthSecretSuffix),
+		SecretEncryptionKey:  secretsKey,
+		LogRetention:         awsutil.LogRetention(d.Redis.LogRetentionDays),
+		// ElastiCache takes a final snapshot before deleting a retained group.
+		RemovalPolicy: awsutil.SnapshotOrDestroy(cfg.RetainData),
 	})
 
-	b := d.Broker
 	mq := broker.NewBroker(stack, "RabbitMQ", &broker.BrokerProps{
 		Vpc:                  net.Vpc,
 		VpcSubnets:           &net.DataSubnets,
 		ClientSecurityGroups: clients,
-		EngineVersion:        jsii.String(b.EngineVersion),
-		InstanceType:         jsii.String(b.InstanceType),
-		DeploymentMode:       jsii.String(b.DeploymentMode),
-		MaintenanceWindow: &broker.MaintenanceWindow{
-			DayOfWeek: b.MaintenanceWindow.DayOfWeek,
-			TimeOfDay: b.MaintenanceWindow.TimeOfDay,
-			TimeZone:  b.MaintenanceWindow.TimeZone,
-		},
-		UserSecretName:      name(RabbitMQSecretSuffix),
-		SecretEncryptionKey: secretsKey,
-		RemovalPolicy:       removal,
-		LogRetention:        awsutil.LogRetention(b.LogRetentionDays),
+		Settings:             &d.Broker.Settings,
+		UserSecretName:       name(RabbitMQSecretSuffix),
+		SecretEncryptionKey:  secretsKey,
+		RemovalPolicy:        removal,
+		LogRetention:         awsutil.LogRetention(d.Broker.LogRetentionDays),
 	})
 
 	ds := &DataStack{

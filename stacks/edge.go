@@ -12,6 +12,7 @@ import (
 	"github.com/opencti-ha/opencti-ha/charts"
 	"github.com/opencti-ha/opencti-ha/config"
 	"github.com/opencti-ha/opencti-ha/constructs/edge"
+	"github.com/opencti-ha/opencti-ha/constructs/secrets"
 	"github.com/opencti-ha/opencti-ha/internal/awsutil"
 )
 
@@ -55,7 +56,10 @@ func NewEdgeStack(scope constructs.Construct, id string, props *EdgeStackProps) 
 	e := cfg.Edge
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
 	s := &EdgeStack{Stack: stack}
-	s.LogsKey = edge.NewLogsKey(stack, "WafLogsKey", cfg.Name+" AWS WAF logs", removalPolicy(cfg))
+	s.LogsKey = secrets.NewLogsKey(stack, "WafLogsKey", &secrets.LogsKeyProps{
+		Description:   jsii.String(cfg.Name + " AWS WAF logs"),
+		RemovalPolicy: removalPolicy(cfg),
+	})
 	acl := func(id, suffix string, h config.EdgeHost) edge.WebACL {
 		return edge.NewWebACL(stack, id, &edge.WebACLProps{
 			Name:                   cfg.Name + "-" + suffix,

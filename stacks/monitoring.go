@@ -85,7 +85,6 @@ func NewMonitoringStack(scope constructs.Construct, id string, props *Monitoring
 	cfg, t := props.Config, props.Targets
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
 	m := cfg.Monitoring
-	th := m.Thresholds
 	mp := &monitoring.MonitoringProps{
 		AlarmEmails:                m.AlarmEmails,
 		AlarmNamePrefix:            jsii.String(cfg.Name),
@@ -94,26 +93,7 @@ func NewMonitoringStack(scope constructs.Construct, id string, props *Monitoring
 		RemovalPolicy:              removalPolicy(cfg),
 		DashboardName:              jsii.String(cfg.Name),
 		LoadBalancerLookupRevision: jsii.String(strconv.Itoa(m.LoadBalancerLookupRevision)),
-		Thresholds: &monitoring.Thresholds{
-			OpenSearchFreeStorageMiB:           float64(th.OpenSearchFreeStorageMiB),
-			OpenSearchJvmMemoryPressurePercent: float64(th.OpenSearchJvmMemoryPressurePercent),
-			OpenSearchCPUPercent:               float64(th.OpenSearchCpuPercent),
-			RedisEngineCPUPercent:              float64(th.RedisEngineCpuPercent),
-			RedisMemoryPercent:                 float64(th.RedisMemoryPercent),
-			RedisEvictions:                     float64(th.RedisEvictions),
-			RedisReplicationLagSeconds:         float64(th.RedisReplicationLagSeconds),
-			RedisConnections:                   float64(th.RedisConnections),
-			BrokerMemoryPercent:                float64(th.BrokerMemoryPercent),
-			BrokerDiskFreeRatio:                th.BrokerDiskFreeRatio,
-			BrokerQueueDepth:                   float64(th.BrokerQueueDepth),
-			BrokerConnections:                  float64(th.BrokerConnections),
-			AlbTarget5xxPerMinute:              float64(th.AlbTarget5xxPerMinute),
-			AlbP95LatencySeconds:               th.AlbP95LatencySeconds,
-			AlbUnhealthyHosts:                  float64(th.AlbUnhealthyHosts),
-			PodRestarts:                        float64(th.PodRestarts),
-			PodsNotReady:                       float64(th.PodsNotReady),
-			FailedNodes:                        float64(th.FailedNodes),
-		},
+		Thresholds:                 &m.Thresholds,
 	}
 
 	domainName := t.OpenSearchDomainName

@@ -7,9 +7,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/opencti-ha/opencti-ha/charts"
+	"github.com/opencti-ha/opencti-ha/charts/attach"
 	"github.com/opencti-ha/opencti-ha/config"
 	"github.com/opencti-ha/opencti-ha/constructs/cluster"
 	"github.com/opencti-ha/opencti-ha/constructs/upgradesnapshot"
@@ -57,34 +57,32 @@ func NewOpenCTIStack(scope constructs.Construct, id string, props *OpenCTIStackP
 	s := &OpenCTIStack{Stack: stack}
 	uiScheme, apiScheme := cfg.IngressSchemes()
 
-	chartProps := charts.PropsFromConfig(cfg, charts.Inputs{
-		Endpoints: charts.Endpoints{
-			OpenSearchURL:              *data.OpenSearchURL,
-			RedisHostname:              *data.RedisHostname,
-			RedisPort:                  int32p(data.RedisPort),
-			RedisMode:                  jsii.String(data.RedisMode),
-			RabbitMQHostname:           *data.RabbitMQHostname,
-			RabbitMQPort:               int32p(data.RabbitMQPort),
-			RabbitMQManagementHostname: data.RabbitMQManagementHostname,
-			RabbitMQManagementPort:     int32p(data.RabbitMQManagementPort),
-			RabbitMQVHost:              jsii.String(data.RabbitMQVHost),
-			S3Bucket:                   *data.Bucket.BucketName(),
-			S3Region:                   *data.BucketRegion,
-		},
-		VpcCIDR:               cfg.Network.VpcCidr,
-		LoadBalancerCIDRs:     loadBalancerCidrs(props.Network, uiScheme, apiScheme),
-		DataServiceCIDRs:      cidrsOf(*props.Network.Vpc.IsolatedSubnets()),
-		UICertificateARNs:     []string{*props.Network.UICertificate.CertificateArn()},
-		APICertificateARNs:    []string{*props.Network.APICertificate.CertificateArn()},
-		UISubnetIDs:           loadBalancerSubnetIDs(props.Network, uiScheme),
-		APISubnetIDs:          loadBalancerSubnetIDs(props.Network, apiScheme),
-		UIWafAclARN:           edgeValue(props.Edge, func(e *EdgeStack) *string { return e.UIWebACL.WebACLArn() }),
-		APIWafAclARN:          edgeValue(props.Edge, func(e *EdgeStack) *string { return e.APIWebACL.WebACLArn() }),
-		AccessLogsBucket:      edgeValue(props.Edge, func(e *EdgeStack) *string { return e.AccessLogsBucket.BucketName() }),
-		IngressClassName:      cl.IngressClassName,
-		SecretStoreName:       cl.SecretStoreName,
-		SecretRefreshInterval: cl.SecretsRefreshInterval,
-	})
+	// What the configuration decides, and what only this deployment knows:
+	// the data services' endpoints, the VPC's ranges and subnets, the
+	// certificates, web ACLs and log bucket of the edge, the cluster's
+	// IngressClass and secret store.
+	chartProps := cfg.ChartProps()
+	e := &chartProps.Endpoints
+	e.OpenSearchURL, e.RedisHostname, e.RabbitMQHostname = *data.OpenSearchURL, *data.RedisHostname, *data.RabbitMQHostname
+	e.RedisPort, e.RedisMode = int32p(data.RedisPort), jsii.String(data.RedisMode)
+	e.RabbitMQPort, e.RabbitMQManagementHostname = int32p(data.RabbitMQPort), data.RabbitMQManagementHostname
+	e.RabbitMQManagementPort, e.RabbitMQVHost = int32p(data.RabbitMQManagementPort), jsii.String(data.RabbitMQVHost)
+	e.S3Bucket, e.S3Region = *data.Bucket.BucketName(), *data.BucketRegion
+	chartProps.VpcCIDR = cfg.Network.VpcCidr
+	chartProps.LoadBalancerCIDRs = loadBalancerCidrs(props.Network, uiScheme, apiScheme)
+	chartProps.DataServiceCIDRs = cidrsOf(*props.Network.Vpc.IsolatedSubnets())
+	in := &chartProps.Ingress
+	in.ClassName = jsii.String(cl.IngressClassName)
+	in.UI.CertificateARNs = []string{*props.Network.UICertificate.CertificateArn()}
+	in.API.CertificateARNs = []string{*props.Network.APICertificate.CertificateArn()}
+	in.UI.Subnets = loadBalancerSubnetIDs(props.Network, uiScheme)
+	in.API.Subnets = loadBalancerSubnetIDs(props.Network, apiScheme)
+	if edge := props.Edge; edge != nil {
+		in.UI.WafAclARN, in.API.WafAclARN = edge.UIWebACL.WebACLArn(), edge.APIWebACL.WebACLArn()
+		in.AccessLogsBucket = edge.AccessLogsBucket.BucketName()
+	}
+	chartProps.SecretStoreName = jsii.String(cl.SecretStoreName)
+	chartProps.SecretRefreshInterval = jsii.String(cl.SecretsRefreshInterval)
 	k8s := cdk8s.NewApp(nil)
 	built, err := charts.NewCharts(k8s, chartProps)
 	if err != nil {
@@ -97,12 +95,7 @@ func NewOpenCTIStack(scope constructs.Construct, id string, props *OpenCTIStackP
 		AssumedBy:   cluster.PodIdentityPrincipal(),
 		Description: jsii.String("OpenCTI platform pods (EKS Pod Identity): the OpenCTI file bucket and its KMS key"),
 	})
-	data.Bucket.GrantReadWrite(role, nil)
-	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
-		Id:        jsii.String("AwsSolutions-IAM5"),
-		Reason:    jsii.String("OpenCTI stores files under arbitrary keys of its one bucket (bucket/*) and S3 object encryption needs kms:GenerateDataKey*/ReEncrypt* on the bucket's key only; no other bucket or key is named"),
-		AppliesTo: &[]any{"Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*", map[string]any{"regex": "/^Resource::<.*Bucket.*\\.Arn>/\\*$/"}},
-	}}, jsii.Bool(true))
+	props.Data.ObjectStore.GrantReadWrite(role)
 	s.PlatformRole = role
 	platformSA := charts.DefaultPlatformServiceAccount
 	s.PlatformPodIdentity = cl.AddPodIdentity("PlatformPodIdentity", cfg.OpenCTI.Namespace, platformSA, role)
@@ -130,47 +123,15 @@ func NewOpenCTIStack(scope constructs.Construct, id string, props *OpenCTIStackP
 	// IngressClass. The OpenCTI stack depends on the Cluster stack, so on
 	// deletion CloudFormation removes the Ingresses (and the load balancers
 	// they made) before the IngressClass, the node pools and the cluster.
-	var prev awseksv2.KubernetesManifest
-	for _, chart := range built.All() {
-		chartID := *chart.Node().Id()
-		m := awseksv2.NewKubernetesManifest(stack, jsii.String("Chart"+chartID), &awseksv2.KubernetesManifestProps{
-			Cluster:  cl.Cluster,
-			Manifest: manifestOf(chart),
-			// A changed object is replaced in place; pruning removes objects
-			// a new version of the chart no longer has.
-			Overwrite: jsii.Bool(true),
-			Prune:     jsii.Bool(true),
-		})
-		m.Node().AddDependency(s.UpgradeSnapshot.Resource())
-		if prev == nil {
-			m.Node().AddDependency(cl.SecretStore)
-		} else {
-			m.Node().AddDependency(prev)
-		}
-		if chart == built.Platform {
-			m.Node().AddDependency(s.PlatformPodIdentity)
-		}
-		if chart == built.Ingress {
-			m.Node().AddDependency(cl.IngressClass)
-		}
-		s.Manifests = append(s.Manifests, m)
-		prev = m
-	}
+	s.Manifests = attach.Charts(stack, &attach.Props{
+		Cluster:             cl.Cluster,
+		Charts:              built,
+		SecretStore:         cl.SecretStore,
+		PlatformPodIdentity: s.PlatformPodIdentity,
+		IngressClass:        cl.IngressClass,
+		DependsOn:           []constructs.IDependable{s.UpgradeSnapshot.Resource()},
+	})
 	return s
-}
-
-// manifestOf is the chart's objects as the list KubernetesManifest takes.
-func manifestOf(chart cdk8s.Chart) *[]*map[string]any {
-	objs := *chart.ToJson()
-	out := make([]*map[string]any, 0, len(objs))
-	for _, o := range objs {
-		m, ok := o.(map[string]any)
-		if !ok {
-			panic("cdk8s chart object is not a map")
-		}
-		out = append(out, &m)
-	}
-	return &out
 }
 
 // loadBalancerCidrs are the ranges the load balancers live in, which the
@@ -205,14 +166,6 @@ func loadBalancerSubnetIDs(n *NetworkStack, scheme string) []string {
 		out = append(out, *id)
 	}
 	return out
-}
-
-// edgeValue is get(e), or "" without an Edge stack.
-func edgeValue(e *EdgeStack, get func(*EdgeStack) *string) string {
-	if e == nil {
-		return ""
-	}
-	return *get(e)
 }
 
 func cidrsOf[S interface{ Ipv4CidrBlock() *string }](subnets []S) []string {

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/opencti-ha/opencti-ha/config"
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
 	"github.com/opencti-ha/opencti-ha/internal/cdkapp"
 	"github.com/opencti-ha/opencti-ha/stacks"
 	"github.com/opencti-ha/opencti-ha/stacks/pipeline"
@@ -48,7 +49,11 @@ func run() int {
 			return 1
 		}
 	} else {
-		a := stacks.NewOpenCTIApp(app, cfg)
+		var a *stacks.OpenCTIApp
+		if err := build(func() { a = stacks.NewOpenCTIApp(app, cfg) }); err != nil {
+			fmt.Fprintf(os.Stderr, "opencti-ha: cannot build the stacks:\n%s\n", indent(err.Error()))
+			return 1
+		}
 		// The embedded profiles synthesize anywhere, but their example zone and
 		// admin role do not exist: say so on every synth (and in `cdk deploy`).
 		// A deployment that still carries one stops before CloudFormation
@@ -81,15 +86,20 @@ func run() int {
 	return 0
 }
 
-// synth synthesizes app, turning a failure inside aws-cdk-lib (which jsii
-// raises as a panic) into an error: no user sees a Go stack trace.
+// build runs fn, turning a panic into an error: a construct's
+// *problems.InvalidProps (every invalid prop, each naming the prop, the value
+// and what is allowed) or a failure inside aws-cdk-lib, which jsii raises as
+// a panic. No user sees a Go stack trace.
+func build(fn func()) (err error) {
+	defer problems.Recover(&err)
+	fn()
+	return nil
+}
+
+// synth synthesizes app; a failure inside aws-cdk-lib comes back as an error.
 func synth(app awscdk.App) (asm cxapi.CloudAssembly, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
-		}
-	}()
-	return app.Synth(nil), nil
+	err = build(func() { asm = app.Synth(nil) })
+	return asm, err
 }
 
 // pipelineSummary says what the pipeline stack deploys, in order.
@@ -109,12 +119,16 @@ func pipelineSummary(p *pipeline.PipelineStack) string {
 // addPipeline creates the delivery pipeline of the configuration file path.
 // CDK Pipelines synthesizes each stage while the pipeline is built, so a
 // failing stage surfaces here (as a jsii panic, returned as an error).
-func addPipeline(app awscdk.App, cfg *config.Config, path string, nag bool) (p *pipeline.PipelineStack, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			p, err = nil, fmt.Errorf("building the pipeline: %v", r)
-		}
-	}()
+func addPipeline(app awscdk.App, cfg *config.Config, path string, nag bool) (*pipeline.PipelineStack, error) {
+	var p *pipeline.PipelineStack
+	var err error
+	if panicked := build(func() { p, err = newPipeline(app, cfg, path, nag) }); panicked != nil {
+		return nil, fmt.Errorf("building the pipeline: %w", panicked)
+	}
+	return p, err
+}
+
+func newPipeline(app awscdk.App, cfg *config.Config, path string, nag bool) (*pipeline.PipelineStack, error) {
 	rel, err := config.RepoPath(path)
 	if err != nil {
 		return nil, err

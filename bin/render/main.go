@@ -14,6 +14,7 @@ import (
 
 	"github.com/opencti-ha/opencti-ha/charts"
 	"github.com/opencti-ha/opencti-ha/config"
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
 )
 
 func main() {
@@ -34,12 +35,12 @@ func run(env, path, out string) int {
 		return 1
 	}
 	defer jsii.Close()
-	props := charts.PropsFromConfig(cfg, renderInputs(cfg))
+	props := renderProps(cfg)
 	if err := os.RemoveAll(out); err != nil {
 		fmt.Fprintln(os.Stderr, "render:", err)
 		return 1
 	}
-	files, err := charts.Render(props, out)
+	files, err := render(props, out)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "render: %v\n", err)
 		return 1
@@ -50,22 +51,26 @@ func run(env, path, out string) int {
 	return 0
 }
 
-func renderInputs(cfg *config.Config) charts.Inputs {
+// render writes the manifests; invalid props come back as an error listing
+// every problem, and a failure inside cdk8s (which jsii raises as a panic)
+// as an error with its message: no user sees a Go stack trace.
+func render(props *charts.Props, out string) (files []string, err error) {
+	defer problems.Recover(&err)
+	return charts.Render(props, out)
+}
+
+// renderProps are the configuration's chart props with what the stacks'
+// outputs supply in a CDK synth taken from the render section instead.
+func renderProps(cfg *config.Config) *charts.Props {
+	p := cfg.ChartProps()
 	r := cfg.Render
-	data := r.DataSubnetCidrs
-	if len(data) == 0 {
-		data = []string{cfg.Network.VpcCidr}
+	p.Endpoints.OpenSearchURL, p.Endpoints.RedisHostname, p.Endpoints.RabbitMQHostname = r.OpenSearchURL, r.RedisHostname, r.RabbitMQHostname
+	p.Endpoints.S3Bucket, p.Endpoints.S3Region = r.BucketName, cfg.Region
+	p.VpcCIDR = cfg.Network.VpcCidr
+	p.DataServiceCIDRs = r.DataSubnetCidrs
+	if len(p.DataServiceCIDRs) == 0 {
+		p.DataServiceCIDRs = []string{cfg.Network.VpcCidr}
 	}
-	return charts.Inputs{
-		Endpoints: charts.Endpoints{
-			OpenSearchURL:    r.OpenSearchURL,
-			RedisHostname:    r.RedisHostname,
-			RabbitMQHostname: r.RabbitMQHostname,
-			S3Bucket:         r.BucketName,
-			S3Region:         cfg.Region,
-		},
-		VpcCIDR:               cfg.Network.VpcCidr,
-		DataServiceCIDRs:      data,
-		SecretRefreshInterval: cfg.Cluster.SecretsRefreshInterval,
-	}
+	p.SecretRefreshInterval = new(cfg.Cluster.SecretsRefreshInterval)
+	return p
 }

@@ -9,13 +9,8 @@ package broker
 
 import (
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
-	"strings"
-
-	"github.com/opencti-ha/opencti-ha/internal/defaults"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsamazonmq"
@@ -26,7 +21,11 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/opencti-ha/opencti-ha/constructs/broker/brokerspec"
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
 	"github.com/opencti-ha/opencti-ha/constructs/secrets"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
 
 // JSON property names of the broker user secret (RABBITMQ__USERNAME, RABBITMQ__PASSWORD).
@@ -37,8 +36,8 @@ const (
 
 // Deployment modes of an Amazon MQ for RabbitMQ broker.
 const (
-	DeploymentModeSingleInstance = "SINGLE_INSTANCE"
-	DeploymentModeClusterMultiAZ = "CLUSTER_MULTI_AZ"
+	DeploymentModeSingleInstance = brokerspec.DeploymentModeSingleInstance
+	DeploymentModeClusterMultiAZ = brokerspec.DeploymentModeClusterMultiAZ
 )
 
 // Ports and virtual host OpenCTI uses with Amazon MQ for RabbitMQ.
@@ -51,15 +50,17 @@ const (
 // DefaultConsumerTimeoutMillis is OpenCTI's recommended consumer_timeout (24 h).
 const DefaultConsumerTimeoutMillis = 86400000
 
-// MaintenanceWindow is the broker's weekly maintenance window start.
-type MaintenanceWindow struct {
-	// DayOfWeek is MONDAY..SUNDAY.
-	DayOfWeek string
-	// TimeOfDay is "HH:MM" (24 h).
-	TimeOfDay string
-	// TimeZone is "UTC" or an IANA zone such as "Europe/Paris".
-	TimeZone string
-}
+// Settings size the broker: engine version, instance type, deployment mode
+// and maintenance window (brokerspec.Settings, which the configuration's
+// data.broker section reuses).
+type Settings = brokerspec.Settings
+
+// MaintenanceWindow is the start of the broker's weekly maintenance window.
+type MaintenanceWindow = brokerspec.MaintenanceWindow
+
+// DefaultSettings are a three-node RabbitMQ 3.13 cluster on mq.m5.large over
+// three Availability Zones, maintained on Sundays at 03:00 UTC.
+func DefaultSettings() Settings { return brokerspec.DefaultSettings() }
 
 // BrokerProps configures NewBroker.
 type BrokerProps struct {
@@ -75,19 +76,11 @@ type BrokerProps struct {
 	// Changing it replaces the broker. Default: a stable name derived from the
 	// construct path.
 	BrokerName *string
-	// EngineVersion is the pinned "<major>.<minor>" RabbitMQ version, at least
-	// 3.13 (Amazon MQ applies patch versions itself; 4.x runs only on mq.m7g).
-	// Default: "3.13".
-	EngineVersion *string
-	// InstanceType is the broker instance type; a cluster needs mq.m5.large,
-	// mq.m7g.large or larger. Default: "mq.m5.large".
-	InstanceType *string
-	// DeploymentMode is DeploymentModeClusterMultiAZ or DeploymentModeSingleInstance.
-	// Default: DeploymentModeClusterMultiAZ.
-	DeploymentMode *string
-	// MaintenanceWindow is when Amazon MQ patches and applies configuration
-	// changes. Default: SUNDAY 03:00 UTC.
-	MaintenanceWindow *MaintenanceWindow
+	// Settings size the broker (engine version, instance type, deployment
+	// mode, maintenance window); start from DefaultSettings() and change what
+	// differs. Default: DefaultSettings(), a three-node RabbitMQ 3.13 cluster
+	// on mq.m5.large, maintained on Sundays at 03:00 UTC.
+	Settings *Settings
 	// ConsumerTimeoutMillis is rabbitmq.conf consumer_timeout (0 = infinite,
 	// up to 2147483647). Default: DefaultConsumerTimeoutMillis (24 h).
 	ConsumerTimeoutMillis *int
@@ -110,7 +103,8 @@ type BrokerProps struct {
 	LogRetention awslogs.RetentionDays
 }
 
-// Broker is an Amazon MQ for RabbitMQ broker ready for OpenCTI.
+// Broker is an Amazon MQ for RabbitMQ broker ready for OpenCTI. Every
+// resource it creates is reachable from it.
 type Broker interface {
 	constructs.Construct
 	// Resource is the L1 broker.
@@ -157,135 +151,66 @@ func (b *broker) SecurityGroup() awsec2.ISecurityGroup        { return b.sg }
 func (b *broker) GeneralLogRetention() awslogs.LogRetention   { return b.logs }
 
 var (
-	versionPattern  = regexp.MustCompile(`^(\d+)\.(\d+)$`)
-	instancePattern = regexp.MustCompile(`^mq\.(t3\.micro|m5\.(large|xlarge|2xlarge|4xlarge)|m7g\.(medium|large|xlarge|2xlarge|4xlarge|8xlarge|12xlarge|16xlarge))$`)
-	timeOfDay       = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d$`)
-	timeZone        = regexp.MustCompile(`^(UTC|[A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$`)
 	brokerName      = regexp.MustCompile(`^[A-Za-z0-9_-]{1,50}$`)
 	usernamePattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{2,100}$`)
-	weekdays        = map[string]bool{"MONDAY": true, "TUESDAY": true, "WEDNESDAY": true, "THURSDAY": true, "FRIDAY": true, "SATURDAY": true, "SUNDAY": true}
 )
 
-// ParseVersion splits a pinned "<major>.<minor>" engine version.
-func ParseVersion(v string) (major, minor int, ok bool) {
-	m := versionPattern.FindStringSubmatch(v)
-	if m == nil {
-		return 0, 0, false
-	}
-	major, _ = strconv.Atoi(m[1])
-	minor, _ = strconv.Atoi(m[2])
-	return major, minor, true
+// resolved is BrokerProps with every default filled in (a copy: the caller's
+// props are never changed).
+type resolved struct {
+	BrokerProps
+	settings Settings
 }
 
-// ClusterCapable reports whether instanceType can run a CLUSTER_MULTI_AZ broker.
-func ClusterCapable(instanceType string) bool {
-	return instanceType != "mq.t3.micro" && instanceType != "mq.m7g.medium"
-}
-
-// ValidInstanceType reports whether instanceType is an Amazon MQ for RabbitMQ instance type.
-func ValidInstanceType(instanceType string) bool { return instancePattern.MatchString(instanceType) }
-
-// ValidMaintenanceWindow lists what is wrong with w, as (field, got, want) triples.
-func ValidMaintenanceWindow(w MaintenanceWindow) [][3]string {
-	var out [][3]string
-	if !weekdays[w.DayOfWeek] {
-		out = append(out, [3]string{"DayOfWeek", strconv.Quote(w.DayOfWeek), "MONDAY..SUNDAY"})
-	}
-	if !timeOfDay.MatchString(w.TimeOfDay) {
-		out = append(out, [3]string{"TimeOfDay", strconv.Quote(w.TimeOfDay), `"HH:MM" (24 h)`})
-	}
-	if !timeZone.MatchString(w.TimeZone) {
-		out = append(out, [3]string{"TimeZone", strconv.Quote(w.TimeZone), `"UTC" or an IANA time zone such as "Europe/Paris"`})
-	}
-	return out
-}
-
-func (p *BrokerProps) withDefaults() BrokerProps {
-	out := BrokerProps{}
+func (p *BrokerProps) withDefaults() resolved {
+	r := resolved{}
 	if p != nil {
-		out = *p
+		r.BrokerProps = *p
 	}
-	if out.VpcSubnets == nil {
-		out.VpcSubnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
-	}
-	defaults.Set(&out.EngineVersion, "3.13")
-	defaults.Set(&out.InstanceType, "mq.m5.large")
-	defaults.Set(&out.DeploymentMode, DeploymentModeClusterMultiAZ)
-	defaults.Set(&out.Username, "opencti")
-	if out.MaintenanceWindow == nil {
-		out.MaintenanceWindow = &MaintenanceWindow{DayOfWeek: "SUNDAY", TimeOfDay: "03:00", TimeZone: "UTC"}
-	}
-	if out.ConsumerTimeoutMillis == nil {
-		out.ConsumerTimeoutMillis = new(DefaultConsumerTimeoutMillis)
-	}
-	if out.RemovalPolicy == "" {
-		out.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
-	}
-	if out.LogRetention == "" {
-		out.LogRetention = awslogs.RetentionDays_THREE_MONTHS
-	}
-	return out
+	r.settings = defaults.Of(r.Settings, DefaultSettings())
+	defaults.Set(&r.VpcSubnets, awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED})
+	defaults.Slice(&r.ClientSecurityGroups, nil)
+	defaults.Set(&r.Username, "opencti")
+	defaults.Set(&r.ConsumerTimeoutMillis, DefaultConsumerTimeoutMillis)
+	defaults.Zero(&r.RemovalPolicy, awscdk.RemovalPolicy_RETAIN)
+	defaults.Zero(&r.LogRetention, awslogs.RetentionDays_THREE_MONTHS)
+	return r
 }
 
-func (p BrokerProps) validate() error {
-	var errs []error
-	add := func(field string, got any, want string) {
-		errs = append(errs, fmt.Errorf("broker.BrokerProps.%s: got %v, want %s", field, got, want))
+func (r resolved) validate() error {
+	const f = "broker.BrokerProps."
+	pr := &problems.List{}
+	if r.Vpc == nil {
+		pr.Add(f+"Vpc", r.Vpc, "the VPC that holds the broker")
 	}
-	if p.Vpc == nil {
-		add("Vpc", "nil", "the VPC that holds the broker")
+	r.settings.Check(pr, problems.GoNames(f+"Settings."), brokerspec.Limits{})
+	if n := *r.ConsumerTimeoutMillis; n < 0 || n > 2147483647 {
+		pr.Add(f+"ConsumerTimeoutMillis", n, "0 to 2147483647")
 	}
-	major, minor, ok := ParseVersion(*p.EngineVersion)
-	switch {
-	case !ok:
-		add("EngineVersion", strconv.Quote(*p.EngineVersion), `a pinned "<major>.<minor>" version, at least 3.13`)
-	case major < 3 || (major == 3 && minor < 13):
-		add("EngineVersion", strconv.Quote(*p.EngineVersion), "at least 3.13")
-	case major >= 4 && !strings.HasPrefix(*p.InstanceType, "mq.m7g."):
-		add("InstanceType", strconv.Quote(*p.InstanceType), "an mq.m7g instance type (RabbitMQ 4 runs only on mq.m7g)")
+	if r.BrokerName != nil && !brokerName.MatchString(*r.BrokerName) {
+		pr.Add(f+"BrokerName", r.BrokerName, "1-50 characters: letters, digits, - and _")
 	}
-	cluster := *p.DeploymentMode == DeploymentModeClusterMultiAZ
-	if !cluster && *p.DeploymentMode != DeploymentModeSingleInstance {
-		add("DeploymentMode", strconv.Quote(*p.DeploymentMode), "CLUSTER_MULTI_AZ or SINGLE_INSTANCE")
+	if !usernamePattern.MatchString(*r.Username) {
+		pr.Add(f+"Username", r.Username, "2-100 characters: letters, digits, - . _ ~")
 	}
-	if !ValidInstanceType(*p.InstanceType) {
-		add("InstanceType", strconv.Quote(*p.InstanceType), "an Amazon MQ for RabbitMQ instance type (mq.t3.micro, mq.m5.*, mq.m7g.*)")
-	} else if cluster && !ClusterCapable(*p.InstanceType) {
-		add("InstanceType", strconv.Quote(*p.InstanceType), "mq.m5.large, mq.m7g.large or larger for CLUSTER_MULTI_AZ")
-	}
-	for _, bad := range ValidMaintenanceWindow(*p.MaintenanceWindow) {
-		add("MaintenanceWindow."+bad[0], bad[1], bad[2])
-	}
-	if n := *p.ConsumerTimeoutMillis; n < 0 || n > 2147483647 {
-		add("ConsumerTimeoutMillis", n, "0..2147483647")
-	}
-	if p.BrokerName != nil && !brokerName.MatchString(*p.BrokerName) {
-		add("BrokerName", strconv.Quote(*p.BrokerName), "1-50 characters: letters, digits, - and _")
-	}
-	if !usernamePattern.MatchString(*p.Username) {
-		add("Username", strconv.Quote(*p.Username), "2-100 characters: letters, digits, - . _ ~")
-	}
-	if err := secrets.ValidateRemovalPolicy("broker.BrokerProps.RemovalPolicy", p.RemovalPolicy); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	awsutil.CheckRemovalPolicy(pr, f+"RemovalPolicy", r.RemovalPolicy)
+	return pr.Err()
 }
 
-// NewBroker creates the broker, its configuration, user secret and security
-// group. It panics before creating anything if props are invalid.
+// NewBroker creates the broker, its configuration, user secret, security
+// group and the retention of its general log group. It panics with an
+// *problems.InvalidProps, listing every invalid prop, before creating
+// anything.
 func NewBroker(scope constructs.Construct, id string, props *BrokerProps) Broker {
 	p := props.withDefaults()
-	if err := p.validate(); err != nil {
-		panic(err)
-	}
-	cluster := *p.DeploymentMode == DeploymentModeClusterMultiAZ
+	problems.PanicIfInvalid("broker.NewBroker", id, p.validate())
+	s := p.settings
+	cluster := s.DeploymentMode == DeploymentModeClusterMultiAZ
 	subnetIDs, err := pickSubnets(p.Vpc, p.VpcSubnets, cluster)
-	if err != nil {
-		panic(err)
-	}
+	problems.PanicIfInvalid("broker.NewBroker", id, err)
 	b := &broker{}
 	constructs.NewConstruct_Override(b, scope, jsii.String(id))
-	removal := secrets.DataRemovalPolicy(p.RemovalPolicy)
+	removal := awsutil.DataRemovalPolicy(p.RemovalPolicy)
 
 	name := p.BrokerName
 	if name == nil {
@@ -307,15 +232,10 @@ func NewBroker(scope constructs.Construct, id string, props *BrokerProps) Broker
 			"Rotate with the documented runbook."),
 	})
 
-	sg := awsec2.NewSecurityGroup(b, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
-		Vpc:              p.Vpc,
-		Description:      jsii.String("RabbitMQ broker " + *name + ": AMQPS and management API from OpenCTI workloads only"),
-		AllowAllOutbound: jsii.Bool(false),
-	})
-	for _, client := range p.ClientSecurityGroups {
-		sg.AddIngressRule(client, awsec2.Port_Tcp(jsii.Number(AMQPSPort)), jsii.String("AMQPS from OpenCTI workloads"), jsii.Bool(false))
-		sg.AddIngressRule(client, awsec2.Port_Tcp(jsii.Number(ManagementPort)), jsii.String("RabbitMQ management API from OpenCTI workloads"), jsii.Bool(false))
-	}
+	sg := awsutil.NewClosedSecurityGroup(b, p.Vpc, "RabbitMQ broker "+*name+": AMQPS and management API from OpenCTI workloads only",
+		p.ClientSecurityGroups,
+		awsutil.ClientPort{Port: AMQPSPort, Description: "AMQPS from OpenCTI workloads"},
+		awsutil.ClientPort{Port: ManagementPort, Description: "RabbitMQ management API from OpenCTI workloads"})
 	sg.ApplyRemovalPolicy(removal)
 	b.sg = sg
 
@@ -323,7 +243,7 @@ func NewBroker(scope constructs.Construct, id string, props *BrokerProps) Broker
 		Name:          jsii.String(*name + "-config"),
 		Description:   jsii.String("OpenCTI settings (rabbitmq.conf)"),
 		EngineType:    jsii.String("RABBITMQ"),
-		EngineVersion: p.EngineVersion,
+		EngineVersion: jsii.String(s.EngineVersion),
 		Data:          jsii.String(base64.StdEncoding.EncodeToString([]byte(RabbitMQConf(*p.ConsumerTimeoutMillis)))),
 	})
 	b.conf = conf
@@ -331,10 +251,10 @@ func NewBroker(scope constructs.Construct, id string, props *BrokerProps) Broker
 	res := awsamazonmq.NewCfnBroker(b, jsii.String("Resource"), &awsamazonmq.CfnBrokerProps{
 		BrokerName:              name,
 		EngineType:              jsii.String("RABBITMQ"),
-		EngineVersion:           p.EngineVersion,
+		EngineVersion:           jsii.String(s.EngineVersion),
 		AutoMinorVersionUpgrade: jsii.Bool(true),
-		HostInstanceType:        p.InstanceType,
-		DeploymentMode:          p.DeploymentMode,
+		HostInstanceType:        jsii.String(s.InstanceType),
+		DeploymentMode:          jsii.String(s.DeploymentMode),
 		PubliclyAccessible:      jsii.Bool(false),
 		SubnetIds:               &subnetIDs,
 		SecurityGroups:          &[]*string{sg.SecurityGroupId()},
@@ -345,9 +265,9 @@ func NewBroker(scope constructs.Construct, id string, props *BrokerProps) Broker
 		Logs:          &awsamazonmq.CfnBroker_LogListProperty{General: jsii.Bool(true)},
 		Configuration: &awsamazonmq.CfnBroker_ConfigurationIdProperty{Id: conf.AttrId(), Revision: conf.AttrRevision()},
 		MaintenanceWindowStartTime: &awsamazonmq.CfnBroker_MaintenanceWindowProperty{
-			DayOfWeek: jsii.String(p.MaintenanceWindow.DayOfWeek),
-			TimeOfDay: jsii.String(p.MaintenanceWindow.TimeOfDay),
-			TimeZone:  jsii.String(p.MaintenanceWindow.TimeZone),
+			DayOfWeek: jsii.String(s.MaintenanceWindow.DayOfWeek),
+			TimeOfDay: jsii.String(s.MaintenanceWindow.TimeOfDay),
+			TimeZone:  jsii.String(s.MaintenanceWindow.TimeZone),
 		},
 	})
 	res.ApplyRemovalPolicy(removal, nil)
@@ -403,7 +323,9 @@ func pickSubnets(vpc awsec2.IVpc, sel *awsec2.SubnetSelection, cluster bool) ([]
 		want = 2
 	}
 	if len(out) < want {
-		return nil, fmt.Errorf("broker.BrokerProps.VpcSubnets: got subnets in %d Availability Zones, want at least %d", len(out), want)
+		pr := &problems.List{}
+		pr.Add("broker.BrokerProps.VpcSubnets", problems.Raw(fmt.Sprintf("subnets in %d Availability Zones", len(out))), fmt.Sprintf("at least %d", want))
+		return nil, pr.Err()
 	}
 	return out, nil
 }

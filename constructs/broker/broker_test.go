@@ -31,19 +31,30 @@ func TestMain(m *testing.M) {
 	dev, prd = testutil.NewVPCFixture(app, "Dev"), testutil.NewVPCFixture(app, "Prod")
 	broker.NewBroker(dev.Stack, "RabbitMQ", &broker.BrokerProps{
 		Vpc: dev.Vpc, ClientSecurityGroups: []awsec2.ISecurityGroup{dev.Client},
-		InstanceType: jsii.String("mq.t3.micro"), DeploymentMode: jsii.String(broker.DeploymentModeSingleInstance),
+		Settings: settings(func(s *broker.Settings) {
+			s.InstanceType, s.DeploymentMode = "mq.t3.micro", broker.DeploymentModeSingleInstance
+		}),
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
 	prdBroker = broker.NewBroker(prd.Stack, "RabbitMQ", &broker.BrokerProps{
 		Vpc: prd.Vpc, ClientSecurityGroups: []awsec2.ISecurityGroup{prd.Client},
-		UserSecretName:    jsii.String("opencti/prod/rabbitmq"),
-		MaintenanceWindow: &broker.MaintenanceWindow{DayOfWeek: "SATURDAY", TimeOfDay: "02:30", TimeZone: "Europe/Paris"},
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
-		LogRetention:      awslogs.RetentionDays_ONE_YEAR,
+		UserSecretName: jsii.String("opencti/prod/rabbitmq"),
+		Settings: settings(func(s *broker.Settings) {
+			s.MaintenanceWindow = broker.MaintenanceWindow{DayOfWeek: "SATURDAY", TimeOfDay: "02:30", TimeZone: "Europe/Paris"}
+		}),
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
+		LogRetention:  awslogs.RetentionDays_ONE_YEAR,
 	})
 	dev.Synth()
 	prd.Synth()
 	os.Exit(m.Run())
+}
+
+// settings are DefaultSettings() changed by change.
+func settings(change func(*broker.Settings)) *broker.Settings {
+	s := broker.DefaultSettings()
+	change(&s)
+	return &s
 }
 
 func brokerProps(t *testing.T, f *testutil.Fixture) map[string]any {
@@ -207,26 +218,29 @@ func TestNoNagErrors(t *testing.T) {
 }
 
 func TestInvalidProps(t *testing.T) {
+	const head = "broker.NewBroker \"Invalid\": invalid props:\n"
 	for _, tc := range []struct {
 		name  string
 		props broker.BrokerProps
 		want  string
 	}{
 		{"old engine, micro cluster", broker.BrokerProps{
-			Vpc: prd.Vpc, EngineVersion: jsii.String("3.12"), InstanceType: jsii.String("mq.t3.micro"),
-		}, "broker.BrokerProps.EngineVersion: got \"3.12\", want at least 3.13\n" +
-			"broker.BrokerProps.InstanceType: got \"mq.t3.micro\", want mq.m5.large, mq.m7g.large or larger for CLUSTER_MULTI_AZ"},
+			Vpc: prd.Vpc, Settings: settings(func(s *broker.Settings) { s.EngineVersion, s.InstanceType = "3.12", "mq.t3.micro" }),
+		}, head + "broker.BrokerProps.Settings.EngineVersion: got \"3.12\", want at least 3.13 (the oldest Amazon MQ for RabbitMQ version still supported)\n" +
+			"broker.BrokerProps.Settings.InstanceType: got \"mq.t3.micro\", want mq.m5.large, mq.m7g.large or larger with CLUSTER_MULTI_AZ"},
 		{"unpinned engine, bad mode, window and user", broker.BrokerProps{
-			Vpc: prd.Vpc, EngineVersion: jsii.String("3.13.7"), DeploymentMode: jsii.String("ACTIVE_STANDBY_MULTI_AZ"),
-			MaintenanceWindow: &broker.MaintenanceWindow{DayOfWeek: "sunday", TimeOfDay: "3am", TimeZone: "UTC"},
-			Username:          jsii.String("open,cti"),
-		}, "broker.BrokerProps.EngineVersion: got \"3.13.7\", want a pinned \"<major>.<minor>\" version, at least 3.13\n" +
-			"broker.BrokerProps.DeploymentMode: got \"ACTIVE_STANDBY_MULTI_AZ\", want CLUSTER_MULTI_AZ or SINGLE_INSTANCE\n" +
-			"broker.BrokerProps.MaintenanceWindow.DayOfWeek: got \"sunday\", want MONDAY..SUNDAY\n" +
-			"broker.BrokerProps.MaintenanceWindow.TimeOfDay: got \"3am\", want \"HH:MM\" (24 h)\n" +
+			Vpc: prd.Vpc, Settings: settings(func(s *broker.Settings) {
+				s.EngineVersion, s.DeploymentMode = "3.13.7", "ACTIVE_STANDBY_MULTI_AZ"
+				s.MaintenanceWindow = broker.MaintenanceWindow{DayOfWeek: "sunday", TimeOfDay: "3am", TimeZone: "UTC"}
+			}),
+			Username: jsii.String("open,cti"),
+		}, head + "broker.BrokerProps.Settings.EngineVersion: got \"3.13.7\", want a pinned \"<major>.<minor>\" RabbitMQ version, at least 3.13\n" +
+			"broker.BrokerProps.Settings.DeploymentMode: got \"ACTIVE_STANDBY_MULTI_AZ\", want \"SINGLE_INSTANCE\" or \"CLUSTER_MULTI_AZ\"\n" +
+			"broker.BrokerProps.Settings.MaintenanceWindow.DayOfWeek: got \"sunday\", want one of MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY, SATURDAY, SUNDAY\n" +
+			"broker.BrokerProps.Settings.MaintenanceWindow.TimeOfDay: got \"3am\", want \"HH:MM\" (24 h)\n" +
 			"broker.BrokerProps.Username: got \"open,cti\", want 2-100 characters: letters, digits, - . _ ~"},
-		{"rabbitmq 4 off m7g", broker.BrokerProps{Vpc: prd.Vpc, EngineVersion: jsii.String("4.2")},
-			"broker.BrokerProps.InstanceType: got \"mq.m5.large\", want an mq.m7g instance type (RabbitMQ 4 runs only on mq.m7g)"},
+		{"rabbitmq 4 off m7g", broker.BrokerProps{Vpc: prd.Vpc, Settings: settings(func(s *broker.Settings) { s.EngineVersion = "4.2" })},
+			head + "broker.BrokerProps.Settings.InstanceType: got \"mq.m5.large\", want an mq.m7g instance type (RabbitMQ 4 runs only on mq.m7g)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := testutil.PanicMessage(func() {

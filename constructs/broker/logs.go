@@ -6,6 +6,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
 )
 
 // GeneralLogGroupName is the log group Amazon MQ publishes a broker's general
@@ -27,15 +29,11 @@ func GeneralLogGroupName(brokerID *string) *string {
 // Its physical name contains the broker ID, which a new broker never reuses,
 // so a kept log group cannot block a retry. Checked in aws-cdk-lib 2.276.0,
 // custom-resource-handlers/dist/aws-logs/log-retention-handler/index.js.
-func addGeneralLogRetention(b *broker, res awsamazonmq.CfnBroker, p BrokerProps) awslogs.LogRetention {
-	removal := awscdk.RemovalPolicy_RETAIN
-	if p.RemovalPolicy == awscdk.RemovalPolicy_DESTROY {
-		removal = awscdk.RemovalPolicy_DESTROY
-	}
+func addGeneralLogRetention(b *broker, res awsamazonmq.CfnBroker, p resolved) awslogs.LogRetention {
 	lr := awslogs.NewLogRetention(b, jsii.String("GeneralLogRetention"), &awslogs.LogRetentionProps{
 		LogGroupName:  GeneralLogGroupName(res.AttrId()),
 		Retention:     p.LogRetention,
-		RemovalPolicy: removal,
+		RemovalPolicy: awsutil.RetainUnlessDestroy(p.RemovalPolicy),
 	})
 	suppressLogRetentionFindings(awscdk.Stack_Of(b))
 	return lr

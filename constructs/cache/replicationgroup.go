@@ -6,12 +6,8 @@
 package cache
 
 import (
-	"errors"
-	"fmt"
 	"regexp"
 	"strconv"
-
-	"github.com/opencti-ha/opencti-ha/internal/defaults"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -23,7 +19,11 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/opencti-ha/opencti-ha/constructs/cache/cachespec"
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
 	"github.com/opencti-ha/opencti-ha/constructs/secrets"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
 
 // AuthSecretPasswordField is the JSON property of the AUTH token in AuthSecret
@@ -45,22 +45,11 @@ type ReplicationGroupProps struct {
 	// ClientSecurityGroups may reach the nodes on Port; nothing else may.
 	// Default: none (add peers later through SecurityGroup()).
 	ClientSecurityGroups []awsec2.ISecurityGroup
-	// Engine is "valkey" or "redis". Default: "valkey".
-	Engine *string
-	// EngineVersion is "<major>.<minor>": valkey >= 7.2, redis >= 7.1 (OpenCTI's
-	// minimum). Default: "8.0".
-	EngineVersion *string
-	// NodeType is the cache node type. Default: "cache.r7g.large".
-	NodeType *string
-	// Replicas is the number of read replicas of the primary (0-5).
-	// Default: 2 (primary + 2 replicas over 3 Availability Zones).
-	Replicas *int
-	// MultiAz enables Multi-AZ with automatic failover; requires Replicas >= 1.
-	// Default: true.
-	MultiAz *bool
-	// SnapshotRetentionDays keeps daily automatic snapshots this many days (0-35).
-	// Default: 7.
-	SnapshotRetentionDays *int
+	// Settings size the group (engine and version, node type, replicas,
+	// Multi-AZ, snapshot retention); start from DefaultSettings() and change
+	// what differs. Default: DefaultSettings(), a Multi-AZ Valkey 8.0 primary
+	// with 2 replicas on cache.r7g.large, snapshots kept 7 days.
+	Settings *Settings
 	// SnapshotWindow is the daily UTC snapshot window. Default: "03:00-04:00".
 	SnapshotWindow *string
 	// MaintenanceWindow is the weekly UTC maintenance window.
@@ -85,7 +74,16 @@ type ReplicationGroupProps struct {
 	RemovalPolicy awscdk.RemovalPolicy
 }
 
+// Settings size a replication group (cachespec.Settings, which the
+// configuration's data.redis section reuses).
+type Settings = cachespec.Settings
+
+// DefaultSettings are a Multi-AZ Valkey 8.0 group of a primary and two
+// replicas on cache.r7g.large, snapshots kept 7 days.
+func DefaultSettings() Settings { return cachespec.DefaultSettings() }
+
 // ReplicationGroup is a cluster-mode-disabled Valkey/Redis replication group.
+// Every resource it creates is reachable from it.
 type ReplicationGroup interface {
 	constructs.Construct
 	// Resource is the L1 replication group.
@@ -104,15 +102,21 @@ type ReplicationGroup interface {
 	EncryptionKey() awskms.IKey
 	// SecurityGroup guards the nodes.
 	SecurityGroup() awsec2.ISecurityGroup
+	// SubnetGroup is the cache subnet group.
+	SubnetGroup() awselasticache.CfnSubnetGroup
+	// LogGroups are the slow log and engine log groups, in that order.
+	LogGroups() []awslogs.ILogGroup
 }
 
 type replicationGroup struct {
 	constructs.Construct
-	rg     awselasticache.CfnReplicationGroup
-	port   int
-	secret awssecretsmanager.ISecret
-	key    awskms.IKey
-	sg     awsec2.ISecurityGroup
+	rg          awselasticache.CfnReplicationGroup
+	port        int
+	secret      awssecretsmanager.ISecret
+	key         awskms.IKey
+	sg          awsec2.ISecurityGroup
+	subnetGroup awselasticache.CfnSubnetGroup
+	logGroups   []awslogs.ILogGroup
 }
 
 func (r *replicationGroup) Resource() awselasticache.CfnReplicationGroup { return r.rg }
@@ -123,115 +127,76 @@ func (r *replicationGroup) Mode() string                                 { retur
 func (r *replicationGroup) AuthSecret() awssecretsmanager.ISecret        { return r.secret }
 func (r *replicationGroup) EncryptionKey() awskms.IKey                   { return r.key }
 func (r *replicationGroup) SecurityGroup() awsec2.ISecurityGroup         { return r.sg }
+func (r *replicationGroup) SubnetGroup() awselasticache.CfnSubnetGroup   { return r.subnetGroup }
+func (r *replicationGroup) LogGroups() []awslogs.ILogGroup               { return r.logGroups }
 
 var (
-	versionPattern = regexp.MustCompile(`^(\d+)\.(\d+)$`)
 	snapshotWindow = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$`)
 	maintWindow    = regexp.MustCompile(`^(sun|mon|tue|wed|thu|fri|sat):([01]\d|2[0-3]):[0-5]\d-(sun|mon|tue|wed|thu|fri|sat):([01]\d|2[0-3]):[0-5]\d$`)
-	nodeType       = regexp.MustCompile(`^cache\.[a-z0-9]+\.[a-z0-9]+$`)
 )
 
-// MinEngineVersion is the lowest version accepted per engine.
-var MinEngineVersion = map[string][2]int{"valkey": {7, 2}, "redis": {7, 1}}
-
-func (p *ReplicationGroupProps) withDefaults() ReplicationGroupProps {
-	out := ReplicationGroupProps{}
-	if p != nil {
-		out = *p
-	}
-	if out.VpcSubnets == nil {
-		out.VpcSubnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
-	}
-	defaults.Set(&out.Engine, "valkey")
-	defaults.Set(&out.EngineVersion, "8.0")
-	defaults.Set(&out.NodeType, "cache.r7g.large")
-	defaults.Set(&out.Replicas, 2)
-	if out.MultiAz == nil {
-		out.MultiAz = new(true)
-	}
-	defaults.Set(&out.SnapshotRetentionDays, 7)
-	defaults.Set(&out.SnapshotWindow, "03:00-04:00")
-	defaults.Set(&out.MaintenanceWindow, "sun:04:30-sun:05:30")
-	defaults.Set(&out.Port, 6379)
-	if out.LogRetention == "" {
-		out.LogRetention = awslogs.RetentionDays_THREE_MONTHS
-	}
-	if out.RemovalPolicy == "" {
-		out.RemovalPolicy = awscdk.RemovalPolicy_SNAPSHOT
-	}
-	return out
+// resolved is ReplicationGroupProps with every default filled in (a copy:
+// the caller's props are never changed).
+type resolved struct {
+	ReplicationGroupProps
+	settings Settings
 }
 
-func (p ReplicationGroupProps) validate() error {
-	var errs []error
-	add := func(field string, got any, want string) {
-		errs = append(errs, fmt.Errorf("cache.ReplicationGroupProps.%s: got %v, want %s", field, got, want))
+func (p *ReplicationGroupProps) withDefaults() resolved {
+	r := resolved{}
+	if p != nil {
+		r.ReplicationGroupProps = *p
 	}
-	if p.Vpc == nil {
-		add("Vpc", "nil", "the VPC that holds the replication group")
+	r.settings = defaults.Of(r.Settings, DefaultSettings())
+	defaults.Set(&r.VpcSubnets, awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED})
+	defaults.Slice(&r.ClientSecurityGroups, nil)
+	defaults.Set(&r.SnapshotWindow, "03:00-04:00")
+	defaults.Set(&r.MaintenanceWindow, "sun:04:30-sun:05:30")
+	defaults.Set(&r.Port, 6379)
+	defaults.Zero(&r.LogRetention, awslogs.RetentionDays_THREE_MONTHS)
+	defaults.Zero(&r.RemovalPolicy, awscdk.RemovalPolicy_SNAPSHOT)
+	return r
+}
+
+func (r resolved) validate() error {
+	const f = "cache.ReplicationGroupProps."
+	pr := &problems.List{}
+	if r.Vpc == nil {
+		pr.Add(f+"Vpc", r.Vpc, "the VPC that holds the replication group")
 	}
-	minVersion, known := MinEngineVersion[*p.Engine]
-	if !known {
-		add("Engine", strconv.Quote(*p.Engine), `"valkey" or "redis"`)
+	r.settings.Check(pr, problems.GoNames(f+"Settings."), cachespec.Limits{})
+	if !snapshotWindow.MatchString(*r.SnapshotWindow) {
+		pr.Add(f+"SnapshotWindow", r.SnapshotWindow, `"hh:mm-hh:mm" (UTC)`)
 	}
-	if m := versionPattern.FindStringSubmatch(*p.EngineVersion); m == nil {
-		add("EngineVersion", strconv.Quote(*p.EngineVersion), `"<major>.<minor>", e.g. "8.0"`)
-	} else if known {
-		major, _ := strconv.Atoi(m[1])
-		minor, _ := strconv.Atoi(m[2])
-		if major < minVersion[0] || (major == minVersion[0] && minor < minVersion[1]) {
-			add("EngineVersion", strconv.Quote(*p.EngineVersion), fmt.Sprintf("at least %d.%d for %s", minVersion[0], minVersion[1], *p.Engine))
-		}
+	if !maintWindow.MatchString(*r.MaintenanceWindow) {
+		pr.Add(f+"MaintenanceWindow", r.MaintenanceWindow, `"ddd:hh:mm-ddd:hh:mm" (UTC, e.g. "sun:04:30-sun:05:30")`)
 	}
-	if !nodeType.MatchString(*p.NodeType) {
-		add("NodeType", strconv.Quote(*p.NodeType), `a cache node type such as "cache.r7g.large"`)
+	if n := *r.Port; n < 1024 || n > 65535 {
+		pr.Add(f+"Port", n, "1024 to 65535")
 	}
-	if n := *p.Replicas; n < 0 || n > 5 {
-		add("Replicas", n, "0..5")
-	}
-	if *p.MultiAz && *p.Replicas < 1 {
-		add("MultiAz", true, "false when Replicas is 0 (Multi-AZ fails over to a replica)")
-	}
-	if n := *p.SnapshotRetentionDays; n < 0 || n > 35 {
-		add("SnapshotRetentionDays", n, "0..35")
-	}
-	if !snapshotWindow.MatchString(*p.SnapshotWindow) {
-		add("SnapshotWindow", strconv.Quote(*p.SnapshotWindow), `"hh:mm-hh:mm" (UTC)`)
-	}
-	if !maintWindow.MatchString(*p.MaintenanceWindow) {
-		add("MaintenanceWindow", strconv.Quote(*p.MaintenanceWindow), `"ddd:hh:mm-ddd:hh:mm" (UTC, e.g. "sun:04:30-sun:05:30")`)
-	}
-	if n := *p.Port; n < 1024 || n > 65535 {
-		add("Port", n, "1024..65535")
-	}
-	if err := secrets.ValidateRemovalPolicy("cache.ReplicationGroupProps.RemovalPolicy", p.RemovalPolicy); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	awsutil.CheckRemovalPolicy(pr, f+"RemovalPolicy", r.RemovalPolicy)
+	return pr.Err()
 }
 
 // NewReplicationGroup creates the replication group with its subnet group,
 // security group, AUTH token secret, log groups and (unless given) KMS key.
-// It panics before creating anything if props are invalid.
+// It panics with an *problems.InvalidProps, listing every invalid prop,
+// before creating anything.
 func NewReplicationGroup(scope constructs.Construct, id string, props *ReplicationGroupProps) ReplicationGroup {
 	p := props.withDefaults()
-	if err := p.validate(); err != nil {
-		panic(err)
-	}
+	problems.PanicIfInvalid("cache.NewReplicationGroup", id, p.validate())
+	s := p.settings
 	r := &replicationGroup{port: *p.Port}
 	constructs.NewConstruct_Override(r, scope, jsii.String(id))
-	dataRemoval := secrets.DataRemovalPolicy(p.RemovalPolicy)
+	dataRemoval := awsutil.DataRemovalPolicy(p.RemovalPolicy)
 
-	r.key = p.EncryptionKey
-	if r.key == nil {
-		r.key = secrets.NewKey(r, "Key", &secrets.KeyProps{
-			Description:   jsii.String("OpenCTI " + *p.Engine + " replication group at rest and snapshots"),
-			RemovalPolicy: dataRemoval,
-		})
-	}
+	r.key = secrets.KeyOrNew(p.EncryptionKey, r, "Key", &secrets.KeyProps{
+		Description:   jsii.String("OpenCTI " + s.Engine + " replication group at rest and snapshots"),
+		RemovalPolicy: dataRemoval,
+	})
 	r.secret = secrets.NewCredentials(r, "AuthToken", &secrets.CredentialsProps{
 		SecretName:  p.AuthSecretName,
-		Description: jsii.String("OpenCTI " + *p.Engine + " AUTH token (REDIS__PASSWORD)"),
+		Description: jsii.String("OpenCTI " + s.Engine + " AUTH token (REDIS__PASSWORD)"),
 		// AUTH tokens are 16-128 printable characters without / " @ or spaces;
 		// 64 letters and digits satisfy that with 380 bits of entropy.
 		PasswordLength:     new(64),
@@ -244,17 +209,12 @@ func NewReplicationGroup(scope constructs.Construct, id string, props *Replicati
 
 	selected := p.Vpc.SelectSubnets(p.VpcSubnets)
 	subnetGroup := awselasticache.NewCfnSubnetGroup(r, jsii.String("SubnetGroup"), &awselasticache.CfnSubnetGroupProps{
-		Description: jsii.String("OpenCTI " + *p.Engine + " data subnets"),
+		Description: jsii.String("OpenCTI " + s.Engine + " data subnets"),
 		SubnetIds:   toAny(*selected.SubnetIds),
 	})
-	sg := awsec2.NewSecurityGroup(r, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
-		Vpc:              p.Vpc,
-		Description:      jsii.String("OpenCTI " + *p.Engine + ": port " + strconv.Itoa(*p.Port) + " from OpenCTI workloads only"),
-		AllowAllOutbound: jsii.Bool(false),
-	})
-	for _, client := range p.ClientSecurityGroups {
-		sg.AddIngressRule(client, awsec2.Port_Tcp(jsii.Number(float64(*p.Port))), jsii.String(*p.Engine+" from OpenCTI workloads"), jsii.Bool(false))
-	}
+	r.subnetGroup = subnetGroup
+	sg := awsutil.NewClosedSecurityGroup(r, p.Vpc, "OpenCTI "+s.Engine+": port "+strconv.Itoa(*p.Port)+" from OpenCTI workloads only",
+		p.ClientSecurityGroups, awsutil.ClientPort{Port: *p.Port, Description: s.Engine + " from OpenCTI workloads"})
 	r.sg = sg
 
 	logConfigs := []any{}
@@ -263,6 +223,7 @@ func NewReplicationGroup(scope constructs.Construct, id string, props *Replicati
 			Retention:     p.LogRetention,
 			RemovalPolicy: dataRemoval,
 		})
+		r.logGroups = append(r.logGroups, lg)
 		logConfigs = append(logConfigs, &awselasticache.CfnReplicationGroup_LogDeliveryConfigurationRequestProperty{
 			DestinationType:    jsii.String("cloudwatch-logs"),
 			DestinationDetails: &awselasticache.CfnReplicationGroup_DestinationDetailsProperty{CloudWatchLogsDetails: &awselasticache.CfnReplicationGroup_CloudWatchLogsDestinationDetailsProperty{LogGroup: lg.LogGroupName()}},
@@ -271,16 +232,16 @@ func NewReplicationGroup(scope constructs.Construct, id string, props *Replicati
 		})
 	}
 
-	nodes := *p.Replicas + 1
+	nodes := s.Replicas + 1
 	rg := awselasticache.NewCfnReplicationGroup(r, jsii.String("Resource"), &awselasticache.CfnReplicationGroupProps{
-		ReplicationGroupDescription: jsii.String("OpenCTI " + *p.Engine + " (cluster mode disabled)"),
-		Engine:                      p.Engine,
-		EngineVersion:               p.EngineVersion,
-		CacheNodeType:               p.NodeType,
+		ReplicationGroupDescription: jsii.String("OpenCTI " + s.Engine + " (cluster mode disabled)"),
+		Engine:                      jsii.String(s.Engine),
+		EngineVersion:               jsii.String(s.EngineVersion),
+		CacheNodeType:               jsii.String(s.NodeType),
 		ClusterMode:                 jsii.String("disabled"),
 		NumCacheClusters:            jsii.Number(float64(nodes)),
-		AutomaticFailoverEnabled:    jsii.Bool(*p.Replicas > 0),
-		MultiAzEnabled:              p.MultiAz,
+		AutomaticFailoverEnabled:    jsii.Bool(s.Replicas > 0),
+		MultiAzEnabled:              jsii.Bool(s.MultiAz),
 		PreferredCacheClusterAZs:    spreadAZs(selected.AvailabilityZones, nodes),
 		CacheSubnetGroupName:        subnetGroup.Ref(),
 		SecurityGroupIds:            &[]*string{sg.SecurityGroupId()},
@@ -290,7 +251,7 @@ func NewReplicationGroup(scope constructs.Construct, id string, props *Replicati
 		AuthToken:                   r.secret.SecretValueFromJson(jsii.String(AuthSecretPasswordField)).UnsafeUnwrap(),
 		AtRestEncryptionEnabled:     jsii.Bool(true),
 		KmsKeyId:                    r.key.KeyArn(),
-		SnapshotRetentionLimit:      jsii.Number(float64(*p.SnapshotRetentionDays)),
+		SnapshotRetentionLimit:      jsii.Number(float64(s.SnapshotRetentionDays)),
 		SnapshotWindow:              p.SnapshotWindow,
 		PreferredMaintenanceWindow:  p.MaintenanceWindow,
 		AutoMinorVersionUpgrade:     jsii.Bool(true),
@@ -299,20 +260,20 @@ func NewReplicationGroup(scope constructs.Construct, id string, props *Replicati
 	rg.ApplyRemovalPolicy(p.RemovalPolicy, nil)
 	// SNAPSHOT deletes the group after its final snapshot, so its network
 	// resources can go too; a RETAINed group keeps using them.
-	if p.RemovalPolicy == awscdk.RemovalPolicy_RETAIN || p.RemovalPolicy == awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE {
+	if awsutil.Retains(p.RemovalPolicy) {
 		sg.ApplyRemovalPolicy(p.RemovalPolicy)
 		subnetGroup.ApplyRemovalPolicy(p.RemovalPolicy, nil)
 	}
 	r.rg = rg
 
 	var suppressions []*cdknag.NagPackSuppression
-	if *p.Engine == "redis" && *p.Port == 6379 {
+	if s.Engine == "redis" && *p.Port == 6379 {
 		suppressions = append(suppressions, &cdknag.NagPackSuppression{Id: jsii.String("AwsSolutions-AEC5"),
 			Reason: jsii.String("The port is reachable only from the OpenCTI workload security group and every " +
 				"connection needs TLS and the AUTH token; a non-default port adds no protection there, and 6379 is what " +
 				"operators and OpenCTI (REDIS__PORT) expect.")})
 	}
-	if !*p.MultiAz {
+	if !s.MultiAz {
 		suppressions = append(suppressions, &cdknag.NagPackSuppression{Id: jsii.String("AwsSolutions-AEC4"),
 			Reason: jsii.String("MultiAz is false by the caller's choice (a single-node development cache); production configurations require Multi-AZ with replicas.")})
 	}

@@ -29,8 +29,10 @@ func TestMain(m *testing.M) {
 	dev, prd = testutil.NewVPCFixture(app, "Dev"), testutil.NewVPCFixture(app, "Prod")
 	cache.NewReplicationGroup(dev.Stack, "Redis", &cache.ReplicationGroupProps{
 		Vpc: dev.Vpc, ClientSecurityGroups: []awsec2.ISecurityGroup{dev.Client},
-		NodeType: jsii.String("cache.t4g.small"), Replicas: new(0), MultiAz: new(false),
-		SnapshotRetentionDays: new(1), RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+		Settings: settings(func(s *cache.Settings) {
+			s.NodeType, s.Replicas, s.MultiAz, s.SnapshotRetentionDays = "cache.t4g.small", 0, false, 1
+		}),
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
 	prdGroup = cache.NewReplicationGroup(prd.Stack, "Redis", &cache.ReplicationGroupProps{
 		Vpc: prd.Vpc, ClientSecurityGroups: []awsec2.ISecurityGroup{prd.Client},
@@ -39,6 +41,13 @@ func TestMain(m *testing.M) {
 	dev.Synth()
 	prd.Synth()
 	os.Exit(m.Run())
+}
+
+// settings are DefaultSettings() changed by change.
+func settings(change func(*cache.Settings)) *cache.Settings {
+	s := cache.DefaultSettings()
+	change(&s)
+	return &s
 }
 
 func group(t *testing.T, f *testutil.Fixture) (string, map[string]any) {
@@ -170,20 +179,22 @@ func TestNoNagErrors(t *testing.T) {
 }
 
 func TestInvalidProps(t *testing.T) {
+	const head = "cache.NewReplicationGroup \"Invalid\": invalid props:\n"
 	for _, tc := range []struct {
 		name  string
 		props cache.ReplicationGroupProps
 		want  string
 	}{
 		{"old redis, too many replicas", cache.ReplicationGroupProps{
-			Vpc: prd.Vpc, Engine: jsii.String("redis"), EngineVersion: jsii.String("6.2"), Replicas: new(6),
-		}, "cache.ReplicationGroupProps.EngineVersion: got \"6.2\", want at least 7.1 for redis\n" +
-			"cache.ReplicationGroupProps.Replicas: got 6, want 0..5"},
+			Vpc: prd.Vpc, Settings: settings(func(s *cache.Settings) { s.Engine, s.EngineVersion, s.Replicas = "redis", "6.2", 6 }),
+		}, head + "cache.ReplicationGroupProps.Settings.EngineVersion: got \"6.2\", want at least 7.1 for redis (OpenCTI needs Redis >= 7.1)\n" +
+			"cache.ReplicationGroupProps.Settings.Replicas: got 6, want 0 to 5"},
 		{"multi-AZ without replicas, unknown engine", cache.ReplicationGroupProps{
-			Engine: jsii.String("memcached"), Replicas: new(0), MaintenanceWindow: jsii.String("sunday 4am"),
-		}, "cache.ReplicationGroupProps.Vpc: got nil, want the VPC that holds the replication group\n" +
-			"cache.ReplicationGroupProps.Engine: got \"memcached\", want \"valkey\" or \"redis\"\n" +
-			"cache.ReplicationGroupProps.MultiAz: got true, want false when Replicas is 0 (Multi-AZ fails over to a replica)\n" +
+			Settings:          settings(func(s *cache.Settings) { s.Engine, s.Replicas = "memcached", 0 }),
+			MaintenanceWindow: jsii.String("sunday 4am"),
+		}, head + "cache.ReplicationGroupProps.Vpc: got nil, want the VPC that holds the replication group\n" +
+			"cache.ReplicationGroupProps.Settings.Engine: got \"memcached\", want \"valkey\" or \"redis\"\n" +
+			"cache.ReplicationGroupProps.Settings.MultiAz: got true, want false when cache.ReplicationGroupProps.Settings.Replicas is 0 (Multi-AZ fails over to a replica)\n" +
 			"cache.ReplicationGroupProps.MaintenanceWindow: got \"sunday 4am\", want \"ddd:hh:mm-ddd:hh:mm\" (UTC, e.g. \"sun:04:30-sun:05:30\")"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

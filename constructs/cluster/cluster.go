@@ -8,7 +8,6 @@
 package cluster
 
 import (
-	"fmt"
 	"sort"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -22,12 +21,13 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/opencti-ha/opencti-ha/constructs/kubectllayer"
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
 )
 
 // Cluster is the EKS cluster with everything OpenCTI needs from it. Every
 // resource it made is exposed so that other stacks can depend on it.
 type Cluster interface {
-	constructs.IConstruct
+	constructs.Construct
 	// Cluster is the EKS cluster (AWS::EKS::Cluster, Auto Mode, access entries).
 	Cluster() awseksv2.Cluster
 	// SecretsKey envelope-encrypts Kubernetes Secrets (rotation on).
@@ -56,6 +56,9 @@ type Cluster interface {
 	ExternalSecretsRole() awsiam.IRole
 	// MetricsServer is the metrics-server EKS add-on.
 	MetricsServer() awseksv2.Addon
+	// ExternalSecretsPodIdentity binds ExternalSecretsRole to the operator's
+	// service account.
+	ExternalSecretsPodIdentity() awseksv2.CfnPodIdentityAssociation
 	// AddPodIdentity associates role with the service account
 	// namespace/serviceAccount through EKS Pod Identity. The association is
 	// created in scope, which should be in the stack that owns role (a workload
@@ -78,20 +81,21 @@ type cluster struct {
 	externalSecrets   awseksv2.HelmChart
 	externalSecretsRl awsiam.IRole
 	metricsServer     awseksv2.Addon
+	esoAssociation    awseksv2.CfnPodIdentityAssociation
 }
 
 // NewCluster creates the cluster and its add-ons under scope. It panics with
-// every problem of props at once (errors.Join) before it creates anything.
+// an *problems.InvalidProps, listing every invalid prop, before it creates
+// anything.
 func NewCluster(scope constructs.Construct, id string, props *ClusterProps) Cluster {
 	if props == nil {
 		props = &ClusterProps{}
 	}
 	r := resolve(props)
-	if err := r.validate(); err != nil {
-		panic(fmt.Errorf("cluster.NewCluster %q: invalid props:\n%w", id, err))
-	}
-	c := &cluster{Construct: constructs.NewConstruct(scope, jsii.String(id)), ingressClassName: r.ingressClass}
-	stack := awscdk.Stack_Of(c.Construct)
+	problems.PanicIfInvalid("cluster.NewCluster", id, r.validate())
+	c := &cluster{ingressClassName: r.ingressClass}
+	constructs.NewConstruct_Override(c, scope, jsii.String(id))
+	stack := awscdk.Stack_Of(c)
 
 	workloadSubnets := r.Vpc.SelectSubnets(r.WorkloadSubnets)
 	if len(r.AvailabilityZones) == 0 {
@@ -201,6 +205,9 @@ func (c *cluster) SecretStore() awseksv2.KubernetesManifest     { return c.secre
 func (c *cluster) ExternalSecrets() awseksv2.HelmChart          { return c.externalSecrets }
 func (c *cluster) ExternalSecretsRole() awsiam.IRole            { return c.externalSecretsRl }
 func (c *cluster) MetricsServer() awseksv2.Addon                { return c.metricsServer }
+func (c *cluster) ExternalSecretsPodIdentity() awseksv2.CfnPodIdentityAssociation {
+	return c.esoAssociation
+}
 
 func (c *cluster) AddPodIdentity(scope constructs.Construct, id, namespace, serviceAccount string, role awsiam.IRole) awseksv2.CfnPodIdentityAssociation {
 	return NewPodIdentityAssociation(scope, id, &PodIdentityAssociationProps{

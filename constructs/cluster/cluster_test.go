@@ -79,12 +79,12 @@ func TestMain(m *testing.M) {
 			PublicAccessCidrs:     []string{"203.0.113.0/24", "198.51.100.7/32"},
 			AdminRoleArns:         []string{admin1, admin2},
 			SecretsPrefix:         "opencti/test",
-			UserFacingPool: &cluster.NodePoolProps{
-				InstanceCpus: []float64{8, 16}, CPULimit: jsii.Number(32), MemoryLimitGiB: jsii.Number(128),
-			},
-			IngestionPool: &cluster.NodePoolProps{
-				InstanceCategories: []string{"c"}, CapacityTypes: []string{"spot", "on-demand"},
-			},
+			UserFacingPool: pool(cluster.DefaultUserFacingPool(), func(p *cluster.NodePool) {
+				p.InstanceCpus, p.CPULimit, p.MemoryLimitGiB = []int{8, 16}, 32, 128
+			}),
+			IngestionPool: pool(cluster.DefaultIngestionPool(), func(p *cluster.NodePool) {
+				p.InstanceCategories, p.CapacityTypes = []string{"c"}, []string{"spot", "on-demand"}
+			}),
 			RetainEncryptionKey: jsii.Bool(true),
 		}
 	})
@@ -105,6 +105,12 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	jsii.Close()
 	os.Exit(code)
+}
+
+// pool is base changed by change.
+func pool(base cluster.NodePool, change func(*cluster.NodePool)) *cluster.NodePool {
+	change(&base)
+	return &base
 }
 
 // resources returns the template's resources of type typ, by logical ID.
@@ -511,12 +517,12 @@ func TestInvalidPropsFailAtOnce(t *testing.T) {
 		})
 	})
 	want := `cluster.NewCluster "Bad": invalid props:
-Vpc: got nothing, want a VPC
-SecretsPrefix: got "opencti/", want a secret name prefix such as "opencti/prod" (no leading or trailing /, no wildcards)
-KubernetesVersion: got "1.33", want 1.34 (the default kubectl layer ships kubectl 1.34; pass KubectlLayer for another version)
-PublicAccessCidrs[0]: got "0.0.0.0/0", want a network narrower than 0.0.0.0/0
-PublicAccessCidrs[1]: got "10.0.0.1/8", want an IPv4 CIDR such as 203.0.113.0/24
-AdminRoleArns[0]: got "arn:aws:iam::123456789012:user/bob", want an IAM role ARN such as arn:aws:iam::123456789012:role/Admin`
+cluster.ClusterProps.Vpc: got nil, want the VPC of the cluster
+cluster.ClusterProps.SecretsPrefix: got "opencti/", want 1-100 characters of A-Z a-z 0-9 / _ + = . @ -, not starting or ending with /
+cluster.ClusterProps.KubernetesVersion: got "1.33", want 1.34 (the default kubectl layer ships kubectl 1.34; pass KubectlLayer for another version)
+cluster.ClusterProps.PublicAccessCidrs[0]: got "0.0.0.0/0", want a network narrower than 0.0.0.0/0 (the Kubernetes API must not be open to the whole internet)
+cluster.ClusterProps.PublicAccessCidrs[1]: got "10.0.0.1/8", want an IPv4 network in CIDR notation such as 203.0.113.0/24
+cluster.ClusterProps.AdminRoleArns[0]: got "arn:aws:iam::123456789012:user/bob", want an IAM role ARN such as arn:aws:iam::123456789012:role/Admin`
 	if msg != want {
 		t.Errorf("panic:\n%s\nwant:\n%s", msg, want)
 	}
@@ -533,9 +539,9 @@ func TestPodIdentityHelpers(t *testing.T) {
 		cluster.NewPodIdentityAssociation(stack, "Bad", &cluster.PodIdentityAssociationProps{Role: role, Namespace: "OpenCTI", ServiceAccount: ""})
 	})
 	want := `cluster.NewPodIdentityAssociation "Bad": invalid props:
-Cluster: got nothing, want a cluster
-Namespace: got "OpenCTI", want a Kubernetes name (lower-case letters, digits, '-' and '.')
-ServiceAccount: got "", want a Kubernetes name (lower-case letters, digits, '-' and '.')`
+cluster.PodIdentityAssociationProps.Cluster: got nil, want a cluster
+cluster.PodIdentityAssociationProps.Namespace: got "OpenCTI", want a Kubernetes name (lower-case letters, digits, '-' and '.')
+cluster.PodIdentityAssociationProps.ServiceAccount: got "", want a Kubernetes name (lower-case letters, digits, '-' and '.')`
 	if msg != want {
 		t.Errorf("panic:\n%s\nwant:\n%s", msg, want)
 	}

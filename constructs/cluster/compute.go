@@ -60,7 +60,7 @@ func (c *cluster) addCompute(r *resolved, workloadSubnets *awsec2.SelectedSubnet
 	docs := []*map[string]any{&nodeClass}
 	for _, pool := range []struct {
 		name  string
-		props NodePoolProps
+		props NodePool
 	}{{UserFacingPool, r.userFacing}, {IngestionPool, r.ingestion}} {
 		np := nodePool(pool.name, pool.props, r.AvailabilityZones)
 		docs = append(docs, &np)
@@ -91,10 +91,10 @@ func (c *cluster) addCompute(r *resolved, workloadSubnets *awsec2.SelectedSubnet
 // nodePool is one karpenter.sh/v1 NodePool of the OpenCTI NodeClass: its
 // nodes carry the label and NoSchedule taint PoolLabelKey=name and spread
 // over zones.
-func nodePool(name string, p NodePoolProps, zones []string) map[string]any {
+func nodePool(name string, p NodePool, zones []string) map[string]any {
 	cpus := make([]string, len(p.InstanceCpus))
 	for i, v := range p.InstanceCpus {
-		cpus[i] = strconv.Itoa(int(v))
+		cpus[i] = strconv.Itoa(v)
 	}
 	req := func(key string, values []string) map[string]any {
 		return map[string]any{"key": key, "operator": "In", "values": values}
@@ -122,8 +122,8 @@ func nodePool(name string, p NodePoolProps, zones []string) map[string]any {
 				},
 			},
 			"limits": map[string]any{
-				"cpu":    strconv.Itoa(int(*p.CPULimit)),
-				"memory": fmt.Sprintf("%dGi", int(*p.MemoryLimitGiB)),
+				"cpu":    strconv.Itoa(p.CPULimit),
+				"memory": fmt.Sprintf("%dGi", p.MemoryLimitGiB),
 			},
 			"disruption": map[string]any{
 				"consolidationPolicy": "WhenEmptyOrUnderutilized",

@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -12,6 +11,10 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/opencti-ha/opencti-ha/constructs/cluster/clusterspec"
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
 
 // Docker Hub as an Amazon ECR pull-through cache upstream: the registry name
@@ -21,18 +24,10 @@ const (
 	DockerHubUpstreamRegistry    = "docker-hub"
 	DockerHubUpstreamRegistryURL = "registry-1.docker.io"
 	// DefaultImageCachePrefix is the ECR repository prefix of the cache.
-	DefaultImageCachePrefix = "docker-hub"
+	DefaultImageCachePrefix = clusterspec.DefaultImageCachePrefix
 	// PullThroughCacheSecretPrefix starts the name of every Secrets Manager
 	// secret ECR accepts as upstream credentials.
-	PullThroughCacheSecretPrefix = "ecr-pullthroughcache/"
-)
-
-var (
-	// The ECR API's pattern for ecrRepositoryPrefix (2-30 characters).
-	imageCachePrefixRe = regexp.MustCompile(`^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$`)
-	// A complete secret ARN (name and the 6-character suffix) whose name
-	// starts with ecr-pullthroughcache/.
-	imageCacheSecretArnRe = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:ecr-pullthroughcache/[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$`)
+	PullThroughCacheSecretPrefix = clusterspec.PullThroughCacheSecretPrefix
 )
 
 // DockerHubCacheProps configures NewDockerHubCache.
@@ -64,6 +59,9 @@ type DockerHubCache interface {
 	Rule() awsecr.CfnPullThroughCacheRule
 	// RepositoryPrefix is the cache's ECR repository prefix.
 	RepositoryPrefix() string
+	// NodePullPolicies let the node roles create and import the cached
+	// repositories, one per role, in NodeRoles' order.
+	NodePullPolicies() []awsiam.Policy
 	// Registry is "<account>.dkr.ecr.<region>.<url suffix>/<prefix>": an
 	// image docker.io/<namespace>/<name>:<tag> is
 	// <Registry>/<namespace>/<name>:<tag> (official images: namespace
@@ -73,28 +71,18 @@ type DockerHubCache interface {
 
 type dockerHubCache struct {
 	constructs.Construct
-	rule   awsecr.CfnPullThroughCacheRule
-	prefix string
+	rule     awsecr.CfnPullThroughCacheRule
+	prefix   string
+	policies []awsiam.Policy
 }
 
 func (c *dockerHubCache) Rule() awsecr.CfnPullThroughCacheRule { return c.rule }
 func (c *dockerHubCache) RepositoryPrefix() string             { return c.prefix }
+func (c *dockerHubCache) NodePullPolicies() []awsiam.Policy    { return c.policies }
 func (c *dockerHubCache) Registry() *string {
 	stack := awscdk.Stack_Of(c)
 	return jsii.String(*stack.Account() + ".dkr.ecr." + *stack.Region() + "." + *stack.UrlSuffix() + "/" + c.prefix)
 }
-
-// ValidateImageCachePrefix reports a prefix ECR would refuse, naming field.
-func ValidateImageCachePrefix(field, prefix string) error {
-	if len(prefix) < 2 || len(prefix) > 30 || !imageCachePrefixRe.MatchString(prefix) {
-		return fmt.Errorf("%s: got %q, want 2-30 lower-case letters, digits and . _ - / (ECR's repository prefix pattern) such as %q", field, prefix, DefaultImageCachePrefix)
-	}
-	return nil
-}
-
-// ValidImageCacheSecretArn reports whether arn is the complete ARN of a
-// secret whose name starts with "ecr-pullthroughcache/".
-func ValidImageCacheSecretArn(arn string) bool { return imageCacheSecretArnRe.MatchString(arn) }
 
 // NewDockerHubCache creates a pull-through cache rule for Docker Hub, so that
 // nodes pull Docker Hub images through ECR: ECR fetches them from AWS
@@ -103,8 +91,9 @@ func ValidImageCacheSecretArn(arn string) bool { return imageCacheSecretArnRe.Ma
 // rate-limited per source address), and later pulls are served from the
 // cached repositories. The rule holds no data (the cached repositories are
 // created by ECR, outside the stack, and outlive it); its prefix is unique in
-// the registry, so no other rule of the account may use it. It panics,
-// listing every invalid prop, before creating anything.
+// the registry, so no other rule of the account may use it. It panics
+// with an *problems.InvalidProps, listing every invalid prop, before creating
+// anything.
 // https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-creating-rule.html
 // https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-iam.html
 func NewDockerHubCache(scope constructs.Construct, id string, props *DockerHubCacheProps) DockerHubCache {
@@ -112,23 +101,18 @@ func NewDockerHubCache(scope constructs.Construct, id string, props *DockerHubCa
 	if props != nil {
 		p = *props
 	}
-	prefix := DefaultImageCachePrefix
-	if p.RepositoryPrefix != nil {
-		prefix = *p.RepositoryPrefix
-	}
-	var errs []error
-	if err := ValidateImageCachePrefix("cluster.DockerHubCacheProps.RepositoryPrefix", prefix); err != nil {
-		errs = append(errs, err)
-	}
+	defaults.Set(&p.RepositoryPrefix, DefaultImageCachePrefix)
+	prefix := *p.RepositoryPrefix
+	const f = "cluster.DockerHubCacheProps."
+	pr := &problems.List{}
+	clusterspec.CheckImageCachePrefix(pr, f+"RepositoryPrefix", prefix)
 	switch {
 	case p.CredentialsSecretArn == nil:
-		errs = append(errs, errors.New(`cluster.DockerHubCacheProps.CredentialsSecretArn: got nil, want the complete ARN of a secret named "ecr-pullthroughcache/<name>" (Docker Hub rules need credentials)`))
-	case !*awscdk.Token_IsUnresolved(p.CredentialsSecretArn) && !ValidImageCacheSecretArn(*p.CredentialsSecretArn):
-		errs = append(errs, fmt.Errorf(`cluster.DockerHubCacheProps.CredentialsSecretArn: got %q, want the complete ARN (with its 6-character suffix) of a secret whose name starts with %q`, *p.CredentialsSecretArn, PullThroughCacheSecretPrefix))
+		pr.Add(f+"CredentialsSecretArn", p.CredentialsSecretArn, `the complete ARN of a secret named "ecr-pullthroughcache/<name>" (Docker Hub rules need credentials)`)
+	case !*awscdk.Token_IsUnresolved(p.CredentialsSecretArn):
+		clusterspec.CheckImageCacheSecretArn(pr, f+"CredentialsSecretArn", *p.CredentialsSecretArn)
 	}
-	if err := errors.Join(errs...); err != nil {
-		panic(fmt.Errorf("cluster.NewDockerHubCache %q: invalid props:\n%w", id, err))
-	}
+	problems.PanicIfInvalid("cluster.NewDockerHubCache", id, pr.Err())
 
 	c := &dockerHubCache{prefix: prefix}
 	constructs.NewConstruct_Override(c, scope, jsii.String(id))
@@ -158,6 +142,7 @@ func NewDockerHubCache(scope constructs.Construct, id string, props *DockerHubCa
 				"image, under the cache's prefix: ecr:CreateRepository and ecr:BatchImportUpstreamImage on <prefix>/* only."),
 			AppliesTo: &[]any{cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:.*:ecr:.*:repository\/` + strings.ReplaceAll(regexp.QuoteMeta(prefix), "/", `\/`) + `\/\*$/`)}},
 		}}, jsii.Bool(false))
+		c.policies = append(c.policies, policy)
 	}
 	return c
 }

@@ -85,7 +85,7 @@ func TestDockerHubCacheInvalidProps(t *testing.T) {
 	})
 	const want = `cluster.NewDockerHubCache "BadCache": invalid props:
 cluster.DockerHubCacheProps.RepositoryPrefix: got "X", want 2-30 lower-case letters, digits and . _ - / (ECR's repository prefix pattern) such as "docker-hub"
-cluster.DockerHubCacheProps.CredentialsSecretArn: got "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dockerhub-AbC123", want the complete ARN (with its 6-character suffix) of a secret whose name starts with "ecr-pullthroughcache/"`
+cluster.DockerHubCacheProps.CredentialsSecretArn: got "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dockerhub-AbC123", want a complete secret ARN (with its 6-character suffix) whose name starts with "ecr-pullthroughcache/" (ECR accepts no other name)`
 	if got != want {
 		t.Errorf("panic:\n got %s\nwant %s", got, want)
 	}

@@ -1,14 +1,14 @@
 package cluster
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseksv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
 )
 
 // PodIdentityPrincipal is the trust of every EKS Pod Identity role: the
@@ -35,24 +35,23 @@ type PodIdentityAssociationProps struct {
 // (AWS::EKS::PodIdentityAssociation). Create it before the pods that use the
 // service account start: credentials are injected at pod creation.
 func NewPodIdentityAssociation(scope constructs.Construct, id string, props *PodIdentityAssociationProps) awseksv2.CfnPodIdentityAssociation {
-	var errs []error
 	if props == nil {
 		props = &PodIdentityAssociationProps{}
 	}
+	const f = "cluster.PodIdentityAssociationProps."
+	pr := &problems.List{}
 	if props.Cluster == nil {
-		errs = append(errs, errors.New("Cluster: got nothing, want a cluster"))
+		pr.Add(f+"Cluster", props.Cluster, "a cluster")
 	}
 	if props.Role == nil {
-		errs = append(errs, errors.New("Role: got nothing, want an IAM role that trusts pods.eks.amazonaws.com"))
+		pr.Add(f+"Role", props.Role, "an IAM role that trusts pods.eks.amazonaws.com")
 	}
-	for _, f := range [][2]string{{"Namespace", props.Namespace}, {"ServiceAccount", props.ServiceAccount}} {
-		if !isToken(f[1]) && !dnsSubdomain(f[1]) {
-			errs = append(errs, fmt.Errorf("%s: got %q, want a Kubernetes name (lower-case letters, digits, '-' and '.')", f[0], f[1]))
+	for _, fv := range [][2]string{{"Namespace", props.Namespace}, {"ServiceAccount", props.ServiceAccount}} {
+		if !isToken(fv[1]) && !dnsSubdomain(fv[1]) {
+			pr.Add(f+fv[0], fv[1], "a Kubernetes name (lower-case letters, digits, '-' and '.')")
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		panic(fmt.Errorf("cluster.NewPodIdentityAssociation %q: invalid props:\n%w", id, err))
-	}
+	problems.PanicIfInvalid("cluster.NewPodIdentityAssociation", id, pr.Err())
 	return awseksv2.NewCfnPodIdentityAssociation(scope, jsii.String(id), &awseksv2.CfnPodIdentityAssociationProps{
 		ClusterName:    props.Cluster.ClusterName(),
 		Namespace:      jsii.String(props.Namespace),

@@ -4,6 +4,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+
+	"github.com/opencti-ha/opencti-ha/constructs/cluster/clusterspec"
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
 
 // Kubernetes-side names other packages (the OpenCTI charts) rely on.
@@ -31,11 +34,11 @@ const (
 	ExternalSecretsChartRepository = "https://charts.external-secrets.io"
 	// DefaultExternalSecretsChartVersion is the pinned chart (and operator)
 	// version; it serves external-secrets.io/v1 (the only API since 0.17.0).
-	DefaultExternalSecretsChartVersion = "2.9.0"
+	DefaultExternalSecretsChartVersion = clusterspec.DefaultExternalSecretsChartVersion
 	// DefaultMetricsServerVersion pins the EKS community add-on metrics-server.
-	DefaultMetricsServerVersion = "v0.8.0-eksbuild.6"
+	DefaultMetricsServerVersion = clusterspec.DefaultMetricsServerVersion
 	// DefaultKubernetesVersion matches the kubectl layer (kubectl 1.34).
-	DefaultKubernetesVersion = "1.34"
+	DefaultKubernetesVersion = clusterspec.DefaultKubernetesVersion
 )
 
 // EndpointAccess says from where the Kubernetes API can be reached.
@@ -43,10 +46,24 @@ type EndpointAccess string
 
 const (
 	// EndpointPrivate: only from inside the VPC.
-	EndpointPrivate EndpointAccess = "private"
+	EndpointPrivate EndpointAccess = clusterspec.EndpointPrivate
 	// EndpointPublicAndPrivate: from the VPC and from ClusterProps.PublicAccessCidrs.
-	EndpointPublicAndPrivate EndpointAccess = "public-and-private"
+	EndpointPublicAndPrivate EndpointAccess = clusterspec.EndpointPublicAndPrivate
 )
+
+// NodePool constrains the instances of one OpenCTI node pool and caps its
+// size (clusterspec.NodePool, which the configuration's cluster.nodePools
+// section reuses).
+type NodePool = clusterspec.NodePool
+
+// DefaultUserFacingPool is the user-facing pool when none is given: m
+// instances of 4, 8 or 16 vCPUs, on-demand, amd64, at most 64 vCPUs and
+// 256 GiB.
+func DefaultUserFacingPool() NodePool { return clusterspec.DefaultUserFacingPool() }
+
+// DefaultIngestionPool is the ingestion pool when none is given: c or m
+// instances, otherwise as DefaultUserFacingPool, at most 128 vCPUs and 512 GiB.
+func DefaultIngestionPool() NodePool { return clusterspec.DefaultIngestionPool() }
 
 // ClusterProps configures NewCluster. Only Vpc and SecretsPrefix are required.
 type ClusterProps struct {
@@ -79,12 +96,14 @@ type ClusterProps struct {
 	// AmazonEKSClusterAdminPolicy (cluster scope). Default: none (only the
 	// kubectl provider can reach the API).
 	AdminRoleArns []string
-	// UserFacingPool sizes the "user-facing" NodePool.
-	// Default: see DefaultUserFacingPool.
-	UserFacingPool *NodePoolProps
-	// IngestionPool sizes the "ingestion" NodePool.
-	// Default: see DefaultIngestionPool.
-	IngestionPool *NodePoolProps
+	// UserFacingPool sizes the "user-facing" NodePool; start from
+	// DefaultUserFacingPool() and change what differs.
+	// Default: DefaultUserFacingPool().
+	UserFacingPool *NodePool
+	// IngestionPool sizes the "ingestion" NodePool; start from
+	// DefaultIngestionPool() and change what differs.
+	// Default: DefaultIngestionPool().
+	IngestionPool *NodePool
 	// BuiltInNodePools are the EKS Auto Mode built-in pools kept enabled.
 	// "general-purpose" runs every pod that tolerates neither OpenCTI taint
 	// (External Secrets, metrics-server); "system" runs CriticalAddonsOnly pods.
@@ -99,9 +118,10 @@ type ClusterProps struct {
 	// ExternalSecretsChartVersion pins the external-secrets chart.
 	// Default: DefaultExternalSecretsChartVersion.
 	ExternalSecretsChartVersion *string
-	// ExternalSecretsReplicas of the operator's controller and webhook; above 1
-	// they elect a leader and get a PodDisruptionBudget. Default: 2.
-	ExternalSecretsReplicas *float64
+	// ExternalSecretsReplicas of the operator's controller and webhook, 1 to
+	// 5; above 1 they elect a leader and get a PodDisruptionBudget.
+	// Default: clusterspec.DefaultExternalSecretsReplicas (2).
+	ExternalSecretsReplicas *int
 	// MetricsServerVersion pins the metrics-server EKS add-on.
 	// Default: DefaultMetricsServerVersion.
 	MetricsServerVersion *string
@@ -123,120 +143,37 @@ type ClusterProps struct {
 	RetainEncryptionKey *bool
 }
 
-// NodePoolProps constrains one OpenCTI NodePool.
-type NodePoolProps struct {
-	// InstanceCategories (eks.amazonaws.com/instance-category). Default: ["m"].
-	InstanceCategories []string
-	// InstanceCpus allowed per instance (eks.amazonaws.com/instance-cpu).
-	// Default: [4, 8, 16].
-	InstanceCpus []float64
-	// CapacityTypes (karpenter.sh/capacity-type). Default: ["on-demand"].
-	CapacityTypes []string
-	// Architectures (kubernetes.io/arch). Default: ["amd64"].
-	Architectures []string
-	// CPULimit caps the pool's total vCPUs. Default: 64.
-	CPULimit *float64
-	// MemoryLimitGiB caps the pool's total memory. Default: 256.
-	MemoryLimitGiB *float64
-}
-
-// DefaultUserFacingPool is the user-facing pool when none is given.
-func DefaultUserFacingPool() NodePoolProps {
-	return NodePoolProps{
-		InstanceCategories: []string{"m"},
-		InstanceCpus:       []float64{4, 8, 16},
-		CapacityTypes:      []string{"on-demand"},
-		Architectures:      []string{"amd64"},
-		CPULimit:           ptr(64.0),
-		MemoryLimitGiB:     ptr(256.0),
-	}
-}
-
-// DefaultIngestionPool is the ingestion pool when none is given.
-func DefaultIngestionPool() NodePoolProps {
-	p := DefaultUserFacingPool()
-	p.InstanceCategories = []string{"c", "m"}
-	p.CPULimit = ptr(128.0)
-	p.MemoryLimitGiB = ptr(512.0)
-	return p
-}
-
-func ptr[T any](v T) *T { return &v }
-
 // resolved is ClusterProps with every default filled in (a copy: the caller's
 // props are never changed).
 type resolved struct {
 	ClusterProps
 	version, chartVersion, metricsVersion, ingressClass string
 	endpoint                                            EndpointAccess
-	esoReplicas                                         float64
+	esoReplicas                                         int
 	retainKey                                           bool
-	userFacing, ingestion                               NodePoolProps
+	userFacing, ingestion                               NodePool
 }
 
 func resolve(p *ClusterProps) *resolved {
 	r := &resolved{ClusterProps: *p}
-	r.AvailabilityZones = append([]string(nil), p.AvailabilityZones...)
-	r.PublicAccessCidrs = append([]string(nil), p.PublicAccessCidrs...)
-	r.AdminRoleArns = append([]string(nil), p.AdminRoleArns...)
-	r.version = deref(p.KubernetesVersion, DefaultKubernetesVersion)
-	r.chartVersion = deref(p.ExternalSecretsChartVersion, DefaultExternalSecretsChartVersion)
-	r.metricsVersion = deref(p.MetricsServerVersion, DefaultMetricsServerVersion)
-	r.ingressClass = deref(p.IngressClassName, DefaultIngressClassName)
-	r.endpoint = deref(p.EndpointAccess, EndpointPrivate)
-	r.esoReplicas = deref(p.ExternalSecretsReplicas, 2)
-	r.retainKey = deref(p.RetainEncryptionKey, false)
+	defaults.Slice(&r.AvailabilityZones, nil)
+	defaults.Slice(&r.PublicAccessCidrs, nil)
+	defaults.Slice(&r.AdminRoleArns, nil)
+	r.version = defaults.Of(p.KubernetesVersion, DefaultKubernetesVersion)
+	r.chartVersion = defaults.Of(p.ExternalSecretsChartVersion, DefaultExternalSecretsChartVersion)
+	r.metricsVersion = defaults.Of(p.MetricsServerVersion, DefaultMetricsServerVersion)
+	r.ingressClass = defaults.Of(p.IngressClassName, DefaultIngressClassName)
+	r.endpoint = defaults.Of(p.EndpointAccess, EndpointPrivate)
+	r.esoReplicas = defaults.Of(p.ExternalSecretsReplicas, clusterspec.DefaultExternalSecretsReplicas)
+	r.retainKey = defaults.Of(p.RetainEncryptionKey, false)
 	if r.WorkloadSubnets == nil {
 		r.WorkloadSubnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS}
 	}
-	if r.BuiltInNodePools == nil {
-		r.BuiltInNodePools = []string{"system", "general-purpose"}
-	}
-	if r.SecretStoreNamespaces == nil {
-		r.SecretStoreNamespaces = []string{"opencti"}
-	}
-	if r.IngressNamespaces == nil {
-		r.IngressNamespaces = []string{"opencti"}
-	}
-	if r.LogRetention == "" {
-		r.LogRetention = awslogs.RetentionDays_ONE_YEAR
-	}
-	r.userFacing = resolvePool(p.UserFacingPool, DefaultUserFacingPool())
-	r.ingestion = resolvePool(p.IngestionPool, DefaultIngestionPool())
+	defaults.Slice(&r.BuiltInNodePools, []string{"system", "general-purpose"})
+	defaults.Slice(&r.SecretStoreNamespaces, []string{"opencti"})
+	defaults.Slice(&r.IngressNamespaces, []string{"opencti"})
+	defaults.Zero(&r.LogRetention, awslogs.RetentionDays_ONE_YEAR)
+	r.userFacing = defaults.Of(p.UserFacingPool, DefaultUserFacingPool()).Clone()
+	r.ingestion = defaults.Of(p.IngestionPool, DefaultIngestionPool()).Clone()
 	return r
-}
-
-func resolvePool(p *NodePoolProps, def NodePoolProps) NodePoolProps {
-	if p == nil {
-		return def
-	}
-	out := NodePoolProps{
-		InstanceCategories: orDefault(p.InstanceCategories, def.InstanceCategories),
-		InstanceCpus:       orDefault(p.InstanceCpus, def.InstanceCpus),
-		CapacityTypes:      orDefault(p.CapacityTypes, def.CapacityTypes),
-		Architectures:      orDefault(p.Architectures, def.Architectures),
-		CPULimit:           def.CPULimit,
-		MemoryLimitGiB:     def.MemoryLimitGiB,
-	}
-	if p.CPULimit != nil {
-		out.CPULimit = ptr(*p.CPULimit)
-	}
-	if p.MemoryLimitGiB != nil {
-		out.MemoryLimitGiB = ptr(*p.MemoryLimitGiB)
-	}
-	return out
-}
-
-func deref[T any](p *T, def T) T {
-	if p == nil {
-		return def
-	}
-	return *p
-}
-
-func orDefault[T any](v, def []T) []T {
-	if len(v) == 0 {
-		return append([]T(nil), def...)
-	}
-	return append([]T(nil), v...)
 }

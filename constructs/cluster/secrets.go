@@ -43,6 +43,7 @@ func (c *cluster) addExternalSecrets(r *resolved, stack awscdk.Stack) {
 		ServiceAccount: ExternalSecretsServiceAccount,
 		Role:           role,
 	})
+	c.esoAssociation = association
 
 	replicas := r.esoReplicas
 	ha := replicas > 1

@@ -1,7 +1,6 @@
 package edge
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -13,6 +12,11 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/opencti-ha/opencti-ha/constructs/edge/edgespec"
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
 
 // ELBLogDeliveryServicePrincipal writes Application Load Balancer access logs
@@ -27,7 +31,7 @@ type LoadBalancerLogsBucketProps struct {
 	// <prefix>/AWSLogs/<this account>/*. Default: ["ui", "api"].
 	Prefixes []string
 	// ExpirationDays deletes log objects this many days after they are
-	// written. Default: 365.
+	// written, 1 to 3650. Default: edgespec.DefaultAccessLogsExpirationDays (365).
 	ExpirationDays *int
 	// RemovalPolicy of the bucket: RETAIN, RETAIN_ON_UPDATE_OR_DELETE (kept,
 	// except when the stack operation that created it rolls back: the load
@@ -57,58 +61,33 @@ func LogDeliveryPrincipal(region string) awsiam.IPrincipal {
 // written with SSE-KMS), public access blocked, TLS only, ACLs disabled,
 // objects expired after ExpirationDays, and a bucket policy that lets only
 // the region's log delivery write, only under <prefix>/AWSLogs/<account>/.
-// It panics, listing every invalid prop, before creating anything.
-func NewLoadBalancerLogsBucket(scope constructs.Construct, id string, props *LoadBalancerLogsBucketProps) awss3.Bucket {
+// It panics with an *problems.InvalidProps, listing every invalid prop,
+// before creating anything.
+func NewLoadBalancerLogsBucket(scope constructs.Construct, id string, props *LoadBalancerLogsBucketProps) awss3.IBucket {
 	p := LoadBalancerLogsBucketProps{}
 	if props != nil {
 		p = *props
 	}
-	if p.Prefixes == nil {
-		p.Prefixes = []string{"ui", "api"}
-	}
-	days := 365
-	if p.ExpirationDays != nil {
-		days = *p.ExpirationDays
-	}
-	if p.RemovalPolicy == "" {
-		p.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
-	}
-	var errs []error
-	if days < 1 {
-		errs = append(errs, fmt.Errorf("edge.LoadBalancerLogsBucketProps.ExpirationDays: got %d, want at least 1", days))
-	}
+	defaults.Slice(&p.Prefixes, []string{"ui", "api"})
+	defaults.Set(&p.ExpirationDays, edgespec.DefaultAccessLogsExpirationDays)
+	defaults.Zero(&p.RemovalPolicy, awscdk.RemovalPolicy_RETAIN)
+	const f = "edge.LoadBalancerLogsBucketProps."
+	pr := &problems.List{}
+	edgespec.CheckAccessLogsExpirationDays(pr, f+"ExpirationDays", *p.ExpirationDays)
 	if len(p.Prefixes) == 0 {
-		errs = append(errs, errors.New("edge.LoadBalancerLogsBucketProps.Prefixes: got [], want at least one prefix"))
+		pr.Add(f+"Prefixes", p.Prefixes, "at least one prefix")
 	}
 	for i, prefix := range p.Prefixes {
 		if !logPrefixRE.MatchString(prefix) || slices.Index(p.Prefixes, prefix) != i {
-			errs = append(errs, fmt.Errorf("edge.LoadBalancerLogsBucketProps.Prefixes[%d]: got %q, want a unique lower-case prefix such as \"ui\"", i, prefix))
+			pr.Add(fmt.Sprintf(f+"Prefixes[%d]", i), prefix, `a unique lower-case prefix such as "ui"`)
 		}
 	}
-	switch p.RemovalPolicy {
-	case awscdk.RemovalPolicy_RETAIN, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, awscdk.RemovalPolicy_DESTROY:
-	default:
-		errs = append(errs, fmt.Errorf("edge.LoadBalancerLogsBucketProps.RemovalPolicy: got %s, want RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY", p.RemovalPolicy))
-	}
-	if err := errors.Join(errs...); err != nil {
-		panic(fmt.Errorf("edge.NewLoadBalancerLogsBucket %q: invalid props:\n%w", id, err))
-	}
+	awsutil.CheckRemovalPolicy(pr, f+"RemovalPolicy", p.RemovalPolicy,
+		awscdk.RemovalPolicy_RETAIN, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, awscdk.RemovalPolicy_DESTROY)
+	problems.PanicIfInvalid("edge.NewLoadBalancerLogsBucket", id, pr.Err())
+	days := *p.ExpirationDays
 
-	destroy := p.RemovalPolicy == awscdk.RemovalPolicy_DESTROY
-	bucket := awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:        jsii.Bool(true),
-		MinimumTLSVersion: jsii.Number(1.2),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Id:                                  jsii.String("ExpireAccessLogs"),
-			Expiration:                          awscdk.Duration_Days(jsii.Number(float64(days))),
-			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
-		}},
-		RemovalPolicy:     p.RemovalPolicy,
-		AutoDeleteObjects: jsii.Bool(destroy),
-	})
+	bucket := awsutil.NewLogBucket(scope, id, days, p.RemovalPolicy)
 	stack := awscdk.Stack_Of(bucket)
 	resources := make([]*string, len(p.Prefixes))
 	for i, prefix := range p.Prefixes {

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/opencti-ha/opencti-ha/constructs/edge"
+	"github.com/opencti-ha/opencti-ha/constructs/secrets"
 	"github.com/opencti-ha/opencti-ha/internal/testutil"
 )
 
@@ -36,7 +37,7 @@ func TestMain(m *testing.M) {
 	testutil.AddNag(app)
 	main = awscdk.NewStack(app, jsii.String("Main"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")}})
 	newer = awscdk.NewStack(app, jsii.String("Newer"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-south-2")}})
-	key := edge.NewLogsKey(main, "LogsKey", "WAF logs", awscdk.RemovalPolicy_RETAIN)
+	key := secrets.NewLogsKey(main, "LogsKey", &secrets.LogsKeyProps{Description: jsii.String("WAF logs"), RemovalPolicy: awscdk.RemovalPolicy_RETAIN})
 	ui = edge.NewWebACL(main, "UiWebAcl", &edge.WebACLProps{
 		Name: "opencti-ui", RateLimit: new(6000), LogEncryptionKey: key,
 		CountRules: []string{"AWSManagedRulesCommonRuleSet/CrossSiteScripting_BODY", "AWSManagedRulesKnownBadInputsRuleSet/Log4JRCE_BODY"},
@@ -337,16 +338,16 @@ func TestInvalidPropsPanicWithEveryProblem(t *testing.T) {
 				AllowedCidrs: []string{"10.0.0.1/8", "0.0.0.0/0"}, CountRules: []string{"SizeRestrictions_BODY"}})
 		}, []string{
 			`edge.WebACLProps.Name: got "bad name", want 1 to 115 letters, digits, '-' and '_'`,
-			`edge.WebACLProps.RateLimit: got 0, want 10 to 2000000000 requests per client IP per window`,
-			`edge.WebACLProps.RateLimitWindowSeconds: got 30, want one of [60 120 300 600]`,
-			`edge.WebACLProps.AllowedCidrs[0]: got "10.0.0.1/8", want an IPv4 network narrower than 0.0.0.0/0, e.g. 203.0.113.0/24`,
-			`edge.WebACLProps.AllowedCidrs[1]: got "0.0.0.0/0", want an IPv4 network narrower than 0.0.0.0/0, e.g. 203.0.113.0/24`,
-			`edge.WebACLProps.CountRules[0]: got "SizeRestrictions_BODY", want <rule group>/<rule> with a rule group among AWSManagedRulesAmazonIpReputationList, AWSManagedRulesKnownBadInputsRuleSet, AWSManagedRulesCommonRuleSet`,
+			`edge.WebACLProps.RateLimit: got 0, want 10 to 2000000000 requests per client IP per window (the range of an AWS WAF rate-based rule)`,
+			`edge.WebACLProps.RateLimitWindowSeconds: got 30, want one of [60 120 300 600] (the evaluation windows AWS WAF offers)`,
+			`edge.WebACLProps.AllowedCidrs[0]: got "10.0.0.1/8", want an IPv4 network in CIDR notation such as 203.0.113.0/24`,
+			`edge.WebACLProps.AllowedCidrs[1]: got "0.0.0.0/0", want a network narrower than 0.0.0.0/0 (leave the list empty to admit every address)`,
+			`edge.WebACLProps.CountRules[0]: got "SizeRestrictions_BODY", want <rule group>/<rule> with a rule group among AWSManagedRulesAmazonIpReputationList, AWSManagedRulesKnownBadInputsRuleSet, AWSManagedRulesCommonRuleSet, e.g. AWSManagedRulesCommonRuleSet/CrossSiteScripting_BODY`,
 		}},
 		{"logs bucket", func() {
 			edge.NewLoadBalancerLogsBucket(scratch, "Bad", &edge.LoadBalancerLogsBucketProps{ExpirationDays: new(0), Prefixes: []string{"ui", "UI", "ui"}})
 		}, []string{
-			`edge.LoadBalancerLogsBucketProps.ExpirationDays: got 0, want at least 1`,
+			`edge.LoadBalancerLogsBucketProps.ExpirationDays: got 0, want 1 to 3650 days`,
 			`edge.LoadBalancerLogsBucketProps.Prefixes[1]: got "UI", want a unique lower-case prefix such as "ui"`,
 			`edge.LoadBalancerLogsBucketProps.Prefixes[2]: got "ui", want a unique lower-case prefix such as "ui"`,
 		}},
@@ -367,6 +368,9 @@ func TestInvalidPropsPanicWithEveryProblem(t *testing.T) {
 				c.fn()
 			})
 			lines := strings.Split(msg, "\n")
+			if !strings.HasSuffix(lines[0], `"Bad": invalid props:`) {
+				t.Errorf("panic does not name the construct: %q", lines[0])
+			}
 			if got := strings.Join(lines[1:], "\n"); got != strings.Join(c.want, "\n") {
 				t.Errorf("panic:\n got: %q\nwant: %q", lines, c.want)
 			}

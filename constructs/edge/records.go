@@ -1,7 +1,6 @@
 package edge
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -14,6 +13,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/opencti-ha/opencti-ha/constructs/monitoring"
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
 
 // LoadBalancerRecord is one alias record to an Application Load Balancer
@@ -69,7 +70,7 @@ type LoadBalancerRecordsProps struct {
 // the stack deletes the records first, then the look-ups (which do nothing
 // on deletion).
 type LoadBalancerRecords interface {
-	constructs.IConstruct
+	constructs.Construct
 	// Record is the alias record of the LoadBalancerRecord with this ID; nil
 	// if there is none.
 	Record(id string) awsroute53.ARecord
@@ -114,51 +115,50 @@ var (
 )
 
 // NewLoadBalancerRecords creates one look-up function and, per record, a
-// look-up of its load balancer and an A alias record. It panics, listing
-// every invalid prop, before creating anything.
+// look-up of its load balancer and an A alias record. It panics with an
+// *problems.InvalidProps, listing every invalid prop, before creating
+// anything.
 func NewLoadBalancerRecords(scope constructs.Construct, id string, props *LoadBalancerRecordsProps) LoadBalancerRecords {
-	if props == nil {
-		props = &LoadBalancerRecordsProps{}
+	p := LoadBalancerRecordsProps{}
+	if props != nil {
+		p = *props
 	}
-	var errs []error
-	if props.Zone == nil {
-		errs = append(errs, errors.New("edge.LoadBalancerRecordsProps.Zone: got nil, want the hosted zone of the records"))
+	defaults.Set(&p.Revision, "1")
+	const f = "edge.LoadBalancerRecordsProps."
+	pr := &problems.List{}
+	if p.Zone == nil {
+		pr.Add(f+"Zone", p.Zone, "the hosted zone of the records")
 	}
-	if len(props.Records) == 0 {
-		errs = append(errs, errors.New("edge.LoadBalancerRecordsProps.Records: got [], want at least one record"))
+	if len(p.Records) == 0 {
+		pr.Add(f+"Records", []string{}, "at least one record")
 	}
 	ids := map[string]bool{}
-	for i, r := range props.Records {
-		f := fmt.Sprintf("edge.LoadBalancerRecordsProps.Records[%d]", i)
+	for i, r := range p.Records {
+		rf := fmt.Sprintf(f+"Records[%d]", i)
 		if !recordIDRE.MatchString(r.ID) || ids[r.ID] {
-			errs = append(errs, fmt.Errorf("%s.ID: got %q, want a unique PascalCase construct ID such as \"Ui\"", f, r.ID))
+			pr.Add(rf+".ID", r.ID, `a unique PascalCase construct ID such as "Ui"`)
 		}
 		ids[r.ID] = true
 		if r.RecordName == "" || strings.HasSuffix(r.RecordName, ".") {
-			errs = append(errs, fmt.Errorf("%s.RecordName: got %q, want a hostname such as ui.example.org", f, r.RecordName))
+			pr.Add(rf+".RecordName", r.RecordName, "a hostname such as ui.example.org")
 		}
 		if !albNameRE.MatchString(r.LoadBalancerName) {
-			errs = append(errs, fmt.Errorf("%s.LoadBalancerName: got %q, want a load balancer name (1 to 32 letters, digits and inner '-')", f, r.LoadBalancerName))
+			pr.Add(rf+".LoadBalancerName", r.LoadBalancerName, "a load balancer name (1 to 32 letters, digits and inner '-')")
 		}
 		if r.Scheme != "" && r.Scheme != "internet-facing" && r.Scheme != "internal" {
-			errs = append(errs, fmt.Errorf("%s.Scheme: got %q, want \"internet-facing\", \"internal\" or empty", f, r.Scheme))
+			pr.Add(rf+".Scheme", r.Scheme, `"internet-facing", "internal" or empty`)
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		panic(fmt.Errorf("edge.NewLoadBalancerRecords %q: invalid props:\n%w", id, err))
-	}
-	revision := "1"
-	if props.Revision != nil {
-		revision = *props.Revision
-	}
-	c := constructs.NewConstruct(scope, jsii.String(id))
-	r := &loadBalancerRecords{Construct: c, records: map[string]awsroute53.ARecord{}, lbs: map[string]monitoring.LoadBalancerAttributes{}}
-	r.lookup = monitoring.NewLoadBalancerLookup(c, "Lookup", &monitoring.LoadBalancerLookupProps{
-		LogRetention:  props.LogRetention,
-		EncryptionKey: props.EncryptionKey,
+	problems.PanicIfInvalid("edge.NewLoadBalancerRecords", id, pr.Err())
+	revision := *p.Revision
+	r := &loadBalancerRecords{records: map[string]awsroute53.ARecord{}, lbs: map[string]monitoring.LoadBalancerAttributes{}}
+	constructs.NewConstruct_Override(r, scope, jsii.String(id))
+	r.lookup = monitoring.NewLoadBalancerLookup(r, "Lookup", &monitoring.LoadBalancerLookupProps{
+		LogRetention:  p.LogRetention,
+		EncryptionKey: p.EncryptionKey,
 		Description:   jsii.String("Looks up the OpenCTI load balancers by name for their Route 53 alias records"),
 	})
-	for _, rec := range props.Records {
+	for _, rec := range p.Records {
 		var lb monitoring.LoadBalancerAttributes
 		if rec.WebACLArn != nil || rec.AccessLogsBucket != nil {
 			lb = r.lookup.LookUpAndCheck(rec.ID+"LoadBalancer", rec.LoadBalancerName, revision, rec.Scheme, monitoring.LoadBalancerExpectations{
@@ -167,8 +167,8 @@ func NewLoadBalancerRecords(scope constructs.Construct, id string, props *LoadBa
 		} else {
 			lb = r.lookup.LookUp(rec.ID+"LoadBalancer", rec.LoadBalancerName, revision, rec.Scheme)
 		}
-		record := awsroute53.NewARecord(c, jsii.String(rec.ID+"Record"), &awsroute53.ARecordProps{
-			Zone:       props.Zone,
+		record := awsroute53.NewARecord(r, jsii.String(rec.ID+"Record"), &awsroute53.ARecordProps{
+			Zone:       p.Zone,
 			RecordName: jsii.String(rec.RecordName),
 			Target:     awsroute53.RecordTarget_FromAlias(&albAliasTarget{dnsName: lb.DNSName, zoneID: lb.CanonicalHostedZoneID}),
 			Comment:    jsii.String("Load balancer " + rec.LoadBalancerName + " (created by the EKS load balancer controller)"),

@@ -7,27 +7,30 @@
 package edge
 
 import (
-	"errors"
 	"fmt"
-	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/opencti-ha/opencti-ha/constructs/edge/edgespec"
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
+	"github.com/opencti-ha/opencti-ha/constructs/secrets"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
 
 // AWS managed rule groups of every web ACL, in evaluation order.
 const (
-	IPReputationRuleGroup   = "AWSManagedRulesAmazonIpReputationList"
-	KnownBadInputsRuleGroup = "AWSManagedRulesKnownBadInputsRuleSet"
-	CommonRuleGroup         = "AWSManagedRulesCommonRuleSet"
+	IPReputationRuleGroup   = edgespec.IPReputationRuleGroup
+	KnownBadInputsRuleGroup = edgespec.KnownBadInputsRuleGroup
+	CommonRuleGroup         = edgespec.CommonRuleGroup
 )
 
 // Names of the web ACL's own rules.
@@ -37,11 +40,8 @@ const (
 )
 
 // AlwaysCountedRules are managed rules that count instead of block whatever
-// WebACLProps.CountRules says: SizeRestrictions_BODY blocks request bodies
-// over 8 KB, which OpenCTI's GraphQL mutations (STIX bundles, reports) and
-// multipart file uploads exceed; an ALB passes at most the first 8 KB of a
-// body to WAF anyway, so the size rule is the only one that would see more.
-func AlwaysCountedRules() []string { return []string{CommonRuleGroup + "/SizeRestrictions_BODY"} }
+// WebACLProps.CountRules says (see edgespec.AlwaysCountedRules).
+func AlwaysCountedRules() []string { return edgespec.AlwaysCountedRules() }
 
 // WebACLProps configures NewWebACL. Only Name is required.
 type WebACLProps struct {
@@ -51,24 +51,27 @@ type WebACLProps struct {
 	Name string
 	// RateLimit is how many requests one client IP may send per
 	// RateLimitWindowSeconds before the web ACL answers 429, 10 to
-	// 2,000,000,000. Default: 2000.
+	// 2,000,000,000. Default: edgespec.DefaultRateLimit (2000).
 	RateLimit *int
 	// RateLimitWindowSeconds is the rate limit's evaluation window: 60, 120,
-	// 300 or 600. Default: 300.
+	// 300 or 600. Default: edgespec.DefaultRateLimitWindowSeconds (300).
 	RateLimitWindowSeconds *int
 	// AllowedCidrs, when not empty, are the only IPv4 networks admitted;
 	// every other address gets 403 (an IP set and a rule evaluated first).
 	// Default: none (every address).
 	AllowedCidrs []string
 	// CountRules are managed rules ("<rule group>/<rule>") that count
-	// instead of block, on top of AlwaysCountedRules. Default: none.
+	// instead of block, on top of AlwaysCountedRules; the rules that inspect
+	// request bodies, which in OpenCTI carry threat intelligence, are
+	// edgespec.DefaultCountRules() (the configuration's default).
+	// Default: none.
 	CountRules []string
 	// LogRetention of the web ACL's log group.
 	// Default: awslogs.RetentionDays_ONE_YEAR.
 	LogRetention awslogs.RetentionDays
 	// LogEncryptionKey encrypts the log group; its policy must let this
-	// region's CloudWatch Logs use it (NewLogsKey makes one).
-	// Default: a new key from NewLogsKey.
+	// region's CloudWatch Logs use it (secrets.NewLogsKey makes one).
+	// Default: a new key from secrets.NewLogsKey.
 	LogEncryptionKey awskms.IKey
 	// RemovalPolicy of the log group (and of the key, when created here).
 	// Default: awscdk.RemovalPolicy_RETAIN.
@@ -81,7 +84,7 @@ type WebACLProps struct {
 // set. It logs blocked and counted requests, with the Authorization and
 // Cookie headers redacted, to a KMS-encrypted log group.
 type WebACL interface {
-	constructs.IConstruct
+	constructs.Construct
 	// Resource is the web ACL.
 	Resource() awswafv2.CfnWebACL
 	// WebACLArn is the web ACL's ARN, the value of the Ingress annotation
@@ -93,6 +96,8 @@ type WebACL interface {
 	LogGroup() awslogs.ILogGroup
 	// Logging is the web ACL's logging configuration.
 	Logging() awswafv2.CfnLoggingConfiguration
+	// LogEncryptionKey encrypts the log group.
+	LogEncryptionKey() awskms.IKey
 }
 
 type webACL struct {
@@ -101,6 +106,7 @@ type webACL struct {
 	ipSet   awswafv2.CfnIPSet
 	logs    awslogs.ILogGroup
 	logging awswafv2.CfnLoggingConfiguration
+	key     awskms.IKey
 }
 
 func (w *webACL) Resource() awswafv2.CfnWebACL              { return w.acl }
@@ -108,18 +114,12 @@ func (w *webACL) WebACLArn() *string                        { return w.acl.AttrA
 func (w *webACL) AllowedIPSet() awswafv2.CfnIPSet           { return w.ipSet }
 func (w *webACL) LogGroup() awslogs.ILogGroup               { return w.logs }
 func (w *webACL) Logging() awswafv2.CfnLoggingConfiguration { return w.logging }
+func (w *webACL) LogEncryptionKey() awskms.IKey             { return w.key }
 
-var (
-	webACLNameRE   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,115}$`)
-	managedRuleRE  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
-	rateWindows    = []int{60, 120, 300, 600}
-	managedGroups  = []string{IPReputationRuleGroup, KnownBadInputsRuleGroup, CommonRuleGroup}
-	edgeMinRate    = 10
-	edgeMaxRate    = 2_000_000_000
-	defaultRate    = 2000
-	defaultWindow  = 300
-	logGroupPrefix = "aws-waf-logs-"
-)
+var webACLNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,115}$`)
+
+// logGroupPrefix starts the name of every log group AWS WAF delivers to.
+const logGroupPrefix = "aws-waf-logs-"
 
 // resolveWebACLProps returns a copy of p with defaults applied.
 func resolveWebACLProps(p *WebACLProps) WebACLProps {
@@ -127,83 +127,37 @@ func resolveWebACLProps(p *WebACLProps) WebACLProps {
 	if p != nil {
 		r = *p
 	}
-	rate, window := defaultRate, defaultWindow
-	if r.RateLimit != nil {
-		rate = *r.RateLimit
-	}
-	if r.RateLimitWindowSeconds != nil {
-		window = *r.RateLimitWindowSeconds
-	}
-	r.RateLimit, r.RateLimitWindowSeconds = &rate, &window
-	r.AllowedCidrs = slices.Clone(r.AllowedCidrs)
-	r.CountRules = slices.Clone(r.CountRules)
-	if r.LogRetention == "" {
-		r.LogRetention = awslogs.RetentionDays_ONE_YEAR
-	}
-	if r.RemovalPolicy == "" {
-		r.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
-	}
+	defaults.Set(&r.RateLimit, edgespec.DefaultRateLimit)
+	defaults.Set(&r.RateLimitWindowSeconds, edgespec.DefaultRateLimitWindowSeconds)
+	defaults.Slice(&r.AllowedCidrs, nil)
+	defaults.Slice(&r.CountRules, nil)
+	defaults.Zero(&r.LogRetention, awslogs.RetentionDays_ONE_YEAR)
+	defaults.Zero(&r.RemovalPolicy, awscdk.RemovalPolicy_RETAIN)
 	return r
 }
 
 func (p WebACLProps) validate() error {
-	var errs []error
-	add := func(field string, got any, want string) {
-		errs = append(errs, fmt.Errorf("edge.WebACLProps.%s: got %v, want %s", field, got, want))
-	}
+	const f = "edge.WebACLProps."
+	pr := &problems.List{}
 	if !webACLNameRE.MatchString(p.Name) {
-		add("Name", fmt.Sprintf("%q", p.Name), "1 to 115 letters, digits, '-' and '_'")
+		pr.Add(f+"Name", p.Name, "1 to 115 letters, digits, '-' and '_'")
 	}
-	if n := *p.RateLimit; n < edgeMinRate || n > edgeMaxRate {
-		add("RateLimit", n, fmt.Sprintf("%d to %d requests per client IP per window", edgeMinRate, edgeMaxRate))
-	}
-	if !slices.Contains(rateWindows, *p.RateLimitWindowSeconds) {
-		add("RateLimitWindowSeconds", *p.RateLimitWindowSeconds, fmt.Sprintf("one of %v", rateWindows))
-	}
-	for i, c := range p.AllowedCidrs {
-		prefix, err := netip.ParsePrefix(c)
-		if err != nil || !prefix.Addr().Is4() || prefix.Masked() != prefix || prefix.Bits() == 0 {
-			add(fmt.Sprintf("AllowedCidrs[%d]", i), fmt.Sprintf("%q", c), "an IPv4 network narrower than 0.0.0.0/0, e.g. 203.0.113.0/24")
-		}
-	}
-	for i, r := range p.CountRules {
-		group, rule, ok := strings.Cut(r, "/")
-		if !ok || !slices.Contains(managedGroups, group) || !managedRuleRE.MatchString(rule) {
-			add(fmt.Sprintf("CountRules[%d]", i), fmt.Sprintf("%q", r), "<rule group>/<rule> with a rule group among "+strings.Join(managedGroups, ", "))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// NewLogsKey creates a customer managed KMS key (rotation on) that this
-// region's CloudWatch Logs may use for the log groups of this account.
-func NewLogsKey(scope constructs.Construct, id, description string, removal awscdk.RemovalPolicy) awskms.Key {
-	key := awskms.NewKey(scope, jsii.String(id), &awskms.KeyProps{
-		Description:       jsii.String(description),
-		EnableKeyRotation: jsii.Bool(true),
-		RemovalPolicy:     removal,
-	})
-	stack := awscdk.Stack_Of(scope)
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+".amazonaws.com"), nil)},
-		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"ArnLike": map[string]any{
-			"kms:EncryptionContext:aws:logs:arn": fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", *stack.Partition(), *stack.Region(), *stack.Account()),
-		}},
-	}), nil)
-	return key
+	edgespec.CheckRateLimit(pr, f+"RateLimit", *p.RateLimit)
+	edgespec.CheckRateLimitWindowSeconds(pr, f+"RateLimitWindowSeconds", *p.RateLimitWindowSeconds)
+	edgespec.CheckAllowedCidrs(pr, func(i int) string { return fmt.Sprintf(f+"AllowedCidrs[%d]", i) }, p.AllowedCidrs)
+	edgespec.CheckCountRules(pr, func(i int) string { return fmt.Sprintf(f+"CountRules[%d]", i) }, p.CountRules)
+	awsutil.CheckRemovalPolicy(pr, f+"RemovalPolicy", p.RemovalPolicy)
+	return pr.Err()
 }
 
 // NewWebACL creates the web ACL, its allowlist IP set, its log group and its
-// logging configuration. It panics, listing every invalid prop, before
-// creating anything.
+// logging configuration. It panics with an *problems.InvalidProps, listing
+// every invalid prop, before creating anything.
 func NewWebACL(scope constructs.Construct, id string, props *WebACLProps) WebACL {
 	p := resolveWebACLProps(props)
-	if err := p.validate(); err != nil {
-		panic(fmt.Errorf("edge.NewWebACL %q: invalid props:\n%w", id, err))
-	}
-	w := &webACL{Construct: constructs.NewConstruct(scope, jsii.String(id))}
+	problems.PanicIfInvalid("edge.NewWebACL", id, p.validate())
+	w := &webACL{}
+	constructs.NewConstruct_Override(w, scope, jsii.String(id))
 	visibility := func(metric string) *awswafv2.CfnWebACL_VisibilityConfigProperty {
 		return &awswafv2.CfnWebACL_VisibilityConfigProperty{
 			CloudWatchMetricsEnabled: jsii.Bool(true),
@@ -246,7 +200,7 @@ func NewWebACL(scope constructs.Construct, id string, props *WebACLProps) WebACL
 
 	var rules []any
 	if len(p.AllowedCidrs) > 0 {
-		w.ipSet = awswafv2.NewCfnIPSet(w.Construct, jsii.String("AllowedCidrs"), &awswafv2.CfnIPSetProps{
+		w.ipSet = awswafv2.NewCfnIPSet(w, jsii.String("AllowedCidrs"), &awswafv2.CfnIPSetProps{
 			Name:             jsii.String(p.Name + "-allowed"),
 			Description:      jsii.String("The only networks " + p.Name + " admits"),
 			Scope:            jsii.String("REGIONAL"),
@@ -281,7 +235,7 @@ func NewWebACL(scope constructs.Construct, id string, props *WebACLProps) WebACL
 		managed(KnownBadInputsRuleGroup, 30),
 		managed(CommonRuleGroup, 40),
 	)
-	w.acl = awswafv2.NewCfnWebACL(w.Construct, jsii.String("Resource"), &awswafv2.CfnWebACLProps{
+	w.acl = awswafv2.NewCfnWebACL(w, jsii.String("Resource"), &awswafv2.CfnWebACLProps{
 		Name:             jsii.String(p.Name),
 		Description:      jsii.String("OpenCTI load balancer " + p.Name + ": AWS managed rules, per-IP rate limit" + allowlistNote(p)),
 		Scope:            jsii.String("REGIONAL"),
@@ -292,10 +246,14 @@ func NewWebACL(scope constructs.Construct, id string, props *WebACLProps) WebACL
 
 	key := p.LogEncryptionKey
 	if key == nil {
-		key = NewLogsKey(w.Construct, "LogsKey", "WAF logs of "+p.Name, p.RemovalPolicy)
+		key = secrets.NewLogsKey(w, "LogsKey", &secrets.LogsKeyProps{
+			Description:   jsii.String("WAF logs of " + p.Name),
+			RemovalPolicy: p.RemovalPolicy,
+		})
 	}
+	w.key = key
 	logName := logGroupPrefix + p.Name
-	w.logs = awslogs.NewLogGroup(w.Construct, jsii.String("Logs"), &awslogs.LogGroupProps{
+	w.logs = awslogs.NewLogGroup(w, jsii.String("Logs"), &awslogs.LogGroupProps{
 		// AWS WAF delivers only to log groups named aws-waf-logs-*.
 		LogGroupName:  jsii.String(logName),
 		Retention:     p.LogRetention,
@@ -303,7 +261,7 @@ func NewWebACL(scope constructs.Construct, id string, props *WebACLProps) WebACL
 		RemovalPolicy: p.RemovalPolicy,
 	})
 	// The destination is the log group ARN without the ":*" suffix.
-	logArn := awscdk.Stack_Of(w.Construct).FormatArn(&awscdk.ArnComponents{
+	logArn := awscdk.Stack_Of(w).FormatArn(&awscdk.ArnComponents{
 		Service: jsii.String("logs"), Resource: jsii.String("log-group"), ResourceName: jsii.String(logName),
 		ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
 	})
@@ -315,7 +273,7 @@ func NewWebACL(scope constructs.Construct, id string, props *WebACLProps) WebACL
 	redact := func(header string) *awswafv2.CfnLoggingConfiguration_FieldToMatchProperty {
 		return &awswafv2.CfnLoggingConfiguration_FieldToMatchProperty{SingleHeader: map[string]any{"Name": header}}
 	}
-	w.logging = awswafv2.NewCfnLoggingConfiguration(w.Construct, jsii.String("Logging"), &awswafv2.CfnLoggingConfigurationProps{
+	w.logging = awswafv2.NewCfnLoggingConfiguration(w, jsii.String("Logging"), &awswafv2.CfnLoggingConfigurationProps{
 		ResourceArn:           w.acl.AttrArn(),
 		LogDestinationConfigs: &[]any{logArn},
 		// API tokens and session cookies never reach the logs.

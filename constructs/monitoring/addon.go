@@ -2,8 +2,6 @@ package monitoring
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -14,6 +12,11 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
+	"github.com/opencti-ha/opencti-ha/constructs/secrets"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
 
 // ObservabilityAddonVersion pins the amazon-cloudwatch-observability EKS
@@ -34,8 +37,10 @@ var containerInsightsLogGroups = []struct{ id, suffix string }{
 	{"HostLogs", "host"},
 }
 
-// ObservabilityAddonProps configures AddObservabilityAddon.
+// ObservabilityAddonProps configures NewObservabilityAddon.
 type ObservabilityAddonProps struct {
+	// Cluster is the EKS cluster the add-on is installed on. Required.
+	Cluster awseksv2.ICluster
 	// AddonVersion of amazon-cloudwatch-observability (below v6.2.0, see
 	// ObservabilityAddonVersion). Default: ObservabilityAddonVersion.
 	AddonVersion *string
@@ -52,15 +57,18 @@ type ObservabilityAddonProps struct {
 	RemovalPolicy awscdk.RemovalPolicy
 }
 
-// ObservabilityAddon is the installed add-on and what it needs.
+// ObservabilityAddon is the installed add-on and what it needs. Every
+// resource it creates is reachable from it.
 type ObservabilityAddon interface {
-	constructs.IConstruct
+	constructs.Construct
 	// Addon is the EKS add-on resource.
 	Addon() awseksv2.CfnAddon
 	// Role is the CloudWatch agent's Pod Identity role.
 	Role() awsiam.IRole
 	// LogGroups are the pre-created Container Insights log groups.
 	LogGroups() []awslogs.ILogGroup
+	// EncryptionKey encrypts the log groups.
+	EncryptionKey() awskms.IKey
 }
 
 type observabilityAddon struct {
@@ -68,75 +76,65 @@ type observabilityAddon struct {
 	addon awseksv2.CfnAddon
 	role  awsiam.IRole
 	logs  []awslogs.ILogGroup
+	key   awskms.IKey
 }
 
 func (o *observabilityAddon) Addon() awseksv2.CfnAddon       { return o.addon }
 func (o *observabilityAddon) Role() awsiam.IRole             { return o.role }
 func (o *observabilityAddon) LogGroups() []awslogs.ILogGroup { return o.logs }
+func (o *observabilityAddon) EncryptionKey() awskms.IKey     { return o.key }
 
 var addonVersionRe = regexp.MustCompile(`^v([0-9]+)\.([0-9]+)\.[0-9]+-eksbuild\.[0-9]+$`)
 
-// AddObservabilityAddon installs the amazon-cloudwatch-observability add-on
-// (CloudWatch agent with Enhanced Container Insights, Fluent Bit) on cluster,
-// in a construct id under scope (use "CloudWatchObservability"). The agent gets
-// an EKS Pod Identity role with CloudWatchAgentServerPolicy (the Pod Identity
-// agent is built into EKS Auto Mode nodes), and its log groups are created
-// beforehand so that they carry a retention and a KMS key. Call it from the
-// stack that owns the cluster.
-func AddObservabilityAddon(scope constructs.Construct, id string, cluster awseksv2.ICluster, props *ObservabilityAddonProps) ObservabilityAddon {
+// NewObservabilityAddon installs the amazon-cloudwatch-observability add-on
+// (CloudWatch agent with Enhanced Container Insights, Fluent Bit) on
+// props.Cluster. The agent gets an EKS Pod Identity role with
+// CloudWatchAgentServerPolicy (the Pod Identity agent is built into EKS Auto
+// Mode nodes), and its log groups are created beforehand so that they carry
+// a retention and a KMS key. Create it in the stack that owns the cluster.
+// It panics with an *problems.InvalidProps, listing every invalid prop,
+// before creating anything.
+func NewObservabilityAddon(scope constructs.Construct, id string, props *ObservabilityAddonProps) ObservabilityAddon {
 	p := ObservabilityAddonProps{}
 	if props != nil {
 		p = *props
 	}
-	if p.AddonVersion == nil {
-		p.AddonVersion = jsii.String(ObservabilityAddonVersion)
-	}
-	if p.LogRetention == "" {
-		p.LogRetention = awslogs.RetentionDays_ONE_MONTH
-	}
-	if p.ContainerLogs == nil {
-		p.ContainerLogs = jsii.Bool(true)
-	}
-	if p.RemovalPolicy == "" {
-		p.RemovalPolicy = awscdk.RemovalPolicy_DESTROY
-	}
-	var errs []error
-	if cluster == nil {
-		errs = append(errs, errors.New("cluster: got nothing, want an EKS cluster"))
+	defaults.Set(&p.AddonVersion, ObservabilityAddonVersion)
+	defaults.Zero(&p.LogRetention, awslogs.RetentionDays_ONE_MONTH)
+	defaults.Set(&p.ContainerLogs, true)
+	defaults.Zero(&p.RemovalPolicy, awscdk.RemovalPolicy_DESTROY)
+	const f = "monitoring.ObservabilityAddonProps."
+	pr := &problems.List{}
+	if p.Cluster == nil {
+		pr.Add(f+"Cluster", p.Cluster, "an EKS cluster")
 	}
 	if v := *p.AddonVersion; !*awscdk.Token_IsUnresolved(jsii.String(v)) {
 		if mm := addonVersionRe.FindStringSubmatch(v); mm == nil {
-			errs = append(errs, fmt.Errorf("AddonVersion: got %q, want an EKS add-on version such as %s", v, ObservabilityAddonVersion))
+			pr.Add(f+"AddonVersion", v, "an EKS add-on version such as "+ObservabilityAddonVersion)
 		} else if major, minor := atoi(mm[1]), atoi(mm[2]); major > 6 || (major == 6 && minor >= 2) {
-			errs = append(errs, fmt.Errorf("AddonVersion: got %q, want a version below v6.2.0 (later versions publish OpenTelemetry metrics, not the ContainerInsights namespace)", v))
+			pr.Add(f+"AddonVersion", v, "a version below v6.2.0 (later versions publish OpenTelemetry metrics, not the ContainerInsights namespace)")
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		panic(fmt.Errorf("monitoring.AddObservabilityAddon %q: invalid props:\n%w", id, err))
-	}
+	awsutil.CheckRemovalPolicy(pr, f+"RemovalPolicy", p.RemovalPolicy)
+	problems.PanicIfInvalid("monitoring.NewObservabilityAddon", id, pr.Err())
 
-	o := &observabilityAddon{Construct: constructs.NewConstruct(scope, jsii.String(id))}
-	stack := awscdk.Stack_Of(o.Construct)
-	key := p.EncryptionKey
-	if key == nil {
-		k := awskms.NewKey(o.Construct, jsii.String("LogsKey"), &awskms.KeyProps{
-			Description:       jsii.String("Encrypts the Container Insights log groups"),
-			EnableKeyRotation: jsii.Bool(true),
-			RemovalPolicy:     p.RemovalPolicy,
+	cluster := p.Cluster
+	o := &observabilityAddon{}
+	constructs.NewConstruct_Override(o, scope, jsii.String(id))
+	o.key = p.EncryptionKey
+	if o.key == nil {
+		o.key = secrets.NewLogsKey(o, "LogsKey", &secrets.LogsKeyProps{
+			Description:   jsii.String("Encrypts the Container Insights log groups"),
+			RemovalPolicy: p.RemovalPolicy,
+			Grant: &secrets.CloudWatchLogsGrant{
+				StatementID:   jsii.String("AllowCloudWatchLogs"),
+				LogGroupNames: jsii.String("/aws/containerinsights/*"),
+			},
 		})
-		k.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:        jsii.String("AllowCloudWatchLogs"),
-			Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
-			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+".amazonaws.com"), nil)},
-			Resources:  jsii.Strings("*"),
-			Conditions: &map[string]any{"ArnLike": map[string]any{
-				"kms:EncryptionContext:aws:logs:arn": "arn:" + *stack.Partition() + ":logs:" + *stack.Region() + ":" + *stack.Account() + ":log-group:/aws/containerinsights/*",
-			}},
-		}), nil)
-		key = k
 	}
+	key := o.key
 	for _, lg := range containerInsightsLogGroups {
-		o.logs = append(o.logs, awslogs.NewLogGroup(o.Construct, jsii.String(lg.id), &awslogs.LogGroupProps{
+		o.logs = append(o.logs, awslogs.NewLogGroup(o, jsii.String(lg.id), &awslogs.LogGroupProps{
 			LogGroupName:  jsii.String("/aws/containerinsights/" + *cluster.ClusterName() + "/" + lg.suffix),
 			Retention:     p.LogRetention,
 			EncryptionKey: key,
@@ -144,7 +142,7 @@ func AddObservabilityAddon(scope constructs.Construct, id string, cluster awseks
 		}))
 	}
 
-	role := awsiam.NewRole(o.Construct, jsii.String("AgentRole"), &awsiam.RoleProps{
+	role := awsiam.NewRole(o, jsii.String("AgentRole"), &awsiam.RoleProps{
 		AssumedBy:       awsiam.NewSessionTagsPrincipal(awsiam.NewServicePrincipal(jsii.String("pods.eks.amazonaws.com"), nil)),
 		Description:     jsii.String("CloudWatch agent and Fluent Bit of the amazon-cloudwatch-observability add-on (EKS Pod Identity)"),
 		ManagedPolicies: &[]awsiam.IManagedPolicy{awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("CloudWatchAgentServerPolicy"))},
@@ -166,7 +164,7 @@ func AddObservabilityAddon(scope constructs.Construct, id string, cluster awseks
 	if err != nil {
 		panic(err)
 	}
-	addon := awseksv2.NewCfnAddon(o.Construct, jsii.String("Resource"), &awseksv2.CfnAddonProps{
+	addon := awseksv2.NewCfnAddon(o, jsii.String("Resource"), &awseksv2.CfnAddonProps{
 		ClusterName:         cluster.ClusterName(),
 		AddonName:           jsii.String(ObservabilityAddonName),
 		AddonVersion:        p.AddonVersion,

@@ -32,16 +32,16 @@ func (m *monitoring) broker() {
 	diskRatio := expression("free / lim", "Free disk / free-disk limit", 300,
 		map[string]awscloudwatch.IMetric{"free": diskFree, "lim": diskLimit})
 
-	m.alarm(scope, alarmSpec{id: "Memory", name: "rabbitmq-memory-high", metric: memPct, op: gte, threshold: t.BrokerMemoryPercent, periods: n, missing: nobreak,
+	m.alarm(scope, alarmSpec{id: "Memory", name: "rabbitmq-memory-high", metric: memPct, op: gte, threshold: float64(t.BrokerMemoryPercent), periods: n, missing: nobreak,
 		meaning: "RabbitMQ uses the threshold share (%) of its memory high watermark (RabbitMQMemUsed / RabbitMQMemLimit). At 100% it blocks every publisher: OpenCTI stops accepting imports and connector results.",
 		check:   "MessageReadyCount (a backlog the workers do not drain) and the queues with most messages in the RabbitMQ management console; scale workers or the broker instance type."})
 	m.alarm(scope, alarmSpec{id: "DiskFree", name: "rabbitmq-disk-free-low", metric: diskRatio, op: lte, threshold: t.BrokerDiskFreeRatio, periods: n, missing: nobreak,
 		meaning: "RabbitMQ free disk is at or below the threshold multiple of its free-disk limit (RabbitMQDiskFree / RabbitMQDiskFreeLimit). At 1 it blocks every publisher.",
 		check:   "MessageCount and the largest queues (persistent backlog on disk); drain or purge dead connector queues; a larger broker instance type has a larger disk."})
-	m.alarm(scope, alarmSpec{id: "QueueBacklog", name: "rabbitmq-backlog", metric: ready, op: gte, threshold: t.BrokerQueueDepth, periods: n, missing: nobreak,
+	m.alarm(scope, alarmSpec{id: "QueueBacklog", name: "rabbitmq-backlog", metric: ready, op: gte, threshold: float64(t.BrokerQueueDepth), periods: n, missing: nobreak,
 		meaning: "At least the threshold of messages wait for delivery across all queues (MessageReadyCount): workers or connectors are not keeping up, so new intelligence shows up late.",
 		check:   "the workers' pods (restarts, not ready) and the worker-api tier; the per-queue view in the RabbitMQ console (push_<connector> queues); scale the workers."})
-	m.alarm(scope, alarmSpec{id: "Connections", name: "rabbitmq-connections-high", metric: conns, op: gte, threshold: t.BrokerConnections, periods: n, missing: nobreak,
+	m.alarm(scope, alarmSpec{id: "Connections", name: "rabbitmq-connections-high", metric: conns, op: gte, threshold: float64(t.BrokerConnections), periods: n, missing: nobreak,
 		meaning: "The broker holds at least the threshold of connections (ConnectionCount): a connection leak or a runaway scale-out; the instance type caps connections.",
 		check:   "the Connections tab of the RabbitMQ console grouped by client host (which pods), and the replica counts of the workers and connectors."})
 

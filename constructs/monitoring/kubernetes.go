@@ -30,7 +30,7 @@ func (m *monitoring) kubernetes() {
 	failed := metric(ContainerInsightsNamespace, "cluster_failed_node_count", "Maximum", 300, cluster)
 	nodes := metric(ContainerInsightsNamespace, "cluster_node_count", "Maximum", 300, cluster)
 
-	m.alarm(scope, alarmSpec{id: "FailedNodes", name: "eks-failed-nodes", metric: failed, op: gte, threshold: t.FailedNodes, periods: n, missing: nobreak,
+	m.alarm(scope, alarmSpec{id: "FailedNodes", name: "eks-failed-nodes", metric: failed, op: gte, threshold: float64(t.FailedNodes), periods: n, missing: nobreak,
 		meaning: "At least the threshold of cluster nodes report a failing condition (NotReady, memory, disk or PID pressure): their pods are being evicted or cannot start.",
 		check:   "kubectl get nodes and kubectl describe node <node> (Conditions, Events); EKS Auto Mode replaces unhealthy nodes, so check the NodePool limits and EC2 capacity in the zone."})
 	m.alarm(scope, alarmSpec{id: "ContainerInsightsMissing", name: "eks-container-insights-missing", metric: nodes, op: lt, threshold: 1, periods: n, missing: breach,
@@ -48,10 +48,10 @@ func (m *monitoring) kubernetes() {
 		notReady := expression("(samples - ready) * 60 / PERIOD(ready)", w.Name+" pods not ready", 300,
 			map[string]awscloudwatch.IMetric{"samples": ci("pod_status_ready", "SampleCount"), "ready": ci("pod_status_ready", "Sum")})
 		ws := constructs.NewConstruct(scope, jsii.String(pascal(w.Name)))
-		m.alarm(ws, alarmSpec{id: "Restarts", name: w.Name + "-restarts", metric: restarts, op: gte, threshold: t.PodRestarts, missing: nobreak,
+		m.alarm(ws, alarmSpec{id: "Restarts", name: w.Name + "-restarts", metric: restarts, op: gte, threshold: float64(t.PodRestarts), missing: nobreak,
 			meaning: fmt.Sprintf("Containers of %s (tier %s) restarted at least the threshold times in 5 minutes: crash loop, out-of-memory kill or failing liveness probe.", w.Name, w.Tier),
 			check:   fmt.Sprintf("kubectl -n %s get pods | grep %s, then kubectl describe pod (Last State: OOMKilled?) and kubectl logs --previous; the data services it depends on.", k.Namespace, w.Name)})
-		m.alarm(ws, alarmSpec{id: "PodsNotReady", name: w.Name + "-pods-not-ready", metric: notReady, op: gte, threshold: t.PodsNotReady, periods: n, missing: nobreak,
+		m.alarm(ws, alarmSpec{id: "PodsNotReady", name: w.Name + "-pods-not-ready", metric: notReady, op: gte, threshold: float64(t.PodsNotReady), periods: n, missing: nobreak,
 			meaning: fmt.Sprintf("On average at least the threshold of %s pods (tier %s) were not Ready for several 5-minute periods: the tier runs below its capacity or not at all.", w.Name, w.Tier),
 			check:   fmt.Sprintf("kubectl -n %s get pods -o wide | grep %s and kubectl describe pod (readiness probe; Pending = no capacity); the platform's /health; OpenSearch, Redis and RabbitMQ alarms.", k.Namespace, w.Name)})
 		if _, ok := rows[w.Tier]; !ok {

@@ -13,6 +13,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
 
 //go:embed lblookup.js
@@ -249,11 +251,13 @@ type LoadBalancerLookupProps struct {
 // every look-up; its role may only describe load balancers and read their
 // web ACL associations.
 type LoadBalancerLookup interface {
-	constructs.IConstruct
+	constructs.Construct
 	// Role is the look-up function's role.
 	Role() awsiam.IRole
 	// Function is the look-up function.
 	Function() awslambda.IFunction
+	// Provider is aws-cdk-lib's provider framework that calls it.
+	Provider() customresources.Provider
 	// LookUp adds a Custom::LoadBalancerLookup resource with construct ID id
 	// under the look-up. Changing revision looks the load balancer up again;
 	// a non-empty scheme ("internet-facing" or "internal") waits until the
@@ -273,6 +277,9 @@ type loadBalancerLookup struct {
 
 func (x *loadBalancerLookup) Role() awsiam.IRole            { return x.l.role }
 func (x *loadBalancerLookup) Function() awslambda.IFunction { return x.l.fn }
+func (x *loadBalancerLookup) Provider() customresources.Provider {
+	return x.l.provider
+}
 func (x *loadBalancerLookup) LookUp(id, name, revision, scheme string) LoadBalancerAttributes {
 	return x.l.lookUp(x.Construct, id, name, revision, scheme, nil)
 }
@@ -287,15 +294,11 @@ func NewLoadBalancerLookup(scope constructs.Construct, id string, props *LoadBal
 	if props != nil {
 		p = *props
 	}
-	if p.LogRetention == "" {
-		p.LogRetention = awslogs.RetentionDays_ONE_MONTH
-	}
-	description := "Looks up load balancers by name"
-	if p.Description != nil {
-		description = *p.Description
-	}
-	c := constructs.NewConstruct(scope, jsii.String(id))
-	l := buildALBLookup(c, p.LogRetention, p.EncryptionKey, description)
-	l.suppressNag()
-	return &loadBalancerLookup{Construct: c, l: l}
+	defaults.Zero(&p.LogRetention, awslogs.RetentionDays_ONE_MONTH)
+	defaults.Set(&p.Description, "Looks up load balancers by name")
+	x := &loadBalancerLookup{}
+	constructs.NewConstruct_Override(x, scope, jsii.String(id))
+	x.l = buildALBLookup(x, p.LogRetention, p.EncryptionKey, *p.Description)
+	x.l.suppressNag()
+	return x
 }

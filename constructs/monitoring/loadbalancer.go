@@ -47,13 +47,13 @@ func (m *monitoring) loadBalancers() {
 		name := "alb-" + strings.ToLower(lb.Label) + "-"
 		who := lb.Label + " load balancer (" + lb.LoadBalancerName + ")"
 
-		m.alarm(ls, alarmSpec{id: "Target5xx", name: name + "target-5xx", metric: errors5xx, op: gte, threshold: t.AlbTarget5xxPerMinute, periods: n, missing: nobreak,
+		m.alarm(ls, alarmSpec{id: "Target5xx", name: name + "target-5xx", metric: errors5xx, op: gte, threshold: float64(t.AlbTarget5xxPerMinute), periods: n, missing: nobreak,
 			meaning: "The OpenCTI pods behind the " + who + " answered at least the threshold of 5xx responses per minute for several minutes: users or API clients see errors.",
 			check:   "the platform logs of that tier (kubectl logs) for GraphQL errors, and the OpenSearch, Redis and RabbitMQ alarms it depends on."})
 		m.alarm(ls, alarmSpec{id: "LatencyP95", name: name + "latency-p95", metric: p95, op: gte, threshold: t.AlbP95LatencySeconds, periods: n, missing: nobreak,
 			meaning: "The 95th percentile response time of the " + who + " stayed at or above the threshold (seconds): the tier is saturated or a dependency is slow.",
 			check:   "the tier's CPU/memory row on the dashboard and its HPA (kubectl get hpa), OpenSearch CPU and JVM pressure, Redis engine CPU."})
-		m.alarm(ls, alarmSpec{id: "UnhealthyTargets", name: name + "unhealthy-targets", metric: unhealthy, op: gte, threshold: t.AlbUnhealthyHosts, periods: n, missing: nobreak,
+		m.alarm(ls, alarmSpec{id: "UnhealthyTargets", name: name + "unhealthy-targets", metric: unhealthy, op: gte, threshold: float64(t.AlbUnhealthyHosts), periods: n, missing: nobreak,
 			meaning: "At least the threshold of targets of the " + who + " fail their health check: those pods receive no traffic and capacity is reduced.",
 			check:   "kubectl get pods and describe (readiness); the target group's health-check reason in the EC2 console; NetworkPolicies admitting the load balancer."})
 		m.alarm(ls, alarmSpec{id: "NoHealthyTargets", name: name + "no-healthy-targets", metric: healthy, op: lt, threshold: 1, missing: breach,

@@ -95,7 +95,8 @@ func TestMain(m *testing.M) {
 		cluster := awseksv2.Cluster_FromClusterAttributes(addonStack, jsii.String("Cluster"), &awseksv2.ClusterAttributes{
 			ClusterName: jsii.String("opencti-cluster"),
 		})
-		AddObservabilityAddon(addonStack, "CloudWatchObservability", cluster, &ObservabilityAddonProps{
+		NewObservabilityAddon(addonStack, "CloudWatchObservability", &ObservabilityAddonProps{
+			Cluster:      cluster,
 			LogRetention: awslogs.RetentionDays_THREE_MONTHS,
 		})
 

@@ -3,24 +3,26 @@
 // descriptions for OpenSearch, ElastiCache Redis, Amazon MQ for RabbitMQ, the
 // public Application Load Balancers and the EKS workloads (Container
 // Insights), alerts on failed AWS Backup jobs, and one dashboard row per
-// OpenCTI tier and per data service. AddObservabilityAddon installs the
+// OpenCTI tier and per data service. NewObservabilityAddon installs the
 // Container Insights agent the Kubernetes alarms read.
 package monitoring
 
 import (
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
 )
 
-// Monitoring is the alarm topic, the alarms and the dashboard.
+// Monitoring is the alarm topic, the alarms and the dashboard. Every
+// resource it creates is reachable from it.
 type Monitoring interface {
-	constructs.IConstruct
+	constructs.Construct
 	// Topic receives every alarm and OK transition; subscribe paging or chat
 	// integrations to it.
 	Topic() awssns.ITopic
@@ -30,34 +32,47 @@ type Monitoring interface {
 	Alarms() []awscloudwatch.IAlarm
 	// Dashboard is the CloudWatch dashboard.
 	Dashboard() awscloudwatch.Dashboard
+	// LoadBalancerLookup resolves the load balancers' CloudWatch dimension at
+	// deploy time; nil without LoadBalancers.
+	LoadBalancerLookup() LoadBalancerLookup
+	// BackupJobRule sends failed, aborted or expired backup jobs to the
+	// topic; nil without Storage.BackupVaultName.
+	BackupJobRule() awsevents.Rule
 }
 
 type monitoring struct {
 	constructs.Construct
-	r         resolved
-	key       awskms.IKey
-	topic     awssns.ITopic
-	alarms    []awscloudwatch.IAlarm
-	dashboard awscloudwatch.Dashboard
-	rows      [][]awscloudwatch.IWidget
-	prefix    string
-	lookup    *albLookup
+	r          resolved
+	key        awskms.IKey
+	topic      awssns.ITopic
+	alarms     []awscloudwatch.IAlarm
+	dashboard  awscloudwatch.Dashboard
+	rows       [][]awscloudwatch.IWidget
+	prefix     string
+	lookup     *albLookup
+	backupRule awsevents.Rule
 }
 
 func (m *monitoring) Topic() awssns.ITopic               { return m.topic }
 func (m *monitoring) EncryptionKey() awskms.IKey         { return m.key }
 func (m *monitoring) Alarms() []awscloudwatch.IAlarm     { return m.alarms }
 func (m *monitoring) Dashboard() awscloudwatch.Dashboard { return m.dashboard }
+func (m *monitoring) LoadBalancerLookup() LoadBalancerLookup {
+	if m.lookup == nil {
+		return nil
+	}
+	return &loadBalancerLookup{Construct: m.lookup.scope, l: m.lookup}
+}
+func (m *monitoring) BackupJobRule() awsevents.Rule { return m.backupRule }
 
 // NewMonitoring creates the topic, the alarms of every target in props and
-// the dashboard. It panics with every invalid prop listed before creating
-// anything.
+// the dashboard. It panics with an *problems.InvalidProps, listing every
+// invalid prop, before creating anything.
 func NewMonitoring(scope constructs.Construct, id string, props *MonitoringProps) Monitoring {
 	r := withDefaults(props)
-	if err := r.validate(); err != nil {
-		panic(fmt.Errorf("monitoring.NewMonitoring %q: invalid props:\n%w", id, err))
-	}
-	m := &monitoring{Construct: constructs.NewConstruct(scope, jsii.String(id)), r: r}
+	problems.PanicIfInvalid("monitoring.NewMonitoring", id, r.validate())
+	m := &monitoring{r: r}
+	constructs.NewConstruct_Override(m, scope, jsii.String(id))
 	m.prefix = *awscdk.Stack_Of(m.Construct).StackName()
 	if r.AlarmNamePrefix != nil {
 		m.prefix = *r.AlarmNamePrefix

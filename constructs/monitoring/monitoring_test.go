@@ -43,14 +43,14 @@ func singleMetricAlarms() []wantAlarm {
 	w := []wantAlarm{
 		{"opensearch-cluster-red", "AWS/ES", "ClusterStatus.red", "Maximum", osd, 60, 1, gteOp, 1, "breaching"},
 		{"opensearch-cluster-yellow", "AWS/ES", "ClusterStatus.yellow", "Maximum", osd, 300, 1, gteOp, 3, "notBreaching"},
-		{"opensearch-free-storage-low", "AWS/ES", "FreeStorageSpace", "Minimum", osd, 300, th.OpenSearchFreeStorageMiB, lteOp, 1, "notBreaching"},
+		{"opensearch-free-storage-low", "AWS/ES", "FreeStorageSpace", "Minimum", osd, 300, float64(th.OpenSearchFreeStorageMiB), lteOp, 1, "notBreaching"},
 		{"opensearch-jvm-memory-pressure", "AWS/ES", "JVMMemoryPressure", "Maximum", osd, 300, 85, gteOp, 3, "notBreaching"},
 		{"opensearch-cpu-high", "AWS/ES", "CPUUtilization", "Maximum", osd, 300, 80, gteOp, 3, "notBreaching"},
 		{"opensearch-master-unreachable", "AWS/ES", "MasterReachableFromNode", "Minimum", osd, 300, 1, ltOp, 1, "notBreaching"},
 		{"opensearch-automated-snapshot-failed", "AWS/ES", "AutomatedSnapshotFailure", "Maximum", osd, 300, 1, gteOp, 1, "notBreaching"},
 		{"opensearch-writes-blocked", "AWS/ES", "ClusterIndexWritesBlocked", "Maximum", osd, 300, 1, gteOp, 1, "notBreaching"},
-		{"rabbitmq-backlog", "AWS/AmazonMQ", "MessageReadyCount", "Maximum", mq, 300, th.BrokerQueueDepth, gteOp, 3, "notBreaching"},
-		{"rabbitmq-connections-high", "AWS/AmazonMQ", "ConnectionCount", "Maximum", mq, 300, th.BrokerConnections, gteOp, 3, "notBreaching"},
+		{"rabbitmq-backlog", "AWS/AmazonMQ", "MessageReadyCount", "Maximum", mq, 300, float64(th.BrokerQueueDepth), gteOp, 3, "notBreaching"},
+		{"rabbitmq-connections-high", "AWS/AmazonMQ", "ConnectionCount", "Maximum", mq, 300, float64(th.BrokerConnections), gteOp, 3, "notBreaching"},
 		{"eks-failed-nodes", "ContainerInsights", "cluster_failed_node_count", "Maximum", cl, 300, 1, gteOp, 3, "notBreaching"},
 		{"eks-container-insights-missing", "ContainerInsights", "cluster_node_count", "Maximum", cl, 300, 1, ltOp, 3, "breaching"},
 	}
@@ -426,8 +426,8 @@ func TestInvalidPropsAreAllReported(t *testing.T) {
 	msg := panicMessage(func() { NewMonitoring(awscdk.NewStack(app, jsii.String("Invalid"), nil), "Monitoring", bad) })
 	for _, want := range []string{
 		`AlarmEmails[0]: got "not-an-address", want an e-mail address`,
-		"EvaluationPeriods: got 0, want 1 to 60",
-		"Thresholds.OpenSearchCPUPercent: got 0, want a positive number",
+		"EvaluationPeriods: got 0, want an integer from 1 to 60",
+		"Thresholds.OpenSearchCPUPercent: got 0, want an integer from 10 to 100",
 		`LoadBalancers[0].ID: got "ui", want a PascalCase construct ID`,
 		`LoadBalancers[0].LoadBalancerName: got "-bad-", want an ALB name`,
 		"Kubernetes.Workloads: got [], want at least one Deployment",
@@ -440,10 +440,10 @@ func TestInvalidPropsAreAllReported(t *testing.T) {
 		t.Errorf("RedisEvictions 0 is allowed:\n%s", msg)
 	}
 	msg = panicMessage(func() {
-		AddObservabilityAddon(awscdk.NewStack(app, jsii.String("InvalidAddon"), nil), "CloudWatchObservability", nil,
+		NewObservabilityAddon(awscdk.NewStack(app, jsii.String("InvalidAddon"), nil), "CloudWatchObservability",
 			&ObservabilityAddonProps{AddonVersion: jsii.String("v6.2.0-eksbuild.1")})
 	})
-	for _, want := range []string{"cluster: got nothing", `AddonVersion: got "v6.2.0-eksbuild.1", want a version below v6.2.0`} {
+	for _, want := range []string{"Cluster: got nil", `AddonVersion: got "v6.2.0-eksbuild.1", want a version below v6.2.0`} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("add-on panic message lacks %q:\n%s", want, msg)
 		}

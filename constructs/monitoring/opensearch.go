@@ -40,13 +40,13 @@ func (m *monitoring) openSearch() {
 			meaning: "OpenSearch has replica shards unassigned for several periods: the next node failure can lose data availability.",
 			check:   "GET _cat/shards?h=index,shard,prirep,state,unassigned.reason | grep UNASSIGNED; a blue/green change or node replacement in progress; free storage."})
 	}
-	m.alarm(scope, alarmSpec{id: "FreeStorage", name: "opensearch-free-storage-low", metric: storage, op: lte, threshold: t.OpenSearchFreeStorageMiB, missing: nobreak,
+	m.alarm(scope, alarmSpec{id: "FreeStorage", name: "opensearch-free-storage-low", metric: storage, op: lte, threshold: float64(t.OpenSearchFreeStorageMiB), missing: nobreak,
 		meaning: "The OpenSearch data node with the least free disk is at or below the threshold (MiB). At 5% free OpenSearch blocks writes and OpenCTI ingestion stops.",
 		check:   "GET _cat/allocation?v and _cat/indices?s=store.size:desc; delete old snapshot-restored indices or raise the EBS volume size (data.opensearch in the configuration)."})
-	m.alarm(scope, alarmSpec{id: "JvmMemoryPressure", name: "opensearch-jvm-memory-pressure", metric: jvm, op: gte, threshold: t.OpenSearchJvmMemoryPressurePercent, periods: n, missing: nobreak,
+	m.alarm(scope, alarmSpec{id: "JvmMemoryPressure", name: "opensearch-jvm-memory-pressure", metric: jvm, op: gte, threshold: float64(t.OpenSearchJvmMemoryPressurePercent), periods: n, missing: nobreak,
 		meaning: "A data node's JVM heap stays at or above the threshold (%). At 92% OpenSearch rejects requests; sustained pressure ends in out-of-memory node restarts.",
 		check:   "GET _nodes/stats/breaker and _cat/thread_pool; heavy OpenCTI searches or aggregations (worker bursts); scale to a larger instance type."})
-	m.alarm(scope, alarmSpec{id: "Cpu", name: "opensearch-cpu-high", metric: cpu, op: gte, threshold: t.OpenSearchCPUPercent, periods: n, missing: nobreak,
+	m.alarm(scope, alarmSpec{id: "Cpu", name: "opensearch-cpu-high", metric: cpu, op: gte, threshold: float64(t.OpenSearchCPUPercent), periods: n, missing: nobreak,
 		meaning: "A data node's CPU stays at or above the threshold (%): searches and indexing slow down and OpenCTI workers back up.",
 		check:   "GET _nodes/hot_threads; the RabbitMQ backlog (workers ingesting a large feed); add data nodes or a larger instance type."})
 	m.alarm(scope, alarmSpec{id: "MasterUnreachable", name: "opensearch-master-unreachable", metric: master, op: lt, threshold: 1, missing: nobreak,

@@ -4,6 +4,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+
+	"github.com/opencti-ha/opencti-ha/constructs/monitoring/monitoringspec"
 )
 
 // MonitoringProps configures NewMonitoring. Every target is optional: a nil
@@ -21,7 +23,8 @@ type MonitoringProps struct {
 	Thresholds *Thresholds
 	// EvaluationPeriods is how many consecutive periods a sustained condition
 	// (capacity, latency, backlog) must hold before its alarm fires, 1 to 60.
-	// Availability alarms fire on the first breaching period. Default: 3.
+	// Availability alarms fire on the first breaching period.
+	// Default: monitoringspec.DefaultEvaluationPeriods (3).
 	EvaluationPeriods *int
 	// EncryptionKey encrypts the alarm topic and the log groups this construct
 	// creates; its policy must let CloudWatch, EventBridge and CloudWatch Logs
@@ -106,7 +109,7 @@ type LoadBalancerTarget struct {
 // Container Insights metrics (namespace ContainerInsights, dimensions
 // ClusterName, Namespace, PodName = the Deployment name) are alarmed.
 // The amazon-cloudwatch-observability add-on must run on the cluster: see
-// AddObservabilityAddon.
+// NewObservabilityAddon.
 type KubernetesTarget struct {
 	// ClusterName of the EKS cluster. Required.
 	ClusterName *string
@@ -137,48 +140,9 @@ type StorageTarget struct {
 }
 
 // Thresholds are the values at or above which (at or below which for free
-// space) an alarm fires. They mirror config.MonitoringThresholds.
-type Thresholds struct {
-	OpenSearchFreeStorageMiB           float64
-	OpenSearchJvmMemoryPressurePercent float64
-	OpenSearchCPUPercent               float64
-	RedisEngineCPUPercent              float64
-	RedisMemoryPercent                 float64
-	RedisEvictions                     float64
-	RedisReplicationLagSeconds         float64
-	RedisConnections                   float64
-	BrokerMemoryPercent                float64
-	BrokerDiskFreeRatio                float64
-	BrokerQueueDepth                   float64
-	BrokerConnections                  float64
-	AlbTarget5xxPerMinute              float64
-	AlbP95LatencySeconds               float64
-	AlbUnhealthyHosts                  float64
-	PodRestarts                        float64
-	PodsNotReady                       float64
-	FailedNodes                        float64
-}
+// space) an alarm fires (monitoringspec.Thresholds, which the configuration's
+// monitoring.thresholds section reuses).
+type Thresholds = monitoringspec.Thresholds
 
-// DefaultThresholds are the production defaults of config.MonitoringThresholds.
-func DefaultThresholds() Thresholds {
-	return Thresholds{
-		OpenSearchFreeStorageMiB:           51200,
-		OpenSearchJvmMemoryPressurePercent: 85,
-		OpenSearchCPUPercent:               80,
-		RedisEngineCPUPercent:              90,
-		RedisMemoryPercent:                 80,
-		RedisEvictions:                     0,
-		RedisReplicationLagSeconds:         30,
-		RedisConnections:                   5000,
-		BrokerMemoryPercent:                80,
-		BrokerDiskFreeRatio:                2,
-		BrokerQueueDepth:                   500000,
-		BrokerConnections:                  2000,
-		AlbTarget5xxPerMinute:              10,
-		AlbP95LatencySeconds:               3,
-		AlbUnhealthyHosts:                  1,
-		PodRestarts:                        3,
-		PodsNotReady:                       1,
-		FailedNodes:                        1,
-	}
-}
+// DefaultThresholds are the production thresholds.
+func DefaultThresholds() Thresholds { return monitoringspec.DefaultThresholds() }

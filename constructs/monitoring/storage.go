@@ -48,6 +48,7 @@ func (m *monitoring) storage() {
 			},
 		},
 	})
+	m.backupRule = rule
 	rule.AddTarget(awseventstargets.NewSnsTopic(m.topic, &awseventstargets.SnsTopicProps{
 		Message: awsevents.RuleTargetInput_FromText(jsii.String(
 			"AWS Backup job " + *awsevents.EventField_FromPath(jsii.String("$.detail.backupJobId")) +

@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/opencti-ha/opencti-ha/constructs/secrets"
 )
 
 // newTopic creates (or adopts) the key and the alarm topic: encrypted with the
@@ -34,15 +36,7 @@ func (m *monitoring) newTopic() {
 			Resources: jsii.Strings("*"),
 		}), nil)
 		// CloudWatch Logs encrypts this construct's log groups with the key.
-		key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:        jsii.String("AllowCloudWatchLogs"),
-			Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
-			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+".amazonaws.com"), nil)},
-			Resources:  jsii.Strings("*"),
-			Conditions: &map[string]any{"ArnLike": map[string]any{
-				"kms:EncryptionContext:aws:logs:arn": "arn:" + *stack.Partition() + ":logs:" + *stack.Region() + ":" + *stack.Account() + ":log-group:*",
-			}},
-		}), nil)
+		secrets.AllowCloudWatchLogs(key, &secrets.CloudWatchLogsGrant{StatementID: jsii.String("AllowCloudWatchLogs")})
 		m.key = key
 	}
 	topic := awssns.NewTopic(m.Construct, jsii.String("Topic"), &awssns.TopicProps{

@@ -1,15 +1,14 @@
 package objectstore
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/opencti-ha/opencti-ha/constructs/secrets"
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
 
 // AccessLogsBucketProps configures NewAccessLogsBucket.
@@ -31,60 +30,36 @@ func (p *AccessLogsBucketProps) withDefaults() AccessLogsBucketProps {
 	if p != nil {
 		out = *p
 	}
-	if out.ExpirationDays == nil {
-		out.ExpirationDays = new(365)
-	}
-	if out.RemovalPolicy == "" {
-		out.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
-	}
+	defaults.Set(&out.ExpirationDays, 365)
+	defaults.Zero(&out.RemovalPolicy, awscdk.RemovalPolicy_RETAIN)
 	return out
 }
 
 func (p AccessLogsBucketProps) validate() error {
-	var errs []error
+	pr := &problems.List{}
 	if n := *p.ExpirationDays; n < 1 {
-		errs = append(errs, fmt.Errorf("objectstore.AccessLogsBucketProps.ExpirationDays: got %d, want at least 1", n))
+		pr.Add("objectstore.AccessLogsBucketProps.ExpirationDays", n, "at least 1")
 	}
-	if err := secrets.ValidateRemovalPolicy("objectstore.AccessLogsBucketProps.RemovalPolicy", p.RemovalPolicy); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	awsutil.CheckRemovalPolicy(pr, "objectstore.AccessLogsBucketProps.RemovalPolicy", p.RemovalPolicy)
+	return pr.Err()
 }
 
 // NewAccessLogsBucket creates a bucket that receives S3 server access logs:
 // SSE-S3 encrypted (log delivery cannot write SSE-KMS objects), public access
 // blocked, TLS-only, owner-enforced, with log delivery granted by bucket policy
 // (not ACLs). It needs no server access logging of its own: cdk-nag's S1 rule
-// accepts a bucket that is another bucket's log target. It panics before
-// creating anything if props are invalid.
+// accepts a bucket that is another bucket's log target. It panics with an
+// *problems.InvalidProps, before creating anything, if props are invalid.
 func NewAccessLogsBucket(scope constructs.Construct, id string, props *AccessLogsBucketProps) awss3.IBucket {
 	p := props.withDefaults()
-	if err := p.validate(); err != nil {
-		panic(err)
-	}
-	removal := p.RemovalPolicy
-	if removal != awscdk.RemovalPolicy_DESTROY {
-		removal = awscdk.RemovalPolicy_RETAIN
-	}
+	problems.PanicIfInvalid("objectstore.NewAccessLogsBucket", id, p.validate())
+	removal := awsutil.RetainUnlessDestroy(p.RemovalPolicy)
 	// The wrapper carries the feature flag that makes S3 grant log delivery by
 	// bucket policy (logging.s3.amazonaws.com) instead of the legacy
 	// LogDeliveryWrite ACL, whatever the app's cdk.json says: ACLs cannot be
 	// combined with BucketOwnerEnforced.
 	wrapper := constructs.NewConstruct(scope, jsii.String(id))
 	wrapper.Node().SetContext(jsii.String("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"), true)
-	b := awss3.NewBucket(wrapper, jsii.String("Resource"), &awss3.BucketProps{
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:        jsii.Bool(true),
-		MinimumTLSVersion: jsii.Number(1.2),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Id:                                  jsii.String("ExpireAccessLogs"),
-			Expiration:                          awscdk.Duration_Days(jsii.Number(float64(*p.ExpirationDays))),
-			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
-		}},
-		RemovalPolicy:     removal,
-		AutoDeleteObjects: jsii.Bool(removal == awscdk.RemovalPolicy_DESTROY),
-	})
+	b := awsutil.NewLogBucket(wrapper, "Resource", *p.ExpirationDays, removal)
 	return b
 }

@@ -5,9 +5,6 @@
 package objectstore
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsbackup"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
@@ -18,7 +15,11 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/opencti-ha/opencti-ha/constructs/objectstore/objectstorespec"
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
 	"github.com/opencti-ha/opencti-ha/constructs/secrets"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
 
 // ObjectStoreProps configures NewObjectStore.
@@ -27,7 +28,8 @@ type ObjectStoreProps struct {
 	// Default: a new customer managed key with rotation.
 	EncryptionKey awskms.IKey
 	// NoncurrentVersionExpirationDays is how long an overwritten or deleted
-	// object version is kept before S3 expires it (>= 1). Default: 90.
+	// object version is kept before S3 expires it (>= 1).
+	// Default: objectstorespec.DefaultNoncurrentVersionExpirationDays (90).
 	NoncurrentVersionExpirationDays *int
 	// AccessLogsBucket receives the bucket's server access logs (prefix
 	// "opencti-files/"). Default: a new bucket from NewAccessLogsBucket.
@@ -37,25 +39,29 @@ type ObjectStoreProps struct {
 	Backup *BackupProps
 	// RemovalPolicy applies to the bucket, its key and the default access logs
 	// bucket; SNAPSHOT is treated as RETAIN_ON_UPDATE_OR_DELETE (see
-	// secrets.DataRemovalPolicy), and the access logs bucket is always RETAINed
+	// awsutil.DataRemovalPolicy), and the access logs bucket is always RETAINed
 	// unless DESTROY (see AccessLogsBucketProps). DESTROY also empties the
 	// buckets on deletion (autoDeleteObjects is never used on retained buckets).
 	// Default: awscdk.RemovalPolicy_RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
 }
 
-// BackupProps configures the AWS Backup plan of the object store. Each rule
-// runs at 03:00 UTC; a retention of 0 leaves that rule out.
+// BackupRetention sets how long AWS Backup keeps the recovery points of each
+// rule (objectstorespec.BackupRetention, which the configuration's
+// data.backup section reuses). Each rule runs at 03:00 UTC; a retention of 0
+// leaves that rule out.
+type BackupRetention = objectstorespec.BackupRetention
+
+// DefaultBackupRetention keeps daily recovery points 35 days, weekly 90 days
+// and monthly 365 days.
+func DefaultBackupRetention() BackupRetention { return objectstorespec.DefaultBackupRetention() }
+
+// BackupProps configures the AWS Backup plan of the object store.
 type BackupProps struct {
-	// DailyRetentionDays keeps daily recovery points this many days (>= 1).
-	// Default: 35.
-	DailyRetentionDays *int
-	// WeeklyRetentionDays keeps Sunday recovery points this many days (0: no
-	// weekly rule). Default: 90.
-	WeeklyRetentionDays *int
-	// MonthlyRetentionDays keeps recovery points of each month's first day this
-	// many days (0: no monthly rule). Default: 365.
-	MonthlyRetentionDays *int
+	// Retention of the daily, weekly and monthly rules; start from
+	// DefaultBackupRetention() and change what differs.
+	// Default: DefaultBackupRetention() (35, 90 and 365 days).
+	Retention *BackupRetention
 	// VaultKey encrypts the backup vault. Default: a new dedicated customer
 	// managed key (separate from the bucket key), retained like the vault.
 	VaultKey awskms.IKey
@@ -71,7 +77,8 @@ type BackupProps struct {
 	VaultRemovalPolicy awscdk.RemovalPolicy
 }
 
-// ObjectStore is OpenCTI's file store and its backups.
+// ObjectStore is OpenCTI's file store and its backups. Every resource it
+// creates is reachable from it.
 type ObjectStore interface {
 	constructs.Construct
 	// Bucket holds OpenCTI's files (MINIO__BUCKET_NAME).
@@ -87,6 +94,10 @@ type ObjectStore interface {
 	BackupPlan() awsbackup.IBackupPlan
 	// BackupRole is the role AWS Backup uses to back up and restore Bucket.
 	BackupRole() awsiam.IRole
+	// GrantReadWrite lets role (the OpenCTI platform pods' role) read, write
+	// and delete objects of Bucket and use its key, nothing else, and records
+	// on role why cdk-nag may accept the wildcards that needs.
+	GrantReadWrite(role awsiam.IRole)
 }
 
 type objectStore struct {
@@ -105,87 +116,61 @@ func (o *objectStore) BackupVault() awsbackup.IBackupVault { return o.vault }
 func (o *objectStore) BackupPlan() awsbackup.IBackupPlan   { return o.plan }
 func (o *objectStore) BackupRole() awsiam.IRole            { return o.role }
 
-func (p *ObjectStoreProps) withDefaults() ObjectStoreProps {
-	out := ObjectStoreProps{}
-	if p != nil {
-		out = *p
-	}
-	if out.NoncurrentVersionExpirationDays == nil {
-		out.NoncurrentVersionExpirationDays = new(90)
-	}
-	b := BackupProps{}
-	if out.Backup != nil {
-		b = *out.Backup
-	}
-	if b.DailyRetentionDays == nil {
-		b.DailyRetentionDays = new(35)
-	}
-	if b.WeeklyRetentionDays == nil {
-		b.WeeklyRetentionDays = new(90)
-	}
-	if b.MonthlyRetentionDays == nil {
-		b.MonthlyRetentionDays = new(365)
-	}
-	if b.VaultRemovalPolicy == "" {
-		b.VaultRemovalPolicy = awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE
-	}
-	out.Backup = &b
-	if out.RemovalPolicy == "" {
-		out.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
-	}
-	return out
+func (o *objectStore) GrantReadWrite(role awsiam.IRole) {
+	o.bucket.GrantReadWrite(role, nil)
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		Reason:    jsii.String("OpenCTI stores files under arbitrary keys of its one bucket (bucket/*) and S3 object encryption needs kms:GenerateDataKey*/ReEncrypt* on the bucket's key only; no other bucket or key is named"),
+		AppliesTo: &[]any{"Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*", map[string]any{"regex": "/^Resource::<.*Bucket.*\\.Arn>/\\*$/"}},
+	}}, jsii.Bool(true))
 }
 
-// maxBackupRetentionDays is AWS Backup's limit for DeleteAfterDays (100 years).
-const maxBackupRetentionDays = 36500
+// resolved is ObjectStoreProps with every default filled in (a copy: the
+// caller's props are never changed).
+type resolved struct {
+	ObjectStoreProps
+	backup    BackupProps
+	retention BackupRetention
+}
 
-func (p ObjectStoreProps) validate() error {
-	var errs []error
-	add := func(field string, got any, want string) {
-		errs = append(errs, fmt.Errorf("objectstore.ObjectStoreProps.%s: got %v, want %s", field, got, want))
+func (p *ObjectStoreProps) withDefaults() resolved {
+	r := resolved{}
+	if p != nil {
+		r.ObjectStoreProps = *p
 	}
-	if n := *p.NoncurrentVersionExpirationDays; n < 1 {
-		add("NoncurrentVersionExpirationDays", n, "at least 1")
-	}
-	if n := *p.Backup.DailyRetentionDays; n < 1 || n > maxBackupRetentionDays {
-		add("Backup.DailyRetentionDays", n, fmt.Sprintf("1..%d", maxBackupRetentionDays))
-	}
-	for _, f := range []struct {
-		field string
-		n     int
-	}{{"Backup.WeeklyRetentionDays", *p.Backup.WeeklyRetentionDays}, {"Backup.MonthlyRetentionDays", *p.Backup.MonthlyRetentionDays}} {
-		if f.n < 0 || f.n > maxBackupRetentionDays {
-			add(f.field, f.n, fmt.Sprintf("0 (no rule) or 1..%d", maxBackupRetentionDays))
-		}
-	}
-	if err := secrets.ValidateRemovalPolicy("objectstore.ObjectStoreProps.RemovalPolicy", p.RemovalPolicy); err != nil {
-		errs = append(errs, err)
-	}
-	if err := secrets.ValidateRemovalPolicy("objectstore.ObjectStoreProps.Backup.VaultRemovalPolicy", p.Backup.VaultRemovalPolicy); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	defaults.Set(&r.NoncurrentVersionExpirationDays, objectstorespec.DefaultNoncurrentVersionExpirationDays)
+	defaults.Zero(&r.RemovalPolicy, awscdk.RemovalPolicy_RETAIN)
+	r.backup = defaults.Of(r.Backup, BackupProps{})
+	r.retention = defaults.Of(r.backup.Retention, DefaultBackupRetention())
+	defaults.Zero(&r.backup.VaultRemovalPolicy, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE)
+	return r
+}
+
+func (r resolved) validate() error {
+	const f = "objectstore.ObjectStoreProps."
+	pr := &problems.List{}
+	objectstorespec.CheckNoncurrentVersionExpirationDays(pr, f+"NoncurrentVersionExpirationDays", *r.NoncurrentVersionExpirationDays)
+	r.retention.Check(pr, problems.GoNames(f+"Backup.Retention."))
+	awsutil.CheckRemovalPolicy(pr, f+"RemovalPolicy", r.RemovalPolicy)
+	awsutil.CheckRemovalPolicy(pr, f+"Backup.VaultRemovalPolicy", r.backup.VaultRemovalPolicy)
+	return pr.Err()
 }
 
 // NewObjectStore creates the bucket, its access logs bucket (unless given),
-// the backup vault, plan, selection and role. It panics before creating
-// anything if props are invalid.
+// the backup vault, plan, selection and role. It panics with an
+// *problems.InvalidProps, listing every invalid prop, before creating
+// anything.
 func NewObjectStore(scope constructs.Construct, id string, props *ObjectStoreProps) ObjectStore {
 	p := props.withDefaults()
-	if err := p.validate(); err != nil {
-		panic(err)
-	}
+	problems.PanicIfInvalid("objectstore.NewObjectStore", id, p.validate())
 	o := &objectStore{}
 	constructs.NewConstruct_Override(o, scope, jsii.String(id))
-	removal := secrets.DataRemovalPolicy(p.RemovalPolicy)
+	removal := awsutil.DataRemovalPolicy(p.RemovalPolicy)
 
-	o.key = p.EncryptionKey
-	if o.key == nil {
-		o.key = secrets.NewKey(o, "Key", &secrets.KeyProps{
-			Description:   jsii.String("OpenCTI file store bucket"),
-			RemovalPolicy: removal,
-		})
-	}
+	o.key = secrets.KeyOrNew(p.EncryptionKey, o, "Key", &secrets.KeyProps{
+		Description:   jsii.String("OpenCTI file store bucket"),
+		RemovalPolicy: removal,
+	})
 	o.logs = p.AccessLogsBucket
 	if o.logs == nil {
 		o.logs = NewAccessLogsBucket(o, "AccessLogsBucket", &AccessLogsBucketProps{RemovalPolicy: removal})
@@ -210,36 +195,32 @@ func NewObjectStore(scope constructs.Construct, id string, props *ObjectStorePro
 		RemovalPolicy:     removal,
 		AutoDeleteObjects: jsii.Bool(removal == awscdk.RemovalPolicy_DESTROY),
 	})
-	o.addBackup(*p.Backup)
+	o.addBackup(p.backup, p.retention)
 	return o
 }
 
-func (o *objectStore) addBackup(b BackupProps) {
-	vaultRemoval := secrets.DataRemovalPolicy(b.VaultRemovalPolicy)
-	vaultKey := b.VaultKey
-	if vaultKey == nil {
-		vaultKey = secrets.NewKey(o, "BackupVaultKey", &secrets.KeyProps{
-			Description:   jsii.String("OpenCTI file store backup vault"),
-			RemovalPolicy: vaultRemoval,
-		})
-	}
+func (o *objectStore) addBackup(b BackupProps, retention BackupRetention) {
+	vaultRemoval := awsutil.DataRemovalPolicy(b.VaultRemovalPolicy)
+	vaultKey := secrets.KeyOrNew(b.VaultKey, o, "BackupVaultKey", &secrets.KeyProps{
+		Description:   jsii.String("OpenCTI file store backup vault"),
+		RemovalPolicy: vaultRemoval,
+	})
 	type rule struct {
 		name string
 		days int
 		cron *awsevents.CronOptions
 	}
 	rules := []rule{
-		{"Daily", *b.DailyRetentionDays, &awsevents.CronOptions{Minute: jsii.String("0"), Hour: jsii.String("3")}},
-		{"Weekly", *b.WeeklyRetentionDays, &awsevents.CronOptions{Minute: jsii.String("0"), Hour: jsii.String("3"), WeekDay: jsii.String("SUN")}},
-		{"Monthly", *b.MonthlyRetentionDays, &awsevents.CronOptions{Minute: jsii.String("0"), Hour: jsii.String("3"), Day: jsii.String("1")}},
+		{"Daily", retention.DailyRetentionDays, &awsevents.CronOptions{Minute: jsii.String("0"), Hour: jsii.String("3")}},
+		{"Weekly", retention.WeeklyRetentionDays, &awsevents.CronOptions{Minute: jsii.String("0"), Hour: jsii.String("3"), WeekDay: jsii.String("SUN")}},
+		{"Monthly", retention.MonthlyRetentionDays, &awsevents.CronOptions{Minute: jsii.String("0"), Hour: jsii.String("3"), Day: jsii.String("1")}},
 	}
-	minDays := *b.DailyRetentionDays
+	minDays := retention.MinRetentionDays()
 	var planRules []awsbackup.BackupPlanRule
 	for _, r := range rules {
 		if r.days == 0 {
 			continue
 		}
-		minDays = min(minDays, r.days)
 		planRules = append(planRules, awsbackup.NewBackupPlanRule(&awsbackup.BackupPlanRuleProps{
 			RuleName:           jsii.String(r.name),
 			ScheduleExpression: awsevents.Schedule_Cron(r.cron),

@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 	dev, prd = testutil.NewFixture(app, "Dev"), testutil.NewFixture(app, "Prod")
 	objectstore.NewObjectStore(dev.Stack, "ObjectStore", &objectstore.ObjectStoreProps{
 		NoncurrentVersionExpirationDays: new(30),
-		Backup:                          &objectstore.BackupProps{DailyRetentionDays: new(7), WeeklyRetentionDays: new(0), MonthlyRetentionDays: new(0)},
+		Backup:                          &objectstore.BackupProps{Retention: &objectstore.BackupRetention{DailyRetentionDays: 7}},
 		RemovalPolicy:                   awscdk.RemovalPolicy_DESTROY,
 	})
 	objectstore.NewObjectStore(prd.Stack, "ObjectStore", nil)
@@ -252,12 +252,15 @@ func TestInvalidProps(t *testing.T) {
 	got := testutil.PanicMessage(func() {
 		objectstore.NewObjectStore(prd.Stack, "Invalid", &objectstore.ObjectStoreProps{
 			NoncurrentVersionExpirationDays: new(0),
-			Backup:                          &objectstore.BackupProps{DailyRetentionDays: new(0), WeeklyRetentionDays: new(-1)},
+			Backup: &objectstore.BackupProps{Retention: &objectstore.BackupRetention{
+				DailyRetentionDays: 0, WeeklyRetentionDays: -1, MonthlyRetentionDays: 365,
+			}},
 		})
 	})
-	want := "objectstore.ObjectStoreProps.NoncurrentVersionExpirationDays: got 0, want at least 1\n" +
-		"objectstore.ObjectStoreProps.Backup.DailyRetentionDays: got 0, want 1..36500\n" +
-		"objectstore.ObjectStoreProps.Backup.WeeklyRetentionDays: got -1, want 0 (no rule) or 1..36500"
+	want := "objectstore.NewObjectStore \"Invalid\": invalid props:\n" +
+		"objectstore.ObjectStoreProps.NoncurrentVersionExpirationDays: got 0, want at least 1\n" +
+		"objectstore.ObjectStoreProps.Backup.Retention.DailyRetentionDays: got 0, want 1 to 36500\n" +
+		"objectstore.ObjectStoreProps.Backup.Retention.WeeklyRetentionDays: got -1, want 0 (no weekly backups) or 1 to 36500"
 	if got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}

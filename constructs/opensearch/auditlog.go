@@ -3,7 +3,6 @@ package opensearch
 import (
 	_ "embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -13,11 +12,15 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
+	"github.com/opencti-ha/opencti-ha/internal/vpcprovider"
 )
 
 //go:embed auditlog.js
@@ -78,9 +81,10 @@ type AuditLoggingProps struct {
 }
 
 // AuditLogging is the custom resource that keeps the security plugin's
-// audit logging on inside a domain.
+// audit logging on inside a domain. Every resource it creates is reachable
+// from it.
 type AuditLogging interface {
-	constructs.IConstruct
+	constructs.Construct
 	// Resource is the Custom::OpenSearchAuditLogging resource.
 	Resource() awscdk.CustomResource
 	// Role is the functions' role.
@@ -90,6 +94,10 @@ type AuditLogging interface {
 	// Config is the managed part of the audit configuration, as sent to
 	// PUT _plugins/_security/api/audit/config (laid over the domain's own).
 	Config() map[string]any
+	// Functions are the onEvent and isComplete functions.
+	Functions() []awslambda.IFunction
+	// Provider is aws-cdk-lib's provider framework that calls them.
+	Provider() customresources.Provider
 }
 
 type auditLogging struct {
@@ -98,13 +106,17 @@ type auditLogging struct {
 	role     awsiam.Role
 	sg       awsec2.ISecurityGroup
 	config   map[string]any
-	provider customresources.Provider
+	handler  *vpcprovider.Handler
 }
 
 func (a *auditLogging) Resource() awscdk.CustomResource      { return a.resource }
 func (a *auditLogging) Role() awsiam.IRole                   { return a.role }
 func (a *auditLogging) SecurityGroup() awsec2.ISecurityGroup { return a.sg }
 func (a *auditLogging) Config() map[string]any               { return a.config }
+func (a *auditLogging) Functions() []awslambda.IFunction {
+	return []awslambda.IFunction{a.handler.OnEvent, a.handler.IsComplete}
+}
+func (a *auditLogging) Provider() customresources.Provider { return a.handler.Provider }
 
 func (p *AuditLoggingProps) withDefaults() AuditLoggingProps {
 	out := AuditLoggingProps{}
@@ -114,51 +126,36 @@ func (p *AuditLoggingProps) withDefaults() AuditLoggingProps {
 	if out.Subnets == nil {
 		out.Subnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS}
 	}
-	if out.DisabledCategories == nil {
-		out.DisabledCategories = DefaultDisabledAuditCategories
-	}
-	if out.IgnoreUsers == nil {
-		out.IgnoreUsers = []string{"kibanaserver"}
-	}
-	if out.LogRequestBody == nil {
-		out.LogRequestBody = jsii.Bool(false)
-	}
-	if out.LogRetention == "" {
-		out.LogRetention = awslogs.RetentionDays_ONE_MONTH
-	}
-	if out.RemovalPolicy == "" {
-		out.RemovalPolicy = awscdk.RemovalPolicy_DESTROY
-	}
+	defaults.Slice(&out.DisabledCategories, DefaultDisabledAuditCategories)
+	defaults.Slice(&out.IgnoreUsers, []string{"kibanaserver"})
+	defaults.Set(&out.LogRequestBody, false)
+	defaults.Zero(&out.LogRetention, awslogs.RetentionDays_ONE_MONTH)
+	defaults.Zero(&out.RemovalPolicy, awscdk.RemovalPolicy_DESTROY)
 	return out
 }
 
 func (p AuditLoggingProps) validate() error {
-	var errs []error
-	add := func(field string, got any, want string) {
-		errs = append(errs, fmt.Errorf("opensearch.AuditLoggingProps.%s: got %v, want %s", field, got, want))
-	}
+	const f = "opensearch.AuditLoggingProps."
+	pr := &problems.List{}
 	if p.Domain == nil {
-		add("Domain", "nil", "the domain to audit (opensearch.NewDomain)")
+		pr.Add(f+"Domain", p.Domain, "the domain to audit (opensearch.NewDomain)")
 	}
 	if p.Vpc == nil {
-		add("Vpc", "nil", "the VPC of the domain")
+		pr.Add(f+"Vpc", p.Vpc, "the VPC of the domain")
 	}
 	for i, c := range p.DisabledCategories {
 		if !slices.Contains(AuditCategories, c) || slices.Index(p.DisabledCategories, c) != i {
-			add(fmt.Sprintf("DisabledCategories[%d]", i), fmt.Sprintf("%q", c), fmt.Sprintf("a unique category of %v", AuditCategories))
+			pr.Add(fmt.Sprintf(f+"DisabledCategories[%d]", i), c, fmt.Sprintf("a unique category of %v", AuditCategories))
 		}
 	}
 	for i, u := range p.IgnoreUsers {
 		if u == "" {
-			add(fmt.Sprintf("IgnoreUsers[%d]", i), `""`, "a user name or pattern")
+			pr.Add(fmt.Sprintf(f+"IgnoreUsers[%d]", i), u, "a user name or pattern")
 		}
 	}
-	switch p.RemovalPolicy {
-	case awscdk.RemovalPolicy_DESTROY, awscdk.RemovalPolicy_RETAIN, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE:
-	default:
-		add("RemovalPolicy", p.RemovalPolicy, "DESTROY, RETAIN or RETAIN_ON_UPDATE_OR_DELETE")
-	}
-	return errors.Join(errs...)
+	awsutil.CheckRemovalPolicy(pr, f+"RemovalPolicy", p.RemovalPolicy,
+		awscdk.RemovalPolicy_DESTROY, awscdk.RemovalPolicy_RETAIN, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE)
+	return pr.Err()
 }
 
 // auditConfig is the managed part of the audit configuration: audit logging
@@ -193,105 +190,49 @@ func (p AuditLoggingProps) auditConfig() map[string]any {
 
 // NewAuditLogging creates the functions (in the VPC, inline Node.js), their
 // provider and the custom resource that turns on the security plugin's audit
-// logging in the domain at deploy time. It panics, listing every invalid
-// prop, before creating anything.
+// logging in the domain at deploy time. It panics with an
+// *problems.InvalidProps, listing every invalid prop, before creating
+// anything.
 func NewAuditLogging(scope constructs.Construct, id string, props *AuditLoggingProps) AuditLogging {
 	p := props.withDefaults()
-	if err := p.validate(); err != nil {
-		panic(fmt.Errorf("opensearch.NewAuditLogging %q: invalid props:\n%w", id, err))
-	}
-	a := &auditLogging{Construct: constructs.NewConstruct(scope, jsii.String(id)), config: p.auditConfig()}
-	newLogs := func(id string) awslogs.LogGroup {
-		return awslogs.NewLogGroup(a.Construct, jsii.String(id), &awslogs.LogGroupProps{
-			Retention:     p.LogRetention,
-			EncryptionKey: p.LogEncryptionKey,
-			RemovalPolicy: p.RemovalPolicy,
-		})
-	}
-	fnLogs := newLogs("FunctionLogs")
-
-	a.sg = p.SecurityGroup
-	var ingress awsec2.CfnSecurityGroupIngress
-	if a.sg == nil {
-		sg := awsec2.NewSecurityGroup(a.Construct, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
-			Vpc:              p.Vpc,
-			Description:      jsii.String("OpenSearch audit logging functions: HTTPS out only"),
-			AllowAllOutbound: jsii.Bool(false),
-		})
-		sg.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(HTTPSPort)),
-			jsii.String("HTTPS to the OpenSearch domain and Secrets Manager"), jsii.Bool(false))
-		a.sg = sg
-		ingress = awsec2.NewCfnSecurityGroupIngress(a.Construct, jsii.String("DomainIngress"), &awsec2.CfnSecurityGroupIngressProps{
-			GroupId:               p.Domain.SecurityGroup().SecurityGroupId(),
-			SourceSecurityGroupId: sg.SecurityGroupId(),
-			IpProtocol:            jsii.String("tcp"),
-			FromPort:              jsii.Number(HTTPSPort),
-			ToPort:                jsii.Number(HTTPSPort),
-			Description:           jsii.String("HTTPS from the audit logging functions"),
-		})
-	}
-
-	a.role = awsiam.NewRole(a.Construct, jsii.String("Role"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		Description: jsii.String("Turns on OpenSearch audit logging as the master user"),
-	})
-	add := func(sid string, actions []string, resources []*string, conditions map[string]any) {
-		sp := &awsiam.PolicyStatementProps{Sid: jsii.String(sid), Actions: jsii.Strings(actions...), Resources: &resources}
-		if conditions != nil {
-			sp.Conditions = &conditions
-		}
-		a.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(sp))
+	problems.PanicIfInvalid("opensearch.NewAuditLogging", id, p.validate())
+	a := &auditLogging{config: p.auditConfig()}
+	constructs.NewConstruct_Override(a, scope, jsii.String(id))
+	// Without a security group of its own, the functions get one that the
+	// domain admits on HTTPS.
+	var domainSG awsec2.ISecurityGroup
+	if p.SecurityGroup == nil {
+		domainSG = p.Domain.SecurityGroup()
 	}
 	secret := p.Domain.MasterUserSecret()
-	add("WriteOwnLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, []*string{fnLogs.LogGroupArn()}, nil)
-	add("AttachToVpc", []string{"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
-		"ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"}, []*string{jsii.String("*")}, nil)
-	add("ReadMasterUserSecret", []string{"secretsmanager:GetSecretValue"}, []*string{secret.SecretArn()}, nil)
-	if key := secret.EncryptionKey(); key != nil {
-		add("DecryptMasterUserSecret", []string{"kms:Decrypt"}, []*string{key.KeyArn()}, map[string]any{
-			"StringEquals": map[string]any{"kms:ViaService": "secretsmanager." + *awscdk.Stack_Of(a.Construct).Region() + ".amazonaws.com"},
-		})
-	}
-
-	newFunction := func(id, handler, description string) awslambda.Function {
-		return awslambda.NewFunction(a.Construct, jsii.String(id), &awslambda.FunctionProps{
-			Description:    jsii.String(description),
-			Runtime:        awslambda.Runtime_NODEJS_24_X(),
-			Handler:        jsii.String("index." + handler),
-			Code:           awslambda.Code_FromInline(jsii.String(auditLogSource)),
-			Timeout:        awscdk.Duration_Minutes(jsii.Number(1)),
-			MemorySize:     jsii.Number(256),
-			Role:           a.role,
-			LogGroup:       fnLogs,
-			Vpc:            p.Vpc,
-			VpcSubnets:     p.Subnets,
-			SecurityGroups: &[]awsec2.ISecurityGroup{a.sg},
-		})
-	}
-	onEvent := newFunction("OnEventFunction", "onEvent", "Accepts OpenSearch audit logging configuration changes")
-	isComplete := newFunction("IsCompleteFunction", "isComplete",
-		"Turns on OpenSearch audit logging in the domain and waits until the domain holds the configuration")
-	a.provider = customresources.NewProvider(a.Construct, jsii.String("Provider"), &customresources.ProviderProps{
-		OnEventHandler:    onEvent,
-		IsCompleteHandler: isComplete,
-		QueryInterval:     awscdk.Duration_Seconds(jsii.Number(30)),
+	a.handler = vpcprovider.New(a, &vpcprovider.Props{
+		Vpc:                      p.Vpc,
+		Subnets:                  p.Subnets,
+		SecurityGroup:            p.SecurityGroup,
+		SecurityGroupDescription: "OpenSearch audit logging functions: HTTPS out only",
+		DomainSecurityGroup:      domainSG,
+		IngressDescription:       "HTTPS from the audit logging functions",
+		RoleDescription:          "Turns on OpenSearch audit logging as the master user",
+		Secret:                   secret,
+		Source:                   auditLogSource,
+		OnEventDescription:       "Accepts OpenSearch audit logging configuration changes",
+		IsCompleteDescription:    "Turns on OpenSearch audit logging in the domain and waits until the domain holds the configuration",
+		FunctionTimeout:          awscdk.Duration_Minutes(jsii.Number(1)),
 		// A new domain answers once its security plugin has initialized,
 		// usually within minutes of the domain becoming active.
-		TotalTimeout:                     awscdk.Duration_Minutes(jsii.Number(20)),
-		LogGroup:                         newLogs("ProviderLogs"),
-		DisableWaiterStateMachineLogging: jsii.Bool(false),
-		WaiterStateMachineLogOptions: &customresources.LogOptions{
-			Destination: newLogs("WaiterLogs"),
-			Level:       awsstepfunctions.LogLevel_ALL,
-		},
+		TotalTimeout:     awscdk.Duration_Minutes(jsii.Number(20)),
+		LogRetention:     p.LogRetention,
+		LogEncryptionKey: p.LogEncryptionKey,
+		RemovalPolicy:    p.RemovalPolicy,
 	})
+	a.sg, a.role = a.handler.SecurityGroup, a.handler.Role
 
 	config, err := json.Marshal(a.config)
 	if err != nil {
 		panic(err)
 	}
-	a.resource = awscdk.NewCustomResource(a.Construct, jsii.String("Resource"), &awscdk.CustomResourceProps{
-		ServiceToken: a.provider.ServiceToken(),
+	a.resource = awscdk.NewCustomResource(a, jsii.String("Resource"), &awscdk.CustomResourceProps{
+		ServiceToken: a.handler.Provider.ServiceToken(),
 		ResourceType: jsii.String(AuditLoggingResourceType),
 		Properties: &map[string]any{
 			"DomainEndpoint":      p.Domain.Endpoint(),
@@ -304,41 +245,15 @@ func NewAuditLogging(scope constructs.Construct, id string, props *AuditLoggingP
 	// The domain (and with it its AUDIT_LOGS publishing), the role's
 	// policies and the ingress rule exist before the functions call.
 	a.resource.Node().AddDependency(p.Domain.Domain(), a.role)
-	if ingress != nil {
-		a.resource.Node().AddDependency(ingress)
+	if a.handler.Ingress != nil {
+		a.resource.Node().AddDependency(a.handler.Ingress)
 	}
-	a.suppressNag()
-	return a
-}
-
-// suppressNag records, with a reason, the cdk-nag AwsSolutions findings the
-// construct accepts: on its role (appliesTo Resource::*) and, by path,
-// inside aws-cdk-lib's provider framework.
-func (a *auditLogging) suppressNag() {
 	cdknag.NagSuppressions_AddResourceSuppressions(a.role, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM5"),
 		Reason: jsii.String("Lambda functions in a VPC manage their network interfaces with the EC2 actions AWS lists " +
 			"in AWSLambdaVPCAccessExecutionRole, which take Resource *; the role has nothing else but its own log group and one secret."),
 		AppliesTo: &[]any{"Resource::*"},
 	}}, jsii.Bool(true))
-	cdknag.NagSuppressions_AddResourceSuppressionsByPath(awscdk.Stack_Of(a.Construct), jsii.String("/"+*a.provider.Node().Path()),
-		&[]*cdknag.NagPackSuppression{
-			{
-				Id:        jsii.String("AwsSolutions-IAM4"),
-				Reason:    jsii.String("CDK-internal provider framework: aws-cdk-lib attaches AWSLambdaBasicExecutionRole to its framework functions; not configurable."),
-				AppliesTo: &[]any{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"},
-			},
-			{
-				Id:     jsii.String("AwsSolutions-IAM5"),
-				Reason: jsii.String("CDK-internal provider framework: it may invoke any version of the onEvent/isComplete functions (<function ARN>:*) and its waiter state machine's log delivery needs logs:* delivery actions on *."),
-			},
-			{
-				Id:     jsii.String("AwsSolutions-L1"),
-				Reason: jsii.String("CDK-internal provider framework: aws-cdk-lib picks the framework functions' runtime; upgrading aws-cdk-lib upgrades it."),
-			},
-			{
-				Id:     jsii.String("AwsSolutions-SF2"),
-				Reason: jsii.String("CDK-internal waiter state machine of the provider framework: aws-cdk-lib offers no X-Ray option; it only polls isComplete and logs ALL events to its own log group."),
-			},
-		}, jsii.Bool(true))
+	a.handler.SuppressProviderFindings()
+	return a
 }

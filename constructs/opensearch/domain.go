@@ -6,13 +6,9 @@
 package opensearch
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
-
-	"github.com/opencti-ha/opencti-ha/internal/defaults"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -22,11 +18,16 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsopensearchservice"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/opencti-ha/opencti-ha/constructs/opensearch/opensearchspec"
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
 	"github.com/opencti-ha/opencti-ha/constructs/secrets"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
 
 // JSON property names of the master user secret.
@@ -53,28 +54,12 @@ type DomainProps struct {
 	// with a letter). Changing it replaces the domain.
 	// Default: a stable name derived from the construct path.
 	DomainName *string
-	// EngineVersion is "OpenSearch_<major>.<minor>", at least OpenSearch_2.9
-	// (OpenCTI's minimum). Upgrades happen in place (EnableVersionUpgrade).
-	// Default: "OpenSearch_2.19".
-	EngineVersion *string
-	// DataNodes is the number of data nodes; with zone awareness it must be a
-	// multiple of ZoneAwareness. Default: 3 (one per Availability Zone).
-	DataNodes *int
-	// DataNodeInstanceType is the data node instance type.
-	// Default: "r7g.large.search" (2 vCPU, 16 GiB; OpenCTI asks >= 8 GiB per node).
-	DataNodeInstanceType *string
-	// MasterNodes is the number of dedicated cluster manager nodes: 0 (none), 3 or 5.
-	// Default: 3.
-	MasterNodes *int
-	// MasterNodeInstanceType is the dedicated master instance type.
-	// Default: "m7g.large.search".
-	MasterNodeInstanceType *string
-	// VolumeSizeGiB is the gp3 EBS volume size of each data node (>= 10).
-	// Default: 100.
-	VolumeSizeGiB *int
-	// ZoneAwareness is the number of Availability Zones the data nodes and
-	// replica shards are spread over: 1 (off), 2 or 3. Default: 3.
-	ZoneAwareness *int
+	// Sizing sizes the domain (engine version, data and master nodes, volume,
+	// zone awareness); start from DefaultSizing() and change what differs.
+	// Upgrades of EngineVersion happen in place (EnableVersionUpgrade).
+	// Default: DefaultSizing(), 3 r7g.large.search data nodes over 3 zones
+	// with 100 GiB each and 3 dedicated m7g.large.search masters, OpenSearch 2.19.
+	Sizing *Sizing
 	// OffPeakWindowStartHour is the UTC hour (0-23) at which the daily 10-hour
 	// off-peak window opens; service software updates and Auto-Tune run in it.
 	// Automated snapshots are hourly on OpenSearch and need no hour. Default: 22.
@@ -109,7 +94,16 @@ type DomainProps struct {
 	ServiceLinkedRole *bool
 }
 
-// Domain is an OpenSearch domain ready for OpenCTI.
+// Sizing sizes a domain (opensearchspec.Sizing, which the configuration's
+// data.opensearch section reuses).
+type Sizing = opensearchspec.Sizing
+
+// DefaultSizing is a highly available domain: 3 data nodes (16 GiB) over 3
+// zones, 3 dedicated masters, 100 GiB per node.
+func DefaultSizing() Sizing { return opensearchspec.DefaultSizing() }
+
+// Domain is an OpenSearch domain ready for OpenCTI. Every resource it creates
+// is reachable from it.
 type Domain interface {
 	constructs.Construct
 	// Domain is the OpenSearch Service domain.
@@ -131,6 +125,14 @@ type Domain interface {
 	// SnapshotRegistrarPolicy lets the principal it is attached to register the
 	// snapshot repository (iam:PassRole on SnapshotRole) and call the snapshot API.
 	SnapshotRegistrarPolicy() awsiam.IManagedPolicy
+	// LogGroups are the slow search, slow index, application and audit log
+	// groups, in that order.
+	LogGroups() []awslogs.ILogGroup
+	// ServiceLinkedRole makes sure the account has the OpenSearch Service
+	// service-linked role; nil when DomainProps.ServiceLinkedRole is false.
+	ServiceLinkedRole() customresources.AwsCustomResource
+	// AccessLogsBucket receives the snapshot bucket's server access logs.
+	AccessLogsBucket() awss3.IBucket
 }
 
 type domain struct {
@@ -143,6 +145,9 @@ type domain struct {
 	bucket   awss3.IBucket
 	role     awsiam.IRole
 	registry awsiam.IManagedPolicy
+	logs     []awslogs.ILogGroup
+	slr      customresources.AwsCustomResource
+	logsBkt  awss3.IBucket
 }
 
 func (d *domain) Domain() awsopensearchservice.IDomain           { return d.dom }
@@ -154,117 +159,77 @@ func (d *domain) SecurityGroup() awsec2.ISecurityGroup           { return d.sg }
 func (d *domain) SnapshotBucket() awss3.IBucket                  { return d.bucket }
 func (d *domain) SnapshotRole() awsiam.IRole                     { return d.role }
 func (d *domain) SnapshotRegistrarPolicy() awsiam.IManagedPolicy { return d.registry }
+func (d *domain) LogGroups() []awslogs.ILogGroup                 { return d.logs }
+func (d *domain) ServiceLinkedRole() customresources.AwsCustomResource {
+	return d.slr
+}
+func (d *domain) AccessLogsBucket() awss3.IBucket { return d.logsBkt }
 
-var (
-	engineVersionPattern = regexp.MustCompile(`^OpenSearch_(\d+)\.(\d+)$`)
-	domainNamePattern    = regexp.MustCompile(`^[a-z][a-z0-9-]{2,27}$`)
-)
+var domainNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{2,27}$`)
 
-func (p *DomainProps) withDefaults() DomainProps {
-	out := DomainProps{}
+// resolved is DomainProps with every default filled in (a copy: the caller's
+// props are never changed).
+type resolved struct {
+	DomainProps
+	sizing Sizing
+}
+
+func (p *DomainProps) withDefaults() resolved {
+	r := resolved{}
 	if p != nil {
-		out = *p
+		r.DomainProps = *p
 	}
-	if out.VpcSubnets == nil {
-		out.VpcSubnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
-	}
-	defaults.Set(&out.EngineVersion, "OpenSearch_2.19")
-	defaults.Set(&out.DataNodes, 3)
-	defaults.Set(&out.DataNodeInstanceType, "r7g.large.search")
-	defaults.Set(&out.MasterNodes, 3)
-	defaults.Set(&out.MasterNodeInstanceType, "m7g.large.search")
-	defaults.Set(&out.VolumeSizeGiB, 100)
-	defaults.Set(&out.ZoneAwareness, 3)
-	defaults.Set(&out.OffPeakWindowStartHour, 22)
-	defaults.Set(&out.MasterUserName, "opencti")
-	defaults.Set(&out.ServiceLinkedRole, true)
-	if out.LogRetention == "" {
-		out.LogRetention = awslogs.RetentionDays_THREE_MONTHS
-	}
-	if out.RemovalPolicy == "" {
-		out.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
-	}
-	return out
+	r.sizing = defaults.Of(r.Sizing, DefaultSizing())
+	defaults.Set(&r.VpcSubnets, awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED})
+	defaults.Slice(&r.ClientSecurityGroups, nil)
+	defaults.Set(&r.OffPeakWindowStartHour, 22)
+	defaults.Set(&r.MasterUserName, "opencti")
+	defaults.Set(&r.ServiceLinkedRole, true)
+	defaults.Zero(&r.LogRetention, awslogs.RetentionDays_THREE_MONTHS)
+	defaults.Zero(&r.RemovalPolicy, awscdk.RemovalPolicy_RETAIN)
+	return r
 }
 
-func (p DomainProps) validate() error {
-	var errs []error
-	add := func(field string, got any, want string) {
-		errs = append(errs, fmt.Errorf("opensearch.DomainProps.%s: got %v, want %s", field, got, want))
+func (r resolved) validate() error {
+	const f = "opensearch.DomainProps."
+	pr := &problems.List{}
+	if r.Vpc == nil {
+		pr.Add(f+"Vpc", r.Vpc, "the VPC that holds the domain")
 	}
-	if p.Vpc == nil {
-		add("Vpc", "nil", "the VPC that holds the domain")
+	r.sizing.Check(pr, problems.GoNames(f+"Sizing."), opensearchspec.Limits{})
+	if h := *r.OffPeakWindowStartHour; h < 0 || h > 23 {
+		pr.Add(f+"OffPeakWindowStartHour", h, "0 to 23")
 	}
-	if m := engineVersionPattern.FindStringSubmatch(*p.EngineVersion); m == nil {
-		add("EngineVersion", strconv.Quote(*p.EngineVersion), `"OpenSearch_<major>.<minor>", at least OpenSearch_2.9`)
-	} else if major, minor := atoi(m[1]), atoi(m[2]); major < 2 || (major == 2 && minor < 9) {
-		add("EngineVersion", strconv.Quote(*p.EngineVersion), "at least OpenSearch_2.9 (OpenCTI's minimum)")
+	if r.DomainName != nil && !*awscdk.Token_IsUnresolved(r.DomainName) && !domainNamePattern.MatchString(*r.DomainName) {
+		pr.Add(f+"DomainName", r.DomainName, "3-28 characters a-z, 0-9 and -, starting with a letter")
 	}
-	za := *p.ZoneAwareness
-	if za < 1 || za > 3 {
-		add("ZoneAwareness", za, "1, 2 or 3")
-	}
-	if n := *p.DataNodes; n < 1 {
-		add("DataNodes", n, "at least 1")
-	} else if za >= 2 && za <= 3 && n%za != 0 {
-		add("DataNodes", n, fmt.Sprintf("a multiple of ZoneAwareness (%d)", za))
-	}
-	if n := *p.MasterNodes; n != 0 && n != 3 && n != 5 {
-		add("MasterNodes", n, "0, 3 or 5")
-	}
-	for _, f := range [][2]string{{"DataNodeInstanceType", *p.DataNodeInstanceType}, {"MasterNodeInstanceType", *p.MasterNodeInstanceType}} {
-		if !strings.HasSuffix(f[1], ".search") {
-			add(f[0], strconv.Quote(f[1]), `an OpenSearch instance type ending in ".search"`)
-		}
-	}
-	if n := *p.VolumeSizeGiB; n < 10 {
-		add("VolumeSizeGiB", n, "at least 10")
-	}
-	if h := *p.OffPeakWindowStartHour; h < 0 || h > 23 {
-		add("OffPeakWindowStartHour", h, "0..23")
-	}
-	if p.DomainName != nil && !*awscdk.Token_IsUnresolved(p.DomainName) && !domainNamePattern.MatchString(*p.DomainName) {
-		add("DomainName", strconv.Quote(*p.DomainName), "3-28 characters a-z, 0-9 and -, starting with a letter")
-	}
-	if err := secrets.ValidateRemovalPolicy("opensearch.DomainProps.RemovalPolicy", p.RemovalPolicy); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
-}
-
-func atoi(s string) int {
-	n, _ := strconv.Atoi(s)
-	return n
+	awsutil.CheckRemovalPolicy(pr, f+"RemovalPolicy", r.RemovalPolicy)
+	return pr.Err()
 }
 
 // NewDomain creates the OpenSearch domain, its master user secret, security
-// group, log groups and manual snapshot repository. It panics before creating
-// anything if props are invalid.
+// group, log groups and manual snapshot repository. It panics with an
+// *problems.InvalidProps, listing every invalid prop, before creating
+// anything.
 func NewDomain(scope constructs.Construct, id string, props *DomainProps) Domain {
 	p := props.withDefaults()
-	if err := p.validate(); err != nil {
-		panic(err)
-	}
-	subnets, err := pickSubnets(p.Vpc, p.VpcSubnets, *p.ZoneAwareness)
-	if err != nil {
-		panic(err)
-	}
+	problems.PanicIfInvalid("opensearch.NewDomain", id, p.validate())
+	sz := p.sizing
+	subnets, err := pickSubnets(p.Vpc, p.VpcSubnets, sz.ZoneAwareness)
+	problems.PanicIfInvalid("opensearch.NewDomain", id, err)
 	d := &domain{}
 	constructs.NewConstruct_Override(d, scope, jsii.String(id))
-	removal := secrets.DataRemovalPolicy(p.RemovalPolicy)
+	removal := awsutil.DataRemovalPolicy(p.RemovalPolicy)
 	stack := awscdk.Stack_Of(d)
 
 	name := p.DomainName
 	if name == nil {
 		name = defaultDomainName(d)
 	}
-	d.key = p.EncryptionKey
-	if d.key == nil {
-		d.key = secrets.NewKey(d, "Key", &secrets.KeyProps{
-			Description:   jsii.String("OpenSearch domain " + *name + " and its manual snapshots"),
-			RemovalPolicy: removal,
-		})
-	}
+	d.key = secrets.KeyOrNew(p.EncryptionKey, d, "Key", &secrets.KeyProps{
+		Description:   jsii.String("OpenSearch domain " + *name + " and its manual snapshots"),
+		RemovalPolicy: removal,
+	})
 	d.secret = secrets.NewCredentials(d, "MasterUser", &secrets.CredentialsProps{
 		SecretName:  p.MasterUserSecretName,
 		Description: jsii.String("OpenSearch internal master user of domain " + *name + " (ELASTICSEARCH__USERNAME / ELASTICSEARCH__PASSWORD)"),
@@ -280,14 +245,8 @@ func NewDomain(scope constructs.Construct, id string, props *DomainProps) Domain
 			"OpenSearch internal users. Rotate with the documented runbook."),
 	})
 
-	sg := awsec2.NewSecurityGroup(d, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
-		Vpc:              p.Vpc,
-		Description:      jsii.String("OpenSearch domain " + *name + ": HTTPS from OpenCTI workloads only"),
-		AllowAllOutbound: jsii.Bool(false),
-	})
-	for _, client := range p.ClientSecurityGroups {
-		sg.AddIngressRule(client, awsec2.Port_Tcp(jsii.Number(HTTPSPort)), jsii.String("HTTPS to OpenSearch from OpenCTI workloads"), jsii.Bool(false))
-	}
+	sg := awsutil.NewClosedSecurityGroup(d, p.Vpc, "OpenSearch domain "+*name+": HTTPS from OpenCTI workloads only",
+		p.ClientSecurityGroups, awsutil.ClientPort{Port: HTTPSPort, Description: "HTTPS to OpenSearch from OpenCTI workloads"})
 	sg.ApplyRemovalPolicy(removal)
 	d.sg = sg
 
@@ -302,6 +261,7 @@ func NewDomain(scope constructs.Construct, id string, props *DomainProps) Domain
 			RemovalPolicy: removal,
 		})
 		logGroups[kind] = lg
+		d.logs = append(d.logs, lg)
 		logArns = append(logArns, lg.LogGroupArn())
 	}
 	logsPolicy := awslogs.NewResourcePolicy(d, jsii.String("LogsResourcePolicy"), &awslogs.ResourcePolicyProps{
@@ -317,23 +277,23 @@ func NewDomain(scope constructs.Construct, id string, props *DomainProps) Domain
 	})
 
 	capacity := &awsopensearchservice.CapacityConfig{
-		DataNodes:                 jsii.Number(float64(*p.DataNodes)),
-		DataNodeInstanceType:      p.DataNodeInstanceType,
+		DataNodes:                 jsii.Number(float64(sz.DataNodes)),
+		DataNodeInstanceType:      jsii.String(sz.DataNodeInstanceType),
 		MultiAzWithStandbyEnabled: jsii.Bool(false),
 	}
-	if *p.MasterNodes > 0 {
-		capacity.MasterNodes = jsii.Number(float64(*p.MasterNodes))
-		capacity.MasterNodeInstanceType = p.MasterNodeInstanceType
+	if sz.MasterNodes > 0 {
+		capacity.MasterNodes = jsii.Number(float64(sz.MasterNodes))
+		capacity.MasterNodeInstanceType = jsii.String(sz.MasterNodeInstanceType)
 	}
-	version := strings.TrimPrefix(*p.EngineVersion, "OpenSearch_")
+	version := strings.TrimPrefix(sz.EngineVersion, "OpenSearch_")
 	dom := awsopensearchservice.NewDomain(d, jsii.String("Resource"), &awsopensearchservice.DomainProps{
 		DomainName:    name,
 		Version:       awsopensearchservice.EngineVersion_OpenSearch(jsii.String(version)),
 		Capacity:      capacity,
-		ZoneAwareness: &awsopensearchservice.ZoneAwarenessConfig{Enabled: jsii.Bool(*p.ZoneAwareness > 1), AvailabilityZoneCount: zoneCount(*p.ZoneAwareness)},
+		ZoneAwareness: &awsopensearchservice.ZoneAwarenessConfig{Enabled: jsii.Bool(sz.ZoneAwareness > 1), AvailabilityZoneCount: zoneCount(sz.ZoneAwareness)},
 		Ebs: &awsopensearchservice.EbsOptions{
 			Enabled:    jsii.Bool(true),
-			VolumeSize: jsii.Number(float64(*p.VolumeSizeGiB)),
+			VolumeSize: jsii.Number(float64(sz.VolumeSizeGiB)),
 			VolumeType: awsec2.EbsDeviceVolumeType_GP3,
 		},
 		EncryptionAtRest:     &awsopensearchservice.EncryptionAtRestOptions{Enabled: jsii.Bool(true), KmsKey: d.key},
@@ -366,7 +326,8 @@ func NewDomain(scope constructs.Construct, id string, props *DomainProps) Domain
 			Retention:     p.LogRetention,
 			RemovalPolicy: removal,
 		})
-		dom.Node().AddDependency(NewServiceLinkedRole(d, "ServiceLinkedRole", &ServiceLinkedRoleProps{LogGroup: slrLogs}))
+		d.slr = NewServiceLinkedRole(d, "ServiceLinkedRole", &ServiceLinkedRoleProps{LogGroup: slrLogs})
+		dom.Node().AddDependency(d.slr)
 	}
 
 	// The access policy is written on the L1 resource: the L2 would install it
@@ -392,11 +353,11 @@ func NewDomain(scope constructs.Construct, id string, props *DomainProps) Domain
 			"access policy without IAM principals for that case. The domain is VPC-only, reachable only from the " +
 			"workload security group, and every request is authenticated by fine-grained access control.")},
 	}
-	if *p.MasterNodes == 0 {
+	if sz.MasterNodes == 0 {
 		suppressions = append(suppressions, &cdknag.NagPackSuppression{Id: jsii.String("AwsSolutions-OS4"),
 			Reason: jsii.String("MasterNodes is 0 by the caller's choice (a development domain); production configurations require 3 or 5 dedicated masters.")})
 	}
-	if *p.ZoneAwareness == 1 {
+	if sz.ZoneAwareness == 1 {
 		suppressions = append(suppressions, &cdknag.NagPackSuppression{Id: jsii.String("AwsSolutions-OS7"),
 			Reason: jsii.String("ZoneAwareness is 1 by the caller's choice (a single-AZ development domain); production configurations require 2 or 3 zones.")})
 	}
@@ -459,5 +420,7 @@ func pickSubnets(vpc awsec2.IVpc, sel *awsec2.SubnetSelection, n int) ([]awsec2.
 			return out, nil
 		}
 	}
-	return nil, fmt.Errorf("opensearch.DomainProps.VpcSubnets: got subnets in %d Availability Zones, want at least ZoneAwareness (%d)", len(out), n)
+	pr := &problems.List{}
+	pr.Add("opensearch.DomainProps.VpcSubnets", problems.Raw(fmt.Sprintf("subnets in %d Availability Zones", len(out))), fmt.Sprintf("at least Sizing.ZoneAwareness (%d)", n))
+	return nil, pr.Err()
 }

@@ -29,8 +29,9 @@ func TestMain(m *testing.M) {
 	dev, prd = testutil.NewVPCFixture(app, "Dev"), testutil.NewVPCFixture(app, "Prod")
 	opensearch.NewDomain(dev.Stack, "OpenSearch", &opensearch.DomainProps{
 		Vpc: dev.Vpc, ClientSecurityGroups: []awsec2.ISecurityGroup{dev.Client},
-		DataNodes: new(1), DataNodeInstanceType: jsii.String("m7g.large.search"),
-		MasterNodes: new(0), ZoneAwareness: new(1), VolumeSizeGiB: new(20),
+		Sizing: sizing(func(s *opensearch.Sizing) {
+			s.DataNodes, s.DataNodeInstanceType, s.MasterNodes, s.ZoneAwareness, s.VolumeSizeGiB = 1, "m7g.large.search", 0, 1, 20
+		}),
 		RemovalPolicy:     awscdk.RemovalPolicy_DESTROY,
 		ServiceLinkedRole: jsii.Bool(false),
 	})
@@ -267,22 +268,31 @@ func TestNoNagErrors(t *testing.T) {
 	testutil.RequireNoNagErrors(t, prd.Stack)
 }
 
+// sizing is DefaultSizing() changed by change.
+func sizing(change func(*opensearch.Sizing)) *opensearch.Sizing {
+	s := opensearch.DefaultSizing()
+	change(&s)
+	return &s
+}
+
 func TestInvalidProps(t *testing.T) {
+	const head = "opensearch.NewDomain \"Invalid\": invalid props:\n"
 	for _, tc := range []struct {
 		name  string
 		props opensearch.DomainProps
 		want  string
 	}{
 		{"all at once", opensearch.DomainProps{
-			Vpc: prd.Vpc, EngineVersion: jsii.String("OpenSearch_2.7"), DataNodes: new(4), MasterNodes: new(2),
-		}, "opensearch.DomainProps.EngineVersion: got \"OpenSearch_2.7\", want at least OpenSearch_2.9 (OpenCTI's minimum)\n" +
-			"opensearch.DomainProps.DataNodes: got 4, want a multiple of ZoneAwareness (3)\n" +
-			"opensearch.DomainProps.MasterNodes: got 2, want 0, 3 or 5"},
+			Vpc: prd.Vpc, Sizing: sizing(func(s *opensearch.Sizing) { s.EngineVersion, s.DataNodes, s.MasterNodes = "OpenSearch_2.7", 4, 2 }),
+		}, head + "opensearch.DomainProps.Sizing.EngineVersion: got \"OpenSearch_2.7\", want at least OpenSearch_2.9 (OpenCTI's minimum)\n" +
+			"opensearch.DomainProps.Sizing.DataNodes: got 4, want a multiple of opensearch.DomainProps.Sizing.ZoneAwareness (3), so every zone holds the same number of nodes\n" +
+			"opensearch.DomainProps.Sizing.MasterNodes: got 2, want 0, 3 or 5 (dedicated masters need an odd quorum)"},
 		{"no vpc and bad names", opensearch.DomainProps{
-			EngineVersion: jsii.String("2.19"), DomainName: jsii.String("OpenCTI"), DataNodeInstanceType: jsii.String("r7g.large"),
-		}, "opensearch.DomainProps.Vpc: got nil, want the VPC that holds the domain\n" +
-			"opensearch.DomainProps.EngineVersion: got \"2.19\", want \"OpenSearch_<major>.<minor>\", at least OpenSearch_2.9\n" +
-			"opensearch.DomainProps.DataNodeInstanceType: got \"r7g.large\", want an OpenSearch instance type ending in \".search\"\n" +
+			Sizing:     sizing(func(s *opensearch.Sizing) { s.EngineVersion, s.DataNodeInstanceType = "2.19", "r7g.large" }),
+			DomainName: jsii.String("OpenCTI"),
+		}, head + "opensearch.DomainProps.Vpc: got nil, want the VPC that holds the domain\n" +
+			"opensearch.DomainProps.Sizing.EngineVersion: got \"2.19\", want \"OpenSearch_<major>.<minor>\", at least OpenSearch_2.9\n" +
+			"opensearch.DomainProps.Sizing.DataNodeInstanceType: got \"r7g.large\", want an OpenSearch instance type such as \"r7g.large.search\"\n" +
 			"opensearch.DomainProps.DomainName: got \"OpenCTI\", want 3-28 characters a-z, 0-9 and -, starting with a letter"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

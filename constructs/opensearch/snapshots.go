@@ -18,11 +18,12 @@ const SnapshotRepositoryName = "manual-snapshots"
 // repository, as the OpenSearch Service guide "Creating index snapshots"
 // describes. Registering the repository is an API call on the domain (see
 // README), not a CloudFormation resource.
-func (d *domain) addSnapshotRepository(p DomainProps, removal awscdk.RemovalPolicy, domainArn *string) {
+func (d *domain) addSnapshotRepository(p resolved, removal awscdk.RemovalPolicy, domainArn *string) {
 	logs := p.AccessLogsBucket
 	if logs == nil {
 		logs = objectstore.NewAccessLogsBucket(d, "AccessLogsBucket", &objectstore.AccessLogsBucketProps{RemovalPolicy: removal})
 	}
+	d.logsBkt = logs
 	bucket := awss3.NewBucket(d, jsii.String("SnapshotBucket"), &awss3.BucketProps{
 		Encryption:             awss3.BucketEncryption_KMS,
 		EncryptionKey:          d.key,

@@ -1,7 +1,6 @@
 package secrets
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -10,14 +9,19 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
+	"github.com/opencti-ha/opencti-ha/constructs/secrets/secretsspec"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
 
 // JSON property names of a credentials secret made by NewCredentials.
 const (
 	// CredentialsUsernameField holds the user name (absent when no Username is set).
-	CredentialsUsernameField = "username"
+	CredentialsUsernameField = secretsspec.UsernameField
 	// CredentialsPasswordField holds the generated password.
-	CredentialsPasswordField = "password"
+	CredentialsPasswordField = secretsspec.PasswordField
 )
 
 // CredentialsProps configures NewCredentials.
@@ -55,48 +59,36 @@ func (p *CredentialsProps) withDefaults() CredentialsProps {
 	if p != nil {
 		out = *p
 	}
-	if out.PasswordLength == nil {
-		out.PasswordLength = new(32)
-	}
-	if out.ExcludePunctuation == nil {
-		out.ExcludePunctuation = new(true)
-	}
-	if out.RequireEachIncludedType == nil {
-		out.RequireEachIncludedType = new(true)
-	}
-	if out.RemovalPolicy == "" {
-		out.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
-	}
+	defaults.Set(&out.PasswordLength, 32)
+	defaults.Set(&out.ExcludePunctuation, true)
+	defaults.Set(&out.RequireEachIncludedType, true)
+	defaults.Zero(&out.RemovalPolicy, awscdk.RemovalPolicy_RETAIN)
 	return out
 }
 
 func (p CredentialsProps) validate() error {
-	var errs []error
+	pr := &problems.List{}
 	if p.Description == nil || *p.Description == "" {
-		errs = append(errs, errors.New("secrets.CredentialsProps.Description: got empty, want what the credentials are for"))
+		pr.Add("secrets.CredentialsProps.Description", p.Description, "what the credentials are for")
 	}
 	if p.NoRotationReason == nil || *p.NoRotationReason == "" {
-		errs = append(errs, errors.New("secrets.CredentialsProps.NoRotationReason: got empty, want why the secret is not rotated"))
+		pr.Add("secrets.CredentialsProps.NoRotationReason", p.NoRotationReason, "why the secret is not rotated")
 	}
 	if n := *p.PasswordLength; n < 16 || n > 128 {
-		errs = append(errs, fmt.Errorf("secrets.CredentialsProps.PasswordLength: got %d, want 16..128", n))
+		pr.Add("secrets.CredentialsProps.PasswordLength", n, "16 to 128")
 	}
-	if err := ValidateRemovalPolicy("secrets.CredentialsProps.RemovalPolicy", p.RemovalPolicy); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	awsutil.CheckRemovalPolicy(pr, "secrets.CredentialsProps.RemovalPolicy", p.RemovalPolicy)
+	return pr.Err()
 }
 
 // NewCredentials creates a Secrets Manager secret whose password CloudFormation
 // generates (GenerateSecretString): the value never appears in the template.
 // Read it in other resources only through SecretValueFromJson, which renders a
-// {{resolve:secretsmanager:...}} dynamic reference. It panics before creating
-// anything if props are invalid.
+// {{resolve:secretsmanager:...}} dynamic reference. It panics with an
+// *problems.InvalidProps, before creating anything, if props are invalid.
 func NewCredentials(scope constructs.Construct, id string, props *CredentialsProps) awssecretsmanager.ISecret {
 	p := props.withDefaults()
-	if err := p.validate(); err != nil {
-		panic(err)
-	}
+	problems.PanicIfInvalid("secrets.NewCredentials", id, p.validate())
 	template := "{}"
 	if p.Username != nil {
 		template = fmt.Sprintf(`{%q:%q}`, CredentialsUsernameField, *p.Username)
@@ -117,7 +109,7 @@ func NewCredentials(scope constructs.Construct, id string, props *CredentialsPro
 		Description:          p.Description,
 		EncryptionKey:        p.EncryptionKey,
 		GenerateSecretString: gen,
-		RemovalPolicy:        DataRemovalPolicy(p.RemovalPolicy),
+		RemovalPolicy:        awsutil.DataRemovalPolicy(p.RemovalPolicy),
 	})
 	cdknag.NagSuppressions_AddResourceSuppressions(sec, &[]*cdknag.NagPackSuppression{{
 		Id:     jsii.String("AwsSolutions-SMG4"),

@@ -7,14 +7,15 @@
 package secrets
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
 
 // KeyProps configures NewKey.
@@ -44,39 +45,30 @@ func (p *KeyProps) withDefaults() KeyProps {
 	if p != nil {
 		out = *p
 	}
-	if out.RemovalPolicy == "" {
-		out.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
-	}
-	if out.PendingWindowDays == nil {
-		out.PendingWindowDays = new(30)
-	}
-	if out.AllowSecretsManagerInAccount == nil {
-		out.AllowSecretsManagerInAccount = new(false)
-	}
+	defaults.Zero(&out.RemovalPolicy, awscdk.RemovalPolicy_RETAIN)
+	defaults.Set(&out.PendingWindowDays, 30)
+	defaults.Set(&out.AllowSecretsManagerInAccount, false)
 	return out
 }
 
 func (p KeyProps) validate() error {
-	var errs []error
+	pr := &problems.List{}
 	if p.Description == nil || *p.Description == "" {
-		errs = append(errs, errors.New("secrets.KeyProps.Description: got empty, want a description of what the key protects"))
+		pr.Add("secrets.KeyProps.Description", p.Description, "a description of what the key protects")
 	}
 	if d := *p.PendingWindowDays; d < 7 || d > 30 {
-		errs = append(errs, fmt.Errorf("secrets.KeyProps.PendingWindowDays: got %d, want 7..30", d))
+		pr.Add("secrets.KeyProps.PendingWindowDays", d, "7 to 30")
 	}
-	if err := ValidateRemovalPolicy("secrets.KeyProps.RemovalPolicy", p.RemovalPolicy); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	awsutil.CheckRemovalPolicy(pr, "secrets.KeyProps.RemovalPolicy", p.RemovalPolicy)
+	return pr.Err()
 }
 
 // NewKey creates a symmetric customer managed KMS key with yearly automatic
-// rotation. It panics before creating anything if props are invalid.
+// rotation. It panics with an *problems.InvalidProps, before creating
+// anything, if props are invalid.
 func NewKey(scope constructs.Construct, id string, props *KeyProps) awskms.IKey {
 	p := props.withDefaults()
-	if err := p.validate(); err != nil {
-		panic(err)
-	}
+	problems.PanicIfInvalid("secrets.NewKey", id, p.validate())
 	key := awskms.NewKey(scope, jsii.String(id), &awskms.KeyProps{
 		Description:       p.Description,
 		EnableKeyRotation: jsii.Bool(true),
@@ -100,4 +92,13 @@ func NewKey(scope constructs.Construct, id string, props *KeyProps) awskms.IKey 
 		}), jsii.Bool(false))
 	}
 	return key
+}
+
+// KeyOrNew is key when it is not nil (bring your own key), else a new key
+// NewKey(scope, id, props) creates.
+func KeyOrNew(key awskms.IKey, scope constructs.Construct, id string, props *KeyProps) awskms.IKey {
+	if key != nil {
+		return key
+	}
+	return NewKey(scope, id, props)
 }

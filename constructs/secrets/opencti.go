@@ -2,9 +2,6 @@ package secrets
 
 import (
 	_ "embed"
-	"errors"
-	"fmt"
-	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -15,21 +12,26 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
+	"github.com/opencti-ha/opencti-ha/constructs/secrets/secretsspec"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
 
 // JSON property names of the OpenCTI application secrets.
 const (
 	// AdminSecretPasswordField holds APP__ADMIN__PASSWORD (32 alphanumerics).
-	AdminSecretPasswordField = "password"
+	AdminSecretPasswordField = secretsspec.PasswordField
 	// AdminSecretTokenField holds APP__ADMIN__TOKEN, a UUIDv4 generated in the
 	// account by the custom resource.
-	AdminSecretTokenField = "token"
+	AdminSecretTokenField = secretsspec.AdminTokenField
 	// HealthAccessKeySecretField holds APP__HEALTH_ACCESS_KEY (40 alphanumerics,
 	// safe in the /health query string).
-	HealthAccessKeySecretField = "accessKey"
+	HealthAccessKeySecretField = secretsspec.HealthAccessKeyField
 	// EncryptionKeySecretField holds APP__ENCRYPTION_KEY: 32 random bytes,
 	// base64 encoded (44 characters), generated in the account.
-	EncryptionKeySecretField = "key"
+	EncryptionKeySecretField = secretsspec.EncryptionKeyField
 )
 
 //go:embed generator.js
@@ -82,55 +84,42 @@ func (s *openCTISecrets) EncryptionKeySecret() awssecretsmanager.ISecret   { ret
 func (s *openCTISecrets) EncryptionKey() awskms.IKey                       { return s.key }
 func (s *openCTISecrets) Generator() awslambda.IFunction                   { return s.generator }
 
-var secretPrefixPattern = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,400}[A-Za-z0-9_+=.@-]$`)
-
 func (p *OpenCTISecretsProps) withDefaults() OpenCTISecretsProps {
 	out := OpenCTISecretsProps{}
 	if p != nil {
 		out = *p
 	}
-	if out.RemovalPolicy == "" {
-		out.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
-	}
-	if out.GeneratorLogRetention == "" {
-		out.GeneratorLogRetention = awslogs.RetentionDays_THREE_MONTHS
-	}
+	defaults.Zero(&out.RemovalPolicy, awscdk.RemovalPolicy_RETAIN)
+	defaults.Zero(&out.GeneratorLogRetention, awslogs.RetentionDays_THREE_MONTHS)
 	return out
 }
 
 func (p OpenCTISecretsProps) validate() error {
-	var errs []error
-	switch {
-	case p.NamePrefix == nil:
-		errs = append(errs, errors.New("secrets.OpenCTISecretsProps.NamePrefix: got nil, want a secret name prefix such as \"opencti/prod\""))
-	case !*awscdk.Token_IsUnresolved(p.NamePrefix) && !secretPrefixPattern.MatchString(*p.NamePrefix):
-		errs = append(errs, fmt.Errorf("secrets.OpenCTISecretsProps.NamePrefix: got %q, want letters, digits and /_+=.@- not ending in \"/\"", *p.NamePrefix))
+	pr := &problems.List{}
+	if p.NamePrefix == nil {
+		pr.Add("secrets.OpenCTISecretsProps.NamePrefix", p.NamePrefix, `a secret name prefix such as "opencti/prod"`)
+	} else {
+		secretsspec.CheckNamePrefix(pr, "secrets.OpenCTISecretsProps.NamePrefix", *p.NamePrefix)
 	}
-	if err := ValidateRemovalPolicy("secrets.OpenCTISecretsProps.RemovalPolicy", p.RemovalPolicy); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	awsutil.CheckRemovalPolicy(pr, "secrets.OpenCTISecretsProps.RemovalPolicy", p.RemovalPolicy)
+	return pr.Err()
 }
 
 // NewOpenCTISecrets creates the OpenCTI application secrets and the custom
 // resource that completes them with values Secrets Manager cannot generate.
-// It panics before creating anything if props are invalid.
+// It panics with an *problems.InvalidProps, before creating anything, if
+// props are invalid.
 func NewOpenCTISecrets(scope constructs.Construct, id string, props *OpenCTISecretsProps) OpenCTISecrets {
 	p := props.withDefaults()
-	if err := p.validate(); err != nil {
-		panic(err)
-	}
+	problems.PanicIfInvalid("secrets.NewOpenCTISecrets", id, p.validate())
 	s := &openCTISecrets{}
 	constructs.NewConstruct_Override(s, scope, jsii.String(id))
-	removal := DataRemovalPolicy(p.RemovalPolicy)
+	removal := awsutil.DataRemovalPolicy(p.RemovalPolicy)
 
-	s.key = p.EncryptionKey
-	if s.key == nil {
-		s.key = NewKey(s, "Key", &KeyProps{
-			Description:   jsii.String("OpenCTI application secrets (" + *p.NamePrefix + ")"),
-			RemovalPolicy: removal,
-		})
-	}
+	s.key = KeyOrNew(p.EncryptionKey, s, "Key", &KeyProps{
+		Description:   jsii.String("OpenCTI application secrets (" + *p.NamePrefix + ")"),
+		RemovalPolicy: removal,
+	})
 
 	newSecret := func(id, name, description, field string, length int) awssecretsmanager.Secret {
 		sec := awssecretsmanager.NewSecret(s, jsii.String(id), &awssecretsmanager.SecretProps{
@@ -154,14 +143,14 @@ func NewOpenCTISecrets(scope constructs.Construct, id string, props *OpenCTISecr
 		}}, jsii.Bool(true))
 		return sec
 	}
-	admin := newSecret("AdminSecret", "admin",
+	admin := newSecret("AdminSecret", secretsspec.AdminSecretName,
 		"OpenCTI admin: password (APP__ADMIN__PASSWORD) and token (APP__ADMIN__TOKEN, UUIDv4)",
 		AdminSecretPasswordField, 32)
-	health := newSecret("HealthAccessKeySecret", "health-access-key",
+	health := newSecret("HealthAccessKeySecret", secretsspec.HealthAccessKeySecretName,
 		"OpenCTI health access key (APP__HEALTH_ACCESS_KEY)", HealthAccessKeySecretField, 40)
 	// The generated 44-character placeholder is never a valid base64 encoding of
 	// 32 bytes (it has no trailing "="), so the generator always replaces it.
-	encryption := newSecret("EncryptionKeySecret", "encryption-key",
+	encryption := newSecret("EncryptionKeySecret", secretsspec.EncryptionKeySecretName,
 		"OpenCTI platform encryption key (APP__ENCRYPTION_KEY, base64 of 32 random bytes)",
 		EncryptionKeySecretField, 44)
 	s.admin, s.health, s.encryption = admin, health, encryption

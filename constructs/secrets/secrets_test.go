@@ -157,9 +157,11 @@ func TestInvalidProps(t *testing.T) {
 		props *secrets.OpenCTISecretsProps
 		want  string
 	}{
-		{"nil props", nil, "secrets.OpenCTISecretsProps.NamePrefix: got nil, want a secret name prefix such as \"opencti/prod\""},
+		{"nil props", nil, "secrets.NewOpenCTISecrets \"Invalid\": invalid props:\n" +
+			"secrets.OpenCTISecretsProps.NamePrefix: got nil, want a secret name prefix such as \"opencti/prod\""},
 		{"trailing slash and bad policy", &secrets.OpenCTISecretsProps{NamePrefix: jsii.String("opencti/"), RemovalPolicy: "KEEP"},
-			"secrets.OpenCTISecretsProps.NamePrefix: got \"opencti/\", want letters, digits and /_+=.@- not ending in \"/\"\n" +
+			"secrets.NewOpenCTISecrets \"Invalid\": invalid props:\n" +
+				"secrets.OpenCTISecretsProps.NamePrefix: got \"opencti/\", want 1-100 characters of A-Z a-z 0-9 / _ + = . @ -, not starting or ending with /\n" +
 				"secrets.OpenCTISecretsProps.RemovalPolicy: got \"KEEP\", want one of RETAIN, SNAPSHOT, DESTROY, RETAIN_ON_UPDATE_OR_DELETE"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,7 +1,6 @@
 package upgradesnapshot
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 
@@ -15,6 +14,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/opencti-ha/opencti-ha/constructs/opensearch"
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
 
 // UpgradeSnapshotProps configures NewUpgradeSnapshot.
@@ -95,50 +97,45 @@ func (p *UpgradeSnapshotProps) withDefaults() resolved {
 	if r.Timeout != nil {
 		r.timeoutMinutes = *r.Timeout.ToMinutes(&awscdk.TimeConversionOptions{Integral: jsii.Bool(false)})
 	}
-	if r.LogRetention == "" {
-		r.LogRetention = awslogs.RetentionDays_ONE_MONTH
-	}
-	if r.RemovalPolicy == "" {
-		r.RemovalPolicy = awscdk.RemovalPolicy_DESTROY
-	}
+	defaults.Zero(&r.LogRetention, awslogs.RetentionDays_ONE_MONTH)
+	defaults.Zero(&r.RemovalPolicy, awscdk.RemovalPolicy_DESTROY)
 	return r
 }
 
+var repositoryNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,99}$`)
+
 func (r resolved) validate() error {
-	var errs []error
-	add := func(field string, value any, want string) {
-		errs = append(errs, fmt.Errorf("%s: got %s, want %s", field, value, want))
-	}
+	const f = "upgradesnapshot.UpgradeSnapshotProps."
+	pr := &problems.List{}
 	if !isToken(r.Version) && !versionRe.MatchString(r.Version) {
-		add("Version", fmt.Sprintf("%q", r.Version), "an OpenCTI version such as 7.260817.0")
+		pr.Add(f+"Version", r.Version, "an OpenCTI version such as 7.260817.0")
 	}
 	if r.Vpc == nil {
-		add("Vpc", "nothing", "the VPC of the domain")
+		pr.Add(f+"Vpc", r.Vpc, "the VPC of the domain")
 	}
-	for _, f := range []struct {
-		name string
-		v    *string
-	}{{"DomainEndpoint", r.DomainEndpoint}, {"DomainArn", r.DomainArn}} {
-		if f.v == nil || *f.v == "" {
-			add(f.name, "nothing", "the domain's "+map[string]string{"DomainEndpoint": "VPC endpoint", "DomainArn": "ARN"}[f.name])
-		}
+	if r.DomainEndpoint == nil || *r.DomainEndpoint == "" {
+		pr.Add(f+"DomainEndpoint", r.DomainEndpoint, "the domain's VPC endpoint")
+	}
+	if r.DomainArn == nil || *r.DomainArn == "" {
+		pr.Add(f+"DomainArn", r.DomainArn, "the domain's ARN")
 	}
 	if r.MasterUserSecret == nil {
-		add("MasterUserSecret", "nothing", "the master user secret")
+		pr.Add(f+"MasterUserSecret", r.MasterUserSecret, "the master user secret")
 	}
 	if r.SnapshotBucket == nil {
-		add("SnapshotBucket", "nothing", "the snapshot bucket")
+		pr.Add(f+"SnapshotBucket", r.SnapshotBucket, "the snapshot bucket")
 	}
 	if r.SnapshotRole == nil {
-		add("SnapshotRole", "nothing", "the role OpenSearch assumes to write snapshots")
+		pr.Add(f+"SnapshotRole", r.SnapshotRole, "the role OpenSearch assumes to write snapshots")
 	}
-	if n := *r.RepositoryName; !isToken(n) && !regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,99}$`).MatchString(n) {
-		add("RepositoryName", fmt.Sprintf("%q", n), "lower-case letters, digits, '.', '_' and '-'")
+	if n := *r.RepositoryName; !isToken(n) && !repositoryNameRe.MatchString(n) {
+		pr.Add(f+"RepositoryName", n, "lower-case letters, digits, '.', '_' and '-'")
 	}
 	if r.timeoutMinutes < 5 || r.timeoutMinutes > 60 {
-		add("Timeout", fmt.Sprintf("%g minutes", r.timeoutMinutes), "5 to 60 minutes (a custom resource waits at most one hour)")
+		pr.Add(f+"Timeout", problems.Raw(fmt.Sprintf("%g minutes", r.timeoutMinutes)), "5 to 60 minutes (a custom resource waits at most one hour)")
 	}
-	return errors.Join(errs...)
+	awsutil.CheckRemovalPolicy(pr, f+"RemovalPolicy", r.RemovalPolicy)
+	return pr.Err()
 }
 
 func isToken(s string) bool { return *awscdk.Token_IsUnresolved(jsii.String(s)) }

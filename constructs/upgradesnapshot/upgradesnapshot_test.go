@@ -321,8 +321,8 @@ func TestInvalidPropsAreAllReported(t *testing.T) {
 	}()
 	for _, want := range []string{
 		`Version: got "latest version", want an OpenCTI version`,
-		"Vpc: got nothing", "DomainEndpoint: got nothing", "DomainArn: got nothing", "MasterUserSecret: got nothing",
-		"SnapshotBucket: got nothing", "SnapshotRole: got nothing", "Timeout: got 120 minutes, want 5 to 60 minutes",
+		"Vpc: got nil", "DomainEndpoint: got nil", "DomainArn: got nil", "MasterUserSecret: got nil",
+		"SnapshotBucket: got nil", "SnapshotRole: got nil", "Timeout: got 120 minutes, want 5 to 60 minutes",
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("panic message lacks %q:\n%s", want, msg)

@@ -1,5 +1,7 @@
-// Package awsutil holds small conversions shared by the CDK stacks and
-// constructs of this module.
+// Package awsutil holds the small AWS helpers the constructs and stacks of
+// this module share, each written once: log retention days as the CDK enum,
+// removal policies for resources that hold data, and the closed security
+// group a data service admits its clients through.
 package awsutil
 
 import (

@@ -18,9 +18,15 @@ import (
 	"github.com/opencti-ha/opencti-ha/config"
 )
 
-// Generate renders the reference from the Go sources in configDir.
+// modulePath is the import path of this module; packages below it are read
+// from the repository next to configDir.
+const modulePath = "github.com/opencti-ha/opencti-ha"
+
+// Generate renders the reference from the Go sources in configDir (the
+// config package, at the repository root) and of the packages whose types the
+// configuration reuses (the constructs' aws-free <construct>spec packages).
 func Generate(configDir string) (string, error) {
-	docs, err := fieldDocs(configDir)
+	docs, err := fieldDocs(filepath.Dir(filepath.Clean(configDir)), reflect.TypeOf(config.Config{}))
 	if err != nil {
 		return "", err
 	}
@@ -39,21 +45,28 @@ func Generate(configDir string) (string, error) {
 	b.WriteString("`make synth CONFIG=file.yaml` / `cdk synth -c config=file.yaml`: the file's `environment`\n")
 	b.WriteString("picks the profile whose defaults fill every field it leaves out. Unknown keys and values\n")
 	b.WriteString("of the wrong type are errors; every invalid value is reported at once.\n\n")
+	b.WriteString("Sections that size a construct reuse its settings type and rules (the `<construct>spec` package\n")
+	b.WriteString("named in their description): a \"Default\" in the meaning column is the construct's own default,\n")
+	b.WriteString("the two default columns are what each profile sets.\n\n")
 	b.WriteString("| field | type | default (dev) | default (prod) | meaning |\n|---|---|---|---|---|\n")
 	var walk func(prefix string, t reflect.Type, vals map[string]reflect.Value)
 	walk = func(prefix string, t reflect.Type, vals map[string]reflect.Value) {
 		for i := 0; i < t.NumField(); i++ {
 			f := t.Field(i)
-			tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
-			if tag == "" || tag == "-" {
-				continue
-			}
-			path := prefix + tag
 			sub := map[string]reflect.Value{}
 			for env, v := range vals {
 				sub[env] = v.Field(i)
 			}
-			doc := docs[t.Name()+"."+f.Name]
+			tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+			if f.Anonymous && strings.Contains(f.Tag.Get("yaml"), ",inline") {
+				walk(prefix, f.Type, sub)
+				continue
+			}
+			if tag == "" || tag == "-" {
+				continue
+			}
+			path := prefix + tag
+			doc := docs[docKey(t, f.Name)]
 			b.WriteString(fmt.Sprintf("| `%s` | %s | %s | %s | %s |\n", path, typeName(f.Type),
 				show(sub["dev"]), show(sub["prod"]), doc))
 			if f.Type.Kind() == reflect.Struct {
@@ -103,8 +116,50 @@ func show(v reflect.Value) string {
 	return "`" + strings.ReplaceAll(string(data), "|", "\\|") + "`"
 }
 
-// fieldDocs maps "Type.Field" to the field's doc comment, one line.
-func fieldDocs(dir string) (map[string]string, error) {
+func docKey(t reflect.Type, field string) string {
+	return t.PkgPath() + "." + t.Name() + "." + field
+}
+
+// fieldDocs maps "<package path>.Type.Field" to the field's doc comment, one
+// line, for every package of this module that declares a struct reachable
+// from root; a package's sources are read from root's directory below
+// repoRoot.
+func fieldDocs(repoRoot string, root reflect.Type) (map[string]string, error) {
+	pkgs := map[string]bool{}
+	seen := map[reflect.Type]bool{}
+	var visit func(t reflect.Type)
+	visit = func(t reflect.Type) {
+		for t.Kind() == reflect.Slice || t.Kind() == reflect.Map || t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || seen[t] {
+			return
+		}
+		seen[t] = true
+		if strings.HasPrefix(t.PkgPath(), modulePath) {
+			pkgs[t.PkgPath()] = true
+		}
+		for i := 0; i < t.NumField(); i++ {
+			visit(t.Field(i).Type)
+		}
+	}
+	visit(root)
+	out := map[string]string{}
+	for pkg := range pkgs {
+		dir := filepath.Join(repoRoot, filepath.FromSlash(strings.TrimPrefix(strings.TrimPrefix(pkg, modulePath), "/")))
+		docs, err := packageDocs(dir)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range docs {
+			out[pkg+"."+k] = v
+		}
+	}
+	return out, nil
+}
+
+// packageDocs maps "Type.Field" to the field's doc comment, one line.
+func packageDocs(dir string) (map[string]string, error) {
 	fset := token.NewFileSet()
 	paths, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {

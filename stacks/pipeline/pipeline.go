@@ -207,15 +207,7 @@ func (s *PipelineStack) storage(cfg *config.Config, removal awscdk.RemovalPolicy
 	})
 	// CloudWatch Logs encrypts the log group with the key; only this region's
 	// logs service, for log groups of this account, may use it.
-	s.LogKey.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("AllowCloudWatchLogsOfThisAccount"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+cfg.Region+".amazonaws.com"), nil)},
-		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"ArnLike": map[string]any{
-			"kms:EncryptionContext:aws:logs:arn": fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", *s.Stack.Partition(), cfg.Region, cfg.Account),
-		}},
-	}), nil)
+	secrets.AllowCloudWatchLogs(s.LogKey, &secrets.CloudWatchLogsGrant{StatementID: jsii.String("AllowCloudWatchLogsOfThisAccount")})
 	s.LogGroup = awslogs.NewLogGroup(s.Stack, jsii.String("BuildLogs"), &awslogs.LogGroupProps{
 		Retention:     awsutil.LogRetention(days),
 		EncryptionKey: s.LogKey,

@@ -1,4 +1,4 @@
-package charts_test
+package config_test
 
 import (
 	"testing"
@@ -7,13 +7,13 @@ import (
 	"github.com/opencti-ha/opencti-ha/config"
 )
 
-// TestPropsFromConfigSignInQueuesAndEmail: the configuration's sign-in mode,
+// TestChartPropsSignInQueuesAndEmail: the configuration's sign-in mode,
 // licence, registry, SMTP and broker deployment mode reach the chart props.
-func TestPropsFromConfigSignInQueuesAndEmail(t *testing.T) {
+func TestChartPropsSignInQueuesAndEmail(t *testing.T) {
 	prod, _ := config.Default("prod")
 	dev, _ := config.Default("dev")
 	for cfg, want := range map[*config.Config]string{prod: "quorum", dev: "classic"} {
-		p := charts.PropsFromConfig(cfg, charts.Inputs{})
+		p := cfg.ChartProps()
 		if got := *p.Endpoints.RabbitMQQueueType; got != want {
 			t.Errorf("%s (%s broker): queue type %q, want %q", cfg.Environment, cfg.Data.Broker.DeploymentMode, got, want)
 		}
@@ -28,7 +28,7 @@ func TestPropsFromConfigSignInQueuesAndEmail(t *testing.T) {
 	prod.OpenCTI.SMTP = config.SMTP{Host: "email-smtp.eu-west-1.amazonaws.com", Port: 587, User: "AKIA",
 		Password: config.SecretRef{Secret: "opencti/prod/smtp", Property: "password"}, From: "cti@acme.org"}
 	prod.OpenCTI.Connectors = []config.Connector{{Name: "import-pdf", Type: "INTERNAL_IMPORT_FILE", Scope: "application/pdf", WritableDir: "/opt/x"}}
-	p := charts.PropsFromConfig(prod, charts.Inputs{})
+	p := prod.ChartProps()
 	if *p.Auth.Mode != charts.AuthModeDeployment || p.Auth.OpenID == nil || p.Auth.OpenID.ClientSecret.Key != "opencti/prod/oidc" ||
 		*p.Auth.EnterpriseLicense != (charts.RemoteRef{Key: "opencti/prod/enterprise-license", Property: "pem"}) {
 		t.Errorf("deployment auth %+v", p.Auth)
@@ -43,7 +43,7 @@ func TestPropsFromConfigSignInQueuesAndEmail(t *testing.T) {
 
 	prod.Edge.Auth = config.EdgeAuth{Mode: "console", LocalLogin: true,
 		Secrets: map[string]config.SecretRef{"OIDC_CLIENT_SECRET": {Secret: "opencti/prod/oidc", Property: "clientSecret"}}}
-	p = charts.PropsFromConfig(prod, charts.Inputs{})
+	p = prod.ChartProps()
 	if *p.Auth.Mode != charts.AuthModeConsole || p.Auth.OpenID != nil ||
 		p.Auth.SecretRegistry["OIDC_CLIENT_SECRET"] != (charts.RemoteRef{Key: "opencti/prod/oidc", Property: "clientSecret"}) {
 		t.Errorf("console auth %+v", p.Auth)

@@ -1,0 +1,115 @@
+// Package attach applies the OpenCTI charts (package charts) to an EKS
+// cluster in CloudFormation, in the order they must be applied: one
+// KubernetesManifest per chart, each after the one before, the namespace
+// first and the Ingresses last. It is the only part of the charts that
+// depends on aws-cdk-go; the charts themselves (and `make render`) never load
+// aws-cdk-lib.
+package attach
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseksv2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2"
+
+	"github.com/opencti-ha/opencti-ha/charts"
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
+	"github.com/opencti-ha/opencti-ha/internal/defaults"
+)
+
+// Props configures Charts.
+type Props struct {
+	// Cluster the manifests are applied to (its kubectl provider applies
+	// them). Required.
+	Cluster awseksv2.ICluster
+	// Charts are the OpenCTI charts (charts.NewCharts), applied in the order
+	// of Charts.All(). Required.
+	Charts *charts.Charts
+	// IDPrefix starts each manifest's construct ID, followed by the chart's
+	// stable ID ("ChartNamespace", ..., "ChartIngress"); construct IDs are a
+	// deployed contract, never derived from positions. Default: "Chart".
+	IDPrefix *string
+	// SecretStore is what the first manifest waits for: the
+	// ClusterSecretStore its ExternalSecrets use. Default: none.
+	SecretStore constructs.IDependable
+	// PlatformPodIdentity is what the platform chart waits for: the EKS Pod
+	// Identity association of the platform service account (credentials are
+	// injected when a pod starts). Default: none.
+	PlatformPodIdentity constructs.IDependable
+	// IngressClass is what the Ingress chart waits for: the IngressClass its
+	// Ingresses name, so that on deletion the Ingresses (and the load
+	// balancers they made) go before it. Default: none.
+	IngressClass constructs.IDependable
+	// DependsOn are what every manifest waits for, e.g. the pre-upgrade
+	// OpenSearch snapshot of a new OpenCTI version. Default: none.
+	DependsOn []constructs.IDependable
+}
+
+// Charts creates, in scope, one KubernetesManifest per chart of
+// props.Charts, in apply order, each depending on the one before (the first
+// on SecretStore), the platform chart on PlatformPodIdentity, the Ingress
+// chart on IngressClass and every one on DependsOn. A changed object is
+// replaced in place (overwrite) and objects a new version of a chart no
+// longer has are pruned. It returns the manifests in apply order and panics
+// with an *problems.InvalidProps, before creating anything, if props are
+// invalid.
+func Charts(scope constructs.Construct, props *Props) []awseksv2.KubernetesManifest {
+	p := Props{}
+	if props != nil {
+		p = *props
+	}
+	defaults.Set(&p.IDPrefix, "Chart")
+	pr := &problems.List{}
+	if p.Cluster == nil {
+		pr.Add("attach.Props.Cluster", p.Cluster, "the EKS cluster the charts are applied to")
+	}
+	if p.Charts == nil {
+		pr.Add("attach.Props.Charts", p.Charts, "the OpenCTI charts (charts.NewCharts)")
+	}
+	problems.PanicIfInvalid("attach.Charts", *p.IDPrefix, pr.Err())
+
+	var out []awseksv2.KubernetesManifest
+	var prev awseksv2.KubernetesManifest
+	for _, chart := range p.Charts.All() {
+		m := awseksv2.NewKubernetesManifest(scope, jsii.String(*p.IDPrefix+*chart.Node().Id()), &awseksv2.KubernetesManifestProps{
+			Cluster:  p.Cluster,
+			Manifest: ManifestOf(chart),
+			// A changed object is replaced in place; pruning removes objects
+			// a new version of the chart no longer has.
+			Overwrite: jsii.Bool(true),
+			Prune:     jsii.Bool(true),
+		})
+		for _, d := range p.DependsOn {
+			m.Node().AddDependency(d)
+		}
+		switch {
+		case prev != nil:
+			m.Node().AddDependency(prev)
+		case p.SecretStore != nil:
+			m.Node().AddDependency(p.SecretStore)
+		}
+		if chart == p.Charts.Platform && p.PlatformPodIdentity != nil {
+			m.Node().AddDependency(p.PlatformPodIdentity)
+		}
+		if chart == p.Charts.Ingress && p.IngressClass != nil {
+			m.Node().AddDependency(p.IngressClass)
+		}
+		out = append(out, m)
+		prev = m
+	}
+	return out
+}
+
+// ManifestOf is the chart's objects as the list a KubernetesManifest takes.
+func ManifestOf(chart cdk8s.Chart) *[]*map[string]any {
+	objs := *chart.ToJson()
+	out := make([]*map[string]any, 0, len(objs))
+	for _, o := range objs {
+		m, ok := o.(map[string]any)
+		if !ok {
+			panic("cdk8s chart object is not a map")
+		}
+		out = append(out, &m)
+	}
+	return &out
+}
