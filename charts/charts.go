@@ -13,10 +13,12 @@ type Charts struct {
 	// Namespace holds the Namespace, ServiceAccounts, baseline
 	// NetworkPolicies and ExternalSecrets.
 	Namespace cdk8s.Chart
-	// Platform holds the ui, connector-api and worker-api tiers.
+	// Platform holds the ui, connector-api and worker-api tiers; the
+	// worker-api pods run the workers too.
 	Platform cdk8s.Chart
-	// Ingestion holds the workers.
-	Ingestion cdk8s.Chart
+	// Scaling holds the KEDA ScaledObject that scales the worker-api tier
+	// on the depth of the push queues; nil without Props.QueueScaling.
+	Scaling cdk8s.Chart
 	// Connectors hold the connectors, ConnectorsPerChart per chart, in list
 	// order; empty when Props.Connectors is empty.
 	Connectors []cdk8s.Chart
@@ -28,27 +30,33 @@ type Charts struct {
 
 // All returns the charts in attach (and apply) order.
 func (c *Charts) All() []cdk8s.Chart {
-	out := []cdk8s.Chart{c.Namespace, c.Platform, c.Ingestion}
+	out := []cdk8s.Chart{c.Namespace, c.Platform}
+	if c.Scaling != nil {
+		out = append(out, c.Scaling)
+	}
 	out = append(out, c.Connectors...)
 	return append(out, c.Ingress)
 }
 
 // NewCharts validates props (reporting every problem at once) and creates
 // all charts in app, with the stable IDs NamespaceChartID, PlatformChartID,
-// IngestionChartID, ConnectorsChartID(i) and IngressChartID. Each chart depends
-// on the previous one, so a cdk8s synth writes them in apply order.
+// ScalingChartID (with QueueScaling), ConnectorsChartID(i) and
+// IngressChartID. Each chart depends on the previous one, so a cdk8s synth
+// writes them in apply order.
 func NewCharts(app cdk8s.App, props *Props) (*Charts, error) {
 	if err := props.Validate(); err != nil {
 		return nil, err
 	}
 	p := props.withDefaults()
 	c := &Charts{
-		Namespace:  newNamespaceChart(app, NamespaceChartID, p),
-		Platform:   newPlatformChart(app, PlatformChartID, p),
-		Ingestion:  newIngestionChart(app, IngestionChartID, p),
-		Connectors: newConnectorsCharts(app, p),
-		Ingress:    newIngressChart(app, IngressChartID, p),
+		Namespace: newNamespaceChart(app, NamespaceChartID, p),
+		Platform:  newPlatformChart(app, PlatformChartID, p),
 	}
+	if p.QueueScaling != nil {
+		c.Scaling = newScalingChart(app, ScalingChartID, p)
+	}
+	c.Connectors = newConnectorsCharts(app, p)
+	c.Ingress = newIngressChart(app, IngressChartID, p)
 	all := c.All()
 	for i := 1; i < len(all); i++ {
 		all[i].AddDependency(all[i-1])

@@ -19,8 +19,8 @@ func TestDefaultConnectorsMatchReference(t *testing.T) {
 		"import-file-stix": {"INTERNAL_IMPORT_FILE", "ImportFileStix", "application/json,text/xml"},
 		"import-document":  {"INTERNAL_IMPORT_FILE", "ImportDocument", "application/pdf,text/plain,text/html"},
 	}
-	if got := len(defaults.find("Deployment", "")); got != 3+1+5 {
-		t.Errorf("%d Deployments, want 3 platforms + workers + 5 connectors", got)
+	if got := len(defaults.find("Deployment", "")); got != 3+5 {
+		t.Errorf("%d Deployments, want 3 platforms (worker-api with its workers) + 5 connectors", got)
 	}
 	for name, w := range want {
 		dep := defaults.deployment(t, charts.ConnectorObjectName(name))

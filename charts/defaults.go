@@ -33,7 +33,6 @@ const (
 	DefaultUserFacingPool          = "user-facing"
 	DefaultIngestionPool           = "ingestion"
 	DefaultPlatformServiceAccount  = "opencti-platform"
-	DefaultWorkerServiceAccount    = "opencti-worker"
 	DefaultConnectorServiceAccount = "opencti-connector"
 )
 
@@ -74,6 +73,10 @@ func (p *Props) withDefaults() *Props {
 
 	r.Worker.Resources = orDefault(p.Worker.Resources, DefaultWorkerResources())
 	r.Worker.ExtraEnv = maps.Clone(p.Worker.ExtraEnv)
+	if p.QueueScaling != nil {
+		q := p.QueueScaling.withDefaults()
+		r.QueueScaling = &q
+	}
 
 	if p.Connectors == nil {
 		r.Connectors = DefaultConnectors()
@@ -119,10 +122,8 @@ func (p *Props) withDefaults() *Props {
 
 	sa := p.ServiceAccounts
 	r.ServiceAccounts.Platform = orDefault(sa.Platform, DefaultPlatformServiceAccount)
-	r.ServiceAccounts.Worker = orDefault(sa.Worker, DefaultWorkerServiceAccount)
 	r.ServiceAccounts.Connector = orDefault(sa.Connector, DefaultConnectorServiceAccount)
 	r.ServiceAccounts.PlatformAnnotations = maps.Clone(sa.PlatformAnnotations)
-	r.ServiceAccounts.WorkerAnnotations = maps.Clone(sa.WorkerAnnotations)
 	r.ServiceAccounts.ConnectorAnnotations = maps.Clone(sa.ConnectorAnnotations)
 
 	if len(p.LoadBalancerCIDRs) == 0 {

@@ -113,7 +113,7 @@ func concat(parts ...[]string) []string {
 func checkEnv(t *testing.T, s synthesized, mode string, want map[string][]string) {
 	t.Helper()
 	for _, tier := range platformNames {
-		got := envLines(s.deployment(t, tier).Spec.Template.Spec.Containers[0])
+		got := envLines(platformOf(t, s.deployment(t, tier)))
 		if !reflect.DeepEqual(got, want[tier]) {
 			t.Errorf("%s mode, %s environment:\n got %q\nwant %q", mode, tier, got, want[tier])
 		}

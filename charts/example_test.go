@@ -25,6 +25,10 @@ func ExampleRender() {
 		Hostnames:        charts.Hostnames{UI: "opencti.example.com", API: "api.opencti.example.com"},
 		VpcCIDR:          "10.0.0.0/16",
 		DataServiceCIDRs: []string{"10.0.128.0/20"},
+		// The worker-api tier (3 workers in each of its pods) scales on the
+		// queue depth with KEDA: 2 to 6 pods, 6 to 18 workers.
+		WorkerAPI:    charts.TierProps{MinReplicas: new(int32(2)), MaxReplicas: new(int32(6))},
+		QueueScaling: new(charts.DefaultQueueScaling()),
 		// Two connectors of its own instead of the five default ones.
 		Connectors: []charts.ConnectorProps{
 			{Name: "mitre", Type: "EXTERNAL_IMPORT", ConnectorName: "MITRE ATT&CK"},
@@ -47,7 +51,7 @@ func ExampleRender() {
 	// Output:
 	// 00-namespace.k8s.yaml
 	// 01-platform.k8s.yaml
-	// 02-ingestion.k8s.yaml
+	// 02-scaling.k8s.yaml
 	// 03-connectors.k8s.yaml
 	// 04-ingress.k8s.yaml
 }

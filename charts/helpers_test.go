@@ -64,6 +64,20 @@ func value(t *testing.T, env map[string]corev1.EnvVar, name string) string {
 	return e.Value
 }
 
+// platformOf returns the platform container of a platform tier's pod: the
+// only container of ui and connector-api, the native sidecar (first init
+// container) of worker-api.
+func platformOf(t *testing.T, dep appsv1.Deployment) corev1.Container {
+	t.Helper()
+	for _, c := range allContainers(dep.Spec.Template.Spec) {
+		if c.Name == "opencti" {
+			return c
+		}
+	}
+	t.Fatalf("%s has no platform container", dep.Name)
+	return corev1.Container{}
+}
+
 func allContainers(spec corev1.PodSpec) []corev1.Container {
 	return append(append([]corev1.Container{}, spec.InitContainers...), spec.Containers...)
 }

@@ -37,6 +37,7 @@ var (
 	again    synthesized // validProps() again, in a second App
 	edge     synthesized // edgeProps(): deployment mode with identity providers, per-host WAF, subnets, access logs
 	console  synthesized // consoleProps(): console mode with a secret registry, a licence, SMTP, quorum queues
+	scaling  synthesized // scalingProps(): queue-depth scaling (KEDA ScaledObject), worker-api 2 to 6 pods
 )
 
 func TestMain(m *testing.M) {
@@ -46,7 +47,9 @@ func TestMain(m *testing.M) {
 		if large, err = synth(largeProps()); err == nil {
 			if again, err = synth(validProps()); err == nil {
 				if edge, err = synth(edgeProps()); err == nil {
-					console, err = synth(consoleProps())
+					if console, err = synth(consoleProps()); err == nil {
+						scaling, err = synth(scalingProps())
+					}
 				}
 			}
 		}
@@ -55,7 +58,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "synth:", err)
 		os.Exit(1)
 	}
-	fmt.Fprintf(os.Stderr, "charts_test: five synths in %v\n", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "charts_test: six synths in %v\n", time.Since(start).Round(time.Millisecond))
 	os.Exit(m.Run())
 }
 
@@ -195,6 +198,19 @@ func consoleProps() *charts.Props {
 		Password: &charts.RemoteRef{Key: "opencti/prod/smtp", Property: "password"}, From: "cti@example.com",
 	}
 	p.Endpoints.RabbitMQQueueType = jsii.String("quorum")
+	return p
+}
+
+// scalingProps scale the ingestion tier on the queue depth: worker-api 2 to
+// 6 pods (6 to 18 workers), the default QueueScaling, a management host of
+// its own on a non-default port and vhost.
+func scalingProps() *charts.Props {
+	p := validProps()
+	q := charts.DefaultQueueScaling()
+	p.QueueScaling = &q
+	p.WorkerAPI.MinReplicas, p.WorkerAPI.MaxReplicas = new(int32(2)), new(int32(6))
+	p.Endpoints.RabbitMQManagementHostname = jsii.String("b-1234-mgmt.mq.eu-west-1.on.aws")
+	p.MonitoringNamespace = jsii.String("monitoring")
 	return p
 }
 

@@ -10,10 +10,10 @@ const (
 	UIName = "opencti-ui"
 	// ConnectorAPIName names the connector-api tier's objects.
 	ConnectorAPIName = "opencti-connector-api"
-	// WorkerAPIName names the worker-api (ingestion) tier's objects.
+	// WorkerAPIName names the worker-api (ingestion) tier's objects: its
+	// Deployment (whose pods also run the workers, see WorkerDeploymentName),
+	// Service, PDB, NetworkPolicy, HPA and ScaledObject.
 	WorkerAPIName = "opencti-worker-api"
-	// WorkerName names the worker Deployment, PDB and NetworkPolicy.
-	WorkerName = "opencti-worker"
 	// ConnectorNamePrefix prefixes every connector's object names.
 	ConnectorNamePrefix = "opencti-connector-"
 	// UIIngressName names the ui host's Ingress.
@@ -35,8 +35,9 @@ const (
 	// PlatformMetricsPort is the platform's Prometheus port
 	// (APP__TELEMETRY__METRICS__EXPORTER_PROMETHEUS).
 	PlatformMetricsPort = 14269
-	// WorkerMetricsPort is WORKER_PROMETHEUS_TELEMETRY_PORT, also the port of
-	// the workers' TCP probe.
+	// WorkerMetricsPort is WORKER_PROMETHEUS_TELEMETRY_PORT of the first
+	// worker of a worker-api pod, also the port of its TCP probe; the i-th
+	// worker uses WorkerMetricsPortOf(i).
 	WorkerMetricsPort = 14270
 	// ConnectorMetricsPort is CONNECTOR_METRICS_PORT (pycti's default).
 	ConnectorMetricsPort = 9095
@@ -50,8 +51,9 @@ const (
 	NamespaceChartID = "Namespace"
 	// PlatformChartID is the ID of the platform chart.
 	PlatformChartID = "Platform"
-	// IngestionChartID is the ID of the ingestion (workers) chart.
-	IngestionChartID = "Ingestion"
+	// ScalingChartID is the ID of the chart that holds the worker-api
+	// ScaledObject (with QueueScaling only; it needs KEDA's CRDs).
+	ScalingChartID = "Scaling"
 	// ConnectorsChartIDPrefix starts the IDs of the connectors charts
 	// (see ConnectorsChartID).
 	ConnectorsChartIDPrefix = "Connectors"

@@ -7,8 +7,9 @@ import (
 )
 
 // NewNamespaceChart creates the Namespace (Pod Security "restricted",
-// ALB pod readiness gates on), the three ServiceAccounts (no API token
-// mounted), the default-deny and DNS NetworkPolicies and the ExternalSecrets
+// ALB pod readiness gates on), the platform and connector ServiceAccounts
+// (no API token mounted; the workers run in the worker-api pods, with the
+// platform's), the default-deny and DNS NetworkPolicies and the ExternalSecrets
 // of the platform and worker Secrets (each connector's ExternalSecret sits
 // next to its Deployment; see SecretLayout). Attach it first.
 func NewNamespaceChart(scope constructs.Construct, id string, props *Props) (cdk8s.Chart, error) {
@@ -36,7 +37,6 @@ func newNamespaceChart(scope constructs.Construct, id string, p *Props) cdk8s.Ch
 		annotations         map[string]string
 	}{
 		{"PlatformServiceAccount", *sa.Platform, "platform", sa.PlatformAnnotations},
-		{"WorkerServiceAccount", *sa.Worker, ComponentWorker, sa.WorkerAnnotations},
 		{"ConnectorServiceAccount", *sa.Connector, ComponentConnector, sa.ConnectorAnnotations},
 	} {
 		l := baseLabels(p)

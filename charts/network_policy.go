@@ -48,16 +48,16 @@ func podPeer(component string) networkingv1.NetworkPolicyPeer {
 	}}}
 }
 
-// metricsIngress lets Prometheus scrape port from the OpenCTI namespace and,
-// when set, from MonitoringNamespace.
-func metricsIngress(p *Props, port int32) networkingv1.NetworkPolicyIngressRule {
+// metricsIngress lets Prometheus scrape ports from the OpenCTI namespace
+// and, when set, from MonitoringNamespace.
+func metricsIngress(p *Props, ports ...int32) networkingv1.NetworkPolicyIngressRule {
 	from := []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}}
 	if p.MonitoringNamespace != nil {
 		from = append(from, networkingv1.NetworkPolicyPeer{NamespaceSelector: &metav1.LabelSelector{
 			MatchLabels: map[string]string{"kubernetes.io/metadata.name": *p.MonitoringNamespace},
 		}})
 	}
-	return networkingv1.NetworkPolicyIngressRule{From: from, Ports: tcpPorts(port)}
+	return networkingv1.NetworkPolicyIngressRule{From: from, Ports: tcpPorts(ports...)}
 }
 
 func addNetworkPolicy(scope constructs.Construct, p *Props, id, name string, labels map[string]string, spec networkingv1.NetworkPolicySpec) {
@@ -95,8 +95,11 @@ func addBaselineNetworkPolicies(scope constructs.Construct, p *Props) {
 
 // addPlatformNetworkPolicies admits each tier's clients only: ui from the
 // load balancer, connector-api from the load balancer and the connectors,
-// worker-api from the workers. All tiers may reach the data services, S3 and
-// the identity provider over HTTPS, the Pod Identity agent and, when SMTP is
+// worker-api from nobody (its workers reach it on the loopback interface of
+// their own pod, which no NetworkPolicy sees) but metrics scrapers, on the
+// platform's and the workers' metrics ports. All tiers may reach the data
+// services (the workers of worker-api need RabbitMQ on 5671), S3 and the
+// identity provider over HTTPS, the Pod Identity agent and, when SMTP is
 // set, its port.
 func addPlatformNetworkPolicies(scope constructs.Construct, p *Props) {
 	egress := []networkingv1.NetworkPolicyEgressRule{
@@ -111,33 +114,24 @@ func addPlatformNetworkPolicies(scope constructs.Construct, p *Props) {
 	clients := map[string][]networkingv1.NetworkPolicyPeer{
 		ComponentUI:           cidrPeers(p.LoadBalancerCIDRs),
 		ComponentConnectorAPI: append(cidrPeers(p.LoadBalancerCIDRs), podPeer(ComponentConnector)),
-		ComponentWorkerAPI:    {podPeer(ComponentWorker)},
 	}
 	for _, t := range platformTiers(p) {
+		ingress := []networkingv1.NetworkPolicyIngressRule{
+			metricsIngress(p, append([]int32{PlatformMetricsPort}, workerMetricsPorts(p)...)...),
+		}
+		if from, ok := clients[t.component]; ok {
+			ingress = []networkingv1.NetworkPolicyIngressRule{
+				{From: from, Ports: tcpPorts(PlatformPort)},
+				metricsIngress(p, PlatformMetricsPort),
+			}
+		}
 		addNetworkPolicy(scope, p, t.id+"NetworkPolicy", t.name, objectLabels(p, t.component, ""), networkingv1.NetworkPolicySpec{
 			PodSelector: metav1.LabelSelector{MatchLabels: selectorLabels(t.component, "")},
 			PolicyTypes: bothDirections,
-			Ingress: []networkingv1.NetworkPolicyIngressRule{
-				{From: clients[t.component], Ports: tcpPorts(PlatformPort)},
-				metricsIngress(p, PlatformMetricsPort),
-			},
-			Egress: egress,
+			Ingress:     ingress,
+			Egress:      egress,
 		})
 	}
-}
-
-// addWorkerNetworkPolicy lets workers reach worker-api and RabbitMQ (they
-// consume the queues directly); nothing reaches them but metrics scrapers.
-func addWorkerNetworkPolicy(scope constructs.Construct, p *Props) {
-	addNetworkPolicy(scope, p, "WorkerNetworkPolicy", WorkerName, objectLabels(p, ComponentWorker, ""), networkingv1.NetworkPolicySpec{
-		PodSelector: metav1.LabelSelector{MatchLabels: selectorLabels(ComponentWorker, "")},
-		PolicyTypes: bothDirections,
-		Ingress:     []networkingv1.NetworkPolicyIngressRule{metricsIngress(p, WorkerMetricsPort)},
-		Egress: []networkingv1.NetworkPolicyEgressRule{
-			{To: []networkingv1.NetworkPolicyPeer{podPeer(ComponentWorkerAPI)}, Ports: tcpPorts(PlatformPort)},
-			{To: cidrPeers(p.DataServiceCIDRs), Ports: tcpPorts(*p.Endpoints.RabbitMQPort)},
-		},
-	})
 }
 
 // addConnectorNetworkPolicy lets every connector reach connector-api,

@@ -168,7 +168,7 @@ type reach struct {
 func TestNetworkPoliciesAdmitEachTierOnlyItsClients(t *testing.T) {
 	ps := defaults.policies(t)
 	ui, capi, wapi := podOf(t, defaults, charts.UIName), podOf(t, defaults, charts.ConnectorAPIName), podOf(t, defaults, charts.WorkerAPIName)
-	worker, conn := podOf(t, defaults, charts.WorkerName), podOf(t, defaults, charts.ConnectorObjectName("import-document"))
+	conn := podOf(t, defaults, charts.ConnectorObjectName("import-document"))
 	alb := endpoint{name: "alb", ip: "10.0.1.10"}
 	internet := endpoint{name: "internet", ip: "198.51.100.7"}
 	data := endpoint{name: "data", ip: "10.0.130.5"}
@@ -180,24 +180,23 @@ func TestNetworkPoliciesAdmitEachTierOnlyItsClients(t *testing.T) {
 		// Ingress on the platform port.
 		{alb, ui, tcp, 4000, true, ps.ingress},
 		{internet, ui, tcp, 4000, false, ps.ingress},
-		{worker, ui, tcp, 4000, false, ps.connect},
+		{wapi, ui, tcp, 4000, false, ps.connect},
 		{conn, ui, tcp, 4000, false, ps.connect},
 		{alb, capi, tcp, 4000, true, ps.ingress},
 		{conn, capi, tcp, 4000, true, ps.connect},
-		{worker, capi, tcp, 4000, false, ps.connect},
+		{wapi, capi, tcp, 4000, false, ps.connect},
 		{ui, capi, tcp, 4000, false, ps.connect},
-		{worker, wapi, tcp, 4000, true, ps.connect},
+		// worker-api: its workers use the loopback interface of their own
+		// pod; nothing else reaches its platform.
 		{conn, wapi, tcp, 4000, false, ps.connect},
 		{ui, wapi, tcp, 4000, false, ps.connect},
 		{capi, wapi, tcp, 4000, false, ps.connect},
 		{alb, wapi, tcp, 4000, false, ps.ingress},
 		{alb, ui, tcp, 14269, false, ps.ingress},
-		// Workers and connectors.
-		{alb, worker, tcp, 14270, false, ps.ingress},
+		// Workers (in the worker-api pods) and connectors.
+		{alb, wapi, tcp, 14270, false, ps.ingress},
 		{ui, conn, tcp, 9095, false, ps.connect},
-		{worker, data, tcp, 5671, true, ps.egress},
-		{worker, data, tcp, 6379, false, ps.egress},
-		{worker, internet, tcp, 443, false, ps.egress},
+		{wapi, data, tcp, 5671, true, ps.egress},
 		{conn, internet, tcp, 443, true, ps.egress},
 		{conn, internet, tcp, 80, false, ps.egress},
 		{conn, data, tcp, 5671, true, ps.egress},
@@ -211,7 +210,7 @@ func TestNetworkPoliciesAdmitEachTierOnlyItsClients(t *testing.T) {
 		{wapi, endpoint{name: "pod-identity", ip: "169.254.170.23"}, tcp, 80, true, ps.egress},
 		{ui, internet, tcp, 80, false, ps.egress},
 	}
-	for _, pod := range []endpoint{ui, capi, wapi, worker, conn} {
+	for _, pod := range []endpoint{ui, capi, wapi, conn} {
 		cases = append(cases,
 			reach{pod, dns, udp, 53, true, ps.egress},
 			reach{pod, dns, tcp, 53, true, ps.egress},
@@ -244,13 +243,22 @@ func TestNetworkPoliciesDenyByDefaultAndAllowScraping(t *testing.T) {
 	}
 	prometheus := endpoint{name: "prometheus", labels: map[string]string{"app": "prometheus"}, namespace: "monitoring"}
 	scraper := endpoint{name: "scraper", labels: map[string]string{"app": "scraper"}, namespace: ns}
-	for name, port := range map[string]int32{charts.WorkerAPIName: 14269, charts.WorkerName: 14270, charts.ConnectorObjectName("feed-09"): 9095} {
-		if !large.policies(t).ingress(t, prometheus, podOf(t, large, name), corev1.ProtocolTCP, port) {
-			t.Errorf("monitoring namespace cannot scrape %s:%d", name, port)
+	for _, target := range []struct {
+		name string
+		port int32
+	}{
+		{charts.WorkerAPIName, 14269}, {charts.WorkerAPIName, 14270}, {charts.WorkerAPIName, 14271}, {charts.WorkerAPIName, 14272},
+		{charts.ConnectorObjectName("feed-09"), 9095},
+	} {
+		if !large.policies(t).ingress(t, prometheus, podOf(t, large, target.name), corev1.ProtocolTCP, target.port) {
+			t.Errorf("monitoring namespace cannot scrape %s:%d", target.name, target.port)
 		}
-		if !large.policies(t).ingress(t, scraper, podOf(t, large, name), corev1.ProtocolTCP, port) {
-			t.Errorf("a pod of the namespace cannot scrape %s:%d", name, port)
+		if !large.policies(t).ingress(t, scraper, podOf(t, large, target.name), corev1.ProtocolTCP, target.port) {
+			t.Errorf("a pod of the namespace cannot scrape %s:%d", target.name, target.port)
 		}
+	}
+	if large.policies(t).ingress(t, scraper, podOf(t, large, charts.WorkerAPIName), corev1.ProtocolTCP, 14273) {
+		t.Error("worker-api admits a fourth worker port with three workers per pod")
 	}
 	if defaults.policies(t).ingress(t, prometheus, podOf(t, defaults, charts.WorkerAPIName), corev1.ProtocolTCP, 14269) {
 		t.Error("another namespace may scrape although MonitoringNamespace is unset")
@@ -275,7 +283,7 @@ func TestPlatformEgressOpensTheSMTPPortOnlyWhenSet(t *testing.T) {
 			t.Errorf("%s reaches other SMTP ports", tier)
 		}
 	}
-	for _, name := range []string{charts.WorkerName, charts.ConnectorObjectName("import-document")} {
+	for _, name := range []string{charts.ConnectorObjectName("import-document")} {
 		if console.policies(t).egress(t, podOf(t, console, name), smtp, tcp, 465) {
 			t.Errorf("%s reaches the SMTP port", name)
 		}

@@ -43,9 +43,12 @@ const (
 )
 
 // NewPlatformChart creates the three platform tiers (ui, connector-api,
-// worker-api): per tier a Deployment (no replicas field: its HPA owns the
-// count), a ClusterIP Service, a PodDisruptionBudget, a CPU
-// HorizontalPodAutoscaler and the tier's NetworkPolicy; the ExternalSecret
+// worker-api): per tier a Deployment (no replicas field: an HPA owns the
+// count), a ClusterIP Service, a PodDisruptionBudget and the tier's
+// NetworkPolicy; a CPU HorizontalPodAutoscaler for ui and connector-api; for
+// worker-api, whose pods also run the workers, no autoscaler with
+// QueueScaling (the Scaling chart's ScaledObject owns its HPA) and otherwise
+// an HPA pinned at WorkerAPI.MinReplicas; the ExternalSecret
 // of UISecretName when Auth has an identity provider, and the one of
 // PlatformOperatorSecretName when a licence, an SMTP password or a secret
 // registry is configured.
@@ -77,29 +80,49 @@ func newChart(scope constructs.Construct, id string, p *Props) cdk8s.Chart {
 	})
 }
 
-func addPlatformTier(chart constructs.Construct, p *Props, t tier) {
-	ns := *p.Namespace
-	sel := selectorLabels(t.component, "")
-	labels := objectLabels(p, t.component, "")
+// platformContainerName names the platform container of every tier (the
+// native sidecar of the worker-api pods).
+const platformContainerName = "opencti"
 
-	container := corev1.Container{
-		Name:  "opencti",
+// platformContainer is the opencti/platform container of tier t.
+func platformContainer(p *Props, t tier) corev1.Container {
+	return corev1.Container{
+		Name:  platformContainerName,
 		Image: image(p, "platform"),
 		Ports: []corev1.ContainerPort{
 			{Name: "http", ContainerPort: PlatformPort, Protocol: corev1.ProtocolTCP},
 			{Name: "liveness", ContainerPort: PlatformLivenessPort, Protocol: corev1.ProtocolTCP},
 			{Name: "metrics", ContainerPort: PlatformMetricsPort, Protocol: corev1.ProtocolTCP},
 		},
-		Env:            platformEnv(p, t),
-		Resources:      t.props.Resources.requirements(),
-		StartupProbe:   livenessProbe(PlatformStartupProbe),
-		ReadinessProbe: readinessProbe(),
-		LivenessProbe:  livenessProbe(PlatformLivenessProbe),
-		Lifecycle: &corev1.Lifecycle{PreStop: &corev1.LifecycleHandler{
-			Sleep: &corev1.SleepAction{Seconds: platformPreStopSeconds},
-		}},
+		Env:             platformEnv(p, t),
+		Resources:       t.props.Resources.requirements(),
+		StartupProbe:    livenessProbe(PlatformStartupProbe),
+		ReadinessProbe:  readinessProbe(),
+		LivenessProbe:   livenessProbe(PlatformLivenessProbe),
 		SecurityContext: containerSecurityContext(),
 		VolumeMounts:    volumeMounts(platformWrites),
+	}
+}
+
+// tierPod is the pod of a ui or connector-api tier: the platform alone,
+// with a preStop sleep for the load balancer's deregistration.
+func tierPod(p *Props, t tier, sel map[string]string) corev1.PodSpec {
+	container := platformContainer(p, t)
+	container.Lifecycle = &corev1.Lifecycle{PreStop: &corev1.LifecycleHandler{
+		Sleep: &corev1.SleepAction{Seconds: platformPreStopSeconds},
+	}}
+	return podSpec(p, t.pool, *p.ServiceAccounts.Platform, sel, platformGraceSeconds,
+		nil, []corev1.Container{container}, platformWrites)
+}
+
+func addPlatformTier(chart constructs.Construct, p *Props, t tier) {
+	ns := *p.Namespace
+	sel := selectorLabels(t.component, "")
+	labels := objectLabels(p, t.component, "")
+
+	pod := tierPod(p, t, sel)
+	if t.component == ComponentWorkerAPI {
+		pod = workerAPIPod(p, t, sel)
 	}
 	object{
 		apiVersion: "apps/v1", kind: "Deployment", name: t.name, namespace: ns, labels: labels,
@@ -114,8 +137,7 @@ func addPlatformTier(chart constructs.Construct, p *Props, t tier) {
 			ProgressDeadlineSeconds: ptr(int32(PlatformProgressDeadlineSeconds)),
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: labels},
-				Spec: podSpec(p, t.pool, *p.ServiceAccounts.Platform, sel, platformGraceSeconds,
-					nil, []corev1.Container{container}, platformWrites),
+				Spec:       pod,
 			},
 		}},
 	}.add(chart, t.id+"Deployment")
@@ -134,22 +156,21 @@ func addPlatformTier(chart constructs.Construct, p *Props, t tier) {
 
 	addPDB(chart, p, t.id+"Pdb", t.name, labels, sel)
 
+	if t.component == ComponentWorkerAPI {
+		// With QueueScaling, the ScaledObject of the Scaling chart owns this
+		// tier's HPA; without it, a pinned HPA holds the minimum.
+		if p.QueueScaling == nil {
+			addPinnedHPA(chart, p, t, labels)
+		}
+		return
+	}
 	object{
 		apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", name: t.name, namespace: ns, labels: labels,
 		fields: map[string]any{"spec": autoscalingv2.HorizontalPodAutoscalerSpec{
 			ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: t.name},
 			MinReplicas:    t.props.MinReplicas,
 			MaxReplicas:    *t.props.MaxReplicas,
-			Metrics: []autoscalingv2.MetricSpec{{
-				Type: autoscalingv2.ResourceMetricSourceType,
-				Resource: &autoscalingv2.ResourceMetricSource{
-					Name: corev1.ResourceCPU,
-					Target: autoscalingv2.MetricTarget{
-						Type:               autoscalingv2.UtilizationMetricType,
-						AverageUtilization: t.props.TargetCPUUtilization,
-					},
-				},
-			}},
+			Metrics:        cpuMetric(t),
 			// A platform needs 1.5 to 2.5 minutes to start: scale up by one pod a
 			// minute and down slowly, so a short burst does not churn pods.
 			Behavior: &autoscalingv2.HorizontalPodAutoscalerBehavior{
@@ -164,6 +185,20 @@ func addPlatformTier(chart constructs.Construct, p *Props, t tier) {
 			},
 		}},
 	}.add(chart, t.id+"Hpa")
+}
+
+// cpuMetric is a tier's average CPU utilization target.
+func cpuMetric(t tier) []autoscalingv2.MetricSpec {
+	return []autoscalingv2.MetricSpec{{
+		Type: autoscalingv2.ResourceMetricSourceType,
+		Resource: &autoscalingv2.ResourceMetricSource{
+			Name: corev1.ResourceCPU,
+			Target: autoscalingv2.MetricTarget{
+				Type:               autoscalingv2.UtilizationMetricType,
+				AverageUtilization: t.props.TargetCPUUtilization,
+			},
+		},
+	}}
 }
 
 // addPDB lets voluntary disruptions (node drains, upgrades) take one pod of

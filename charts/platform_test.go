@@ -10,7 +10,7 @@ import (
 	"github.com/opencti-ha/opencti-ha/charts"
 )
 
-func TestThreePlatformTiersWithHPAsAndNoReplicas(t *testing.T) {
+func TestThreePlatformTiersWithAutoscalersAndNoReplicas(t *testing.T) {
 	for _, name := range platformNames {
 		d := defaults.one(t, "Deployment", name)
 		if d.Chart != charts.PlatformChartID {
@@ -20,8 +20,11 @@ func TestThreePlatformTiersWithHPAsAndNoReplicas(t *testing.T) {
 			t.Errorf("%s sets replicas although its HPA scales it", name)
 		}
 		dep := defaults.deployment(t, name)
-		if c := dep.Spec.Template.Spec.Containers; len(c) != 1 || c[0].Image != "opencti/platform:7.260817.0" {
-			t.Errorf("%s containers: %+v", name, c)
+		if c := platformOf(t, dep); c.Image != "opencti/platform:7.260817.0" {
+			t.Errorf("%s platform image %s", name, c.Image)
+		}
+		if c := dep.Spec.Template.Spec.Containers; name != charts.WorkerAPIName && len(c) != 1 {
+			t.Errorf("%s containers: %+v, want the platform alone", name, c)
 		}
 		ru := dep.Spec.Strategy.RollingUpdate
 		if ru == nil || ru.MaxUnavailable.IntValue() != 0 || ru.MaxSurge.IntValue() != 1 {
@@ -29,7 +32,11 @@ func TestThreePlatformTiersWithHPAsAndNoReplicas(t *testing.T) {
 		}
 		var hpa autoscalingv2.HorizontalPodAutoscaler
 		decode(t, defaults.one(t, "HorizontalPodAutoscaler", name), &hpa)
-		if *hpa.Spec.MinReplicas != 2 || hpa.Spec.MaxReplicas != 4 ||
+		max := int32(4)
+		if name == charts.WorkerAPIName {
+			max = 2 // pinned at the minimum without QueueScaling
+		}
+		if *hpa.Spec.MinReplicas != 2 || hpa.Spec.MaxReplicas != max ||
 			hpa.Spec.Metrics[0].Resource.Name != "cpu" || *hpa.Spec.Metrics[0].Resource.Target.AverageUtilization != 70 {
 			t.Errorf("HPA %s: %+v", name, hpa.Spec)
 		}
@@ -50,7 +57,7 @@ func TestPlatformEnvironmentPerTier(t *testing.T) {
 		charts.WorkerAPIName:    workerAPIURL,
 	}
 	for _, name := range platformNames {
-		env := envOf(t, defaults.deployment(t, name).Spec.Template.Spec.Containers[0])
+		env := envOf(t, platformOf(t, defaults.deployment(t, name)))
 		plain := map[string]string{
 			"APP__BASE_URL":                    baseURLs[name],
 			"APP__PORT":                        "4000",
@@ -99,7 +106,7 @@ func TestPlatformEnvironmentPerTier(t *testing.T) {
 
 func TestPlatformExtraEnvAndSecrets(t *testing.T) {
 	for _, name := range platformNames {
-		env := envOf(t, large.deployment(t, name).Spec.Template.Spec.Containers[0])
+		env := envOf(t, platformOf(t, large.deployment(t, name)))
 		if got := value(t, env, "APP__SESSION_TIMEOUT"); got != "3600000" {
 			t.Errorf("%s: ExtraEnv APP__SESSION_TIMEOUT=%q", name, got)
 		}
@@ -117,7 +124,7 @@ func TestPlatformProbes(t *testing.T) {
 	for _, name := range platformNames {
 		dep := defaults.deployment(t, name)
 		spec := dep.Spec.Template.Spec
-		c := spec.Containers[0]
+		c := platformOf(t, dep)
 		ports := map[string]int32{}
 		for _, p := range c.Ports {
 			ports[p.Name] = p.ContainerPort
@@ -152,6 +159,9 @@ func TestPlatformProbes(t *testing.T) {
 		if *dep.Spec.ProgressDeadlineSeconds < 1800 {
 			t.Errorf("%s: progressDeadlineSeconds %d, want >= 1800 (migrations of a large platform)", name, *dep.Spec.ProgressDeadlineSeconds)
 		}
+		if name == charts.WorkerAPIName {
+			continue // no load balancer: no preStop (TestWorkerAPIPodStartsThePlatformFirstAndStopsItLast)
+		}
 		if pre := c.Lifecycle.PreStop; pre == nil || pre.Sleep == nil || pre.Sleep.Seconds < 15 ||
 			*spec.TerminationGracePeriodSeconds <= pre.Sleep.Seconds {
 			t.Errorf("%s: preStop %+v / grace %d, want a sleep that lets the ALB drain within the grace period", name, pre, *spec.TerminationGracePeriodSeconds)
@@ -167,14 +177,14 @@ func TestPlatformProbes(t *testing.T) {
 }
 
 func TestRedisClusterModeSetsBothHostnameVariables(t *testing.T) {
-	env := envOf(t, large.deployment(t, charts.WorkerAPIName).Spec.Template.Spec.Containers[0])
+	env := envOf(t, platformOf(t, large.deployment(t, charts.WorkerAPIName)))
 	host := "clustercfg.opencti-redis.abc123.euw1.cache.amazonaws.com"
 	if value(t, env, "REDIS__MODE") != "cluster" || value(t, env, "REDIS__HOSTNAME") != host ||
 		value(t, env, "REDIS__HOSTNAMES") != `["`+host+`:6379"]` {
 		t.Errorf("cluster mode: REDIS__MODE=%q REDIS__HOSTNAME=%q REDIS__HOSTNAMES=%q", env["REDIS__MODE"].Value,
 			env["REDIS__HOSTNAME"].Value, env["REDIS__HOSTNAMES"].Value)
 	}
-	if _, has := envOf(t, defaults.deployment(t, charts.UIName).Spec.Template.Spec.Containers[0])["REDIS__HOSTNAMES"]; has {
+	if _, has := envOf(t, platformOf(t, defaults.deployment(t, charts.UIName)))["REDIS__HOSTNAMES"]; has {
 		t.Error("single mode sets REDIS__HOSTNAMES")
 	}
 }

@@ -38,9 +38,12 @@ type Props struct {
 	// on Hostnames.API. Default: see TierProps (2 to 4 replicas, base URL
 	// https://<Hostnames.API>).
 	ConnectorAPI TierProps
-	// WorkerAPI is the ingestion tier only workers reach (ClusterIP only); the
-	// background managers run here. Default: see TierProps (2 to 4 replicas,
-	// base URL http://opencti-worker-api.<Namespace>.svc.cluster.local:80).
+	// WorkerAPI is the ingestion tier: each pod runs a platform (background
+	// managers on, ClusterIP only) and WorkersPerPlatform workers that use it.
+	// With QueueScaling it scales between MinReplicas and MaxReplicas on the
+	// queue depth; without, it runs at MinReplicas. Default: see TierProps
+	// (2 to 4 replicas, base URL
+	// http://opencti-worker-api.<Namespace>.svc.cluster.local:80).
 	WorkerAPI TierProps
 
 	// PlatformExtraEnv adds plain environment variables to all three platform
@@ -49,15 +52,23 @@ type Props struct {
 	// (secrets, APP__PORT, NODE_OPTIONS). Default: none.
 	PlatformExtraEnv map[string]string
 
-	// WorkersPerPlatform is how many workers run per worker-api replica:
-	// the worker Deployment gets WorkersPerPlatform x WorkerAPI.MinReplicas
-	// replicas. Allowed 1..4 (OpenCTI serves 3 to 4 workers per platform).
-	// Default: 3.
+	// WorkersPerPlatform is how many worker containers every worker-api pod
+	// runs next to its platform, so the ratio holds at every replica count
+	// (see Workers). Allowed 1..4 (OpenCTI serves 3 to 4 workers per
+	// platform). Default: 3.
 	WorkersPerPlatform *int32
 
-	// Worker configures the opencti/worker pods.
-	// Default: see WorkerProps.
+	// Worker configures the opencti/worker containers of the worker-api
+	// pods. Default: see WorkerProps.
 	Worker WorkerProps
+
+	// QueueScaling scales the worker-api tier, and with it the workers, on
+	// the depth of the RabbitMQ push queues: a KEDA ScaledObject in the
+	// Scaling chart (KEDA and the trigger's authentication must exist in the
+	// cluster; constructs/cluster installs both). Start from
+	// DefaultQueueScaling(). Default: nil, no KEDA object: the tier runs at
+	// WorkerAPI.MinReplicas, held there by a pinned HPA.
+	QueueScaling *QueueScaling
 
 	// Connectors lists the connector Deployments. A nil slice means
 	// DefaultConnectors() (the five built-in file import/export connectors);
@@ -134,12 +145,14 @@ type Props struct {
 
 // TierProps configures one OpenCTI platform tier (opencti/platform).
 type TierProps struct {
-	// MinReplicas is the HPA's minimum. Default: 2.
+	// MinReplicas is the autoscaler's minimum. Default: 2.
 	MinReplicas *int32
-	// MaxReplicas is the HPA's maximum; must be >= MinReplicas. Default: 4.
+	// MaxReplicas is the autoscaler's maximum; must be >= MinReplicas
+	// (worker-api with QueueScaling: above it). Default: 4.
 	MaxReplicas *int32
 	// TargetCPUUtilization is the HPA's average CPU target in percent of the
-	// request. Default: 70.
+	// request (ui and connector-api; worker-api scales on the queue).
+	// Default: 70.
 	TargetCPUUtilization *int32
 	// Resources are the platform container's requests and limits.
 	// Default: requests 1 CPU / 8Gi, limits 2 CPU / 8Gi.
@@ -172,7 +185,8 @@ type Resources struct {
 	LimitsMemory string
 }
 
-// WorkerProps configures the opencti/worker pods.
+// WorkerProps configures the opencti/worker containers (WorkersPerPlatform
+// of them in every worker-api pod).
 type WorkerProps struct {
 	// Resources are the worker container's requests and limits.
 	// Default: requests 250m / 256Mi, limits 1 CPU / 512Mi.
@@ -388,26 +402,23 @@ type NodePools struct {
 	// UserFacing is the pool of the ui and connector-api tiers.
 	// Default: "user-facing".
 	UserFacing *string
-	// Ingestion is the pool of the worker-api tier, the workers and the
+	// Ingestion is the pool of the worker-api tier (with its workers) and the
 	// connectors. Default: "ingestion".
 	Ingestion *string
 }
 
-// ServiceAccounts names the three ServiceAccounts and their annotations. The
+// ServiceAccounts names the two ServiceAccounts and their annotations. The
 // CDK stack grants AWS access with EKS Pod Identity associations on these
 // names, so no annotation is needed; IRSA users set
 // eks.amazonaws.com/role-arn through the annotations.
 type ServiceAccounts struct {
-	// Platform is used by the three platform tiers. Default: "opencti-platform".
+	// Platform is used by the three platform tiers, and so by the workers in
+	// the worker-api pods. Default: "opencti-platform".
 	Platform *string
-	// Worker is used by the workers. Default: "opencti-worker".
-	Worker *string
 	// Connector is used by every connector. Default: "opencti-connector".
 	Connector *string
 	// PlatformAnnotations annotate the platform ServiceAccount. Default: none.
 	PlatformAnnotations map[string]string
-	// WorkerAnnotations annotate the worker ServiceAccount. Default: none.
-	WorkerAnnotations map[string]string
 	// ConnectorAnnotations annotate the connector ServiceAccount. Default: none.
 	ConnectorAnnotations map[string]string
 }

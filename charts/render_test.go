@@ -14,21 +14,21 @@ import (
 
 func TestRenderWritesOneDeterministicFilePerChart(t *testing.T) {
 	dirA, dirB := t.TempDir(), t.TempDir()
-	props := validProps()
+	props := scalingProps()
 	start := time.Now()
 	a, err := charts.Render(props, dirA)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(props, validProps()) {
+	if !reflect.DeepEqual(props, scalingProps()) {
 		t.Error("Render modified the caller's Props")
 	}
 	t.Logf("Render: %v", time.Since(start).Round(time.Millisecond))
-	b, err := charts.Render(validProps(), dirB)
+	b, err := charts.Render(scalingProps(), dirB)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"00-namespace.k8s.yaml", "01-platform.k8s.yaml", "02-ingestion.k8s.yaml",
+	want := []string{"00-namespace.k8s.yaml", "01-platform.k8s.yaml", "02-scaling.k8s.yaml",
 		"03-connectors.k8s.yaml", "04-ingress.k8s.yaml"}
 	if len(a) != len(want) || len(b) != len(want) {
 		t.Fatalf("Render wrote %v and %v, want %v", a, b, want)
@@ -55,9 +55,12 @@ func TestRenderWritesOneDeterministicFilePerChart(t *testing.T) {
 			_ = os.WriteFile(filepath.Join(dump, want[i]), x, 0o644)
 		}
 	}
-	// A second render into the same directory replaces the files.
-	if c, err := charts.Render(validProps(), dirA); err != nil || len(c) != len(want) {
-		t.Errorf("re-render into the same directory: %v, %v", c, err)
+	// A second render into the same directory replaces the files: without
+	// QueueScaling there is no scaling file, and the stale one is gone.
+	c, err := charts.Render(validProps(), dirA)
+	left, _ := filepath.Glob(filepath.Join(dirA, "*.k8s.yaml"))
+	if err != nil || len(c) != len(want)-1 || len(left) != len(c) {
+		t.Errorf("re-render into the same directory: %v, %v; the directory holds %v", c, err, left)
 	}
 }
 

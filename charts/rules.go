@@ -1,6 +1,7 @@
 package charts
 
 import (
+	"fmt"
 	"path"
 	"regexp"
 	"slices"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/google/uuid"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
 )
 
 // The rules below are the charts' own; the configuration (config.OpenCTI)
@@ -86,3 +89,79 @@ func ValidLogLevel(l string) bool { return slices.Contains(LogLevels(), l) }
 // ValidNamespace reports whether ns can be a Kubernetes namespace (a DNS
 // label).
 func ValidNamespace(ns string) bool { return len(validation.IsDNS1123Label(ns)) == 0 }
+
+// Bounds of QueueScaling (its Check): what KEDA and the HPA accept, narrowed
+// to what makes sense for platforms that take 1.5 to 2.5 minutes to start.
+const (
+	MinMessagesPerReplica       = 100
+	MaxMessagesPerReplica       = 10_000_000
+	MaxScaleUpWindowSeconds     = 3600
+	MinScaleUpPodsPerMinute     = 1
+	MaxScaleUpPodsPerMinute     = 10
+	MinScaleDownWindowSeconds   = 300
+	MaxScaleDownWindowSeconds   = 3600
+	MinScaleDownIntervalSeconds = 60
+	MaxScaleDownIntervalSeconds = 1800
+	MinCPUTargetPercent         = 50
+	MaxCPUTargetPercent         = 95
+	MinFallbackFailureThreshold = 1
+	MaxFallbackFailureThreshold = 20
+)
+
+// Fields of QueueScaling, for reports.
+var (
+	FieldMessagesPerReplica       = problems.Field{Go: "MessagesPerReplica", YAML: "messagesPerReplica"}
+	FieldScaleUpWindowSeconds     = problems.Field{Go: "ScaleUpWindowSeconds", YAML: "scaleUpWindowSeconds"}
+	FieldScaleUpPodsPerMinute     = problems.Field{Go: "ScaleUpPodsPerMinute", YAML: "scaleUpPodsPerMinute"}
+	FieldScaleDownWindowSeconds   = problems.Field{Go: "ScaleDownWindowSeconds", YAML: "scaleDownWindowSeconds"}
+	FieldScaleDownIntervalSeconds = problems.Field{Go: "ScaleDownIntervalSeconds", YAML: "scaleDownIntervalSeconds"}
+	FieldCPUTargetPercent         = problems.Field{Go: "CPUTargetPercent", YAML: "cpuTargetPercent"}
+	FieldFallbackFailureThreshold = problems.Field{Go: "FallbackFailureThreshold", YAML: "fallbackFailureThreshold"}
+)
+
+// Check reports every field of q out of its range to p, naming fields with
+// name (problems.GoNames("QueueScaling.") in the charts,
+// problems.YAMLNames("opencti.ingestionScaling.") in the configuration).
+func (q QueueScaling) Check(p *problems.List, name problems.Names) {
+	between := func(f problems.Field, v, lo, hi int, suffix string) {
+		if v < lo || v > hi {
+			p.Add(name.Of(f), v, fmt.Sprintf("%d to %d%s", lo, hi, suffix))
+		}
+	}
+	between(FieldMessagesPerReplica, q.MessagesPerReplica, MinMessagesPerReplica, MaxMessagesPerReplica, " waiting messages per worker-api pod")
+	between(FieldScaleUpWindowSeconds, q.ScaleUpWindowSeconds, 0, MaxScaleUpWindowSeconds, "")
+	between(FieldScaleUpPodsPerMinute, q.ScaleUpPodsPerMinute, MinScaleUpPodsPerMinute, MaxScaleUpPodsPerMinute, "")
+	between(FieldScaleDownWindowSeconds, q.ScaleDownWindowSeconds, MinScaleDownWindowSeconds, MaxScaleDownWindowSeconds,
+		" (at least two 150-second platform starts)")
+	between(FieldScaleDownIntervalSeconds, q.ScaleDownIntervalSeconds, MinScaleDownIntervalSeconds, MaxScaleDownIntervalSeconds, "")
+	if c := q.CPUTargetPercent; c != 0 && (c < MinCPUTargetPercent || c > MaxCPUTargetPercent) {
+		p.Add(name.Of(FieldCPUTargetPercent), c, fmt.Sprintf("0 (no CPU trigger) or %d to %d", MinCPUTargetPercent, MaxCPUTargetPercent))
+	}
+	between(FieldFallbackFailureThreshold, q.FallbackFailureThreshold, MinFallbackFailureThreshold, MaxFallbackFailureThreshold, "")
+	a := q.Authentication
+	if a.Name != "" && len(validation.IsDNS1123Subdomain(a.Name)) > 0 {
+		p.Add(name.Of(problems.Field{Go: "Authentication.Name", YAML: "authentication.name"}), a.Name, "a Kubernetes object name such as "+DefaultQueueScalerAuthenticationName)
+	}
+	if a.Kind != "" && a.Kind != ClusterTriggerAuthenticationKind && a.Kind != TriggerAuthenticationKind {
+		p.Add(name.Of(problems.Field{Go: "Authentication.Kind", YAML: "authentication.kind"}), a.Kind, ClusterTriggerAuthenticationKind+" or "+TriggerAuthenticationKind)
+	}
+}
+
+// QueueScalingBounds are the worker-api tier's replica bounds, and the names
+// the report gives them, for CheckQueueScalingBounds.
+type QueueScalingBounds struct {
+	// Min and Max are the tier's minimum and maximum replicas.
+	Min, Max int
+	// MinField, MaxField and ScalingField name the two bounds and the queue
+	// scaling in the report.
+	MinField, MaxField, ScalingField string
+}
+
+// CheckQueueScalingBounds reports to p a maximum equal to the minimum with
+// queue scaling on: the queue could then add no pod. (A maximum below the
+// minimum is the tier's own rule.)
+func CheckQueueScalingBounds(p *problems.List, b QueueScalingBounds) {
+	if b.Max == b.Min && b.Min >= 1 {
+		p.Add(b.MaxField, b.Max, fmt.Sprintf("more than %s (%d) with %s (queue-depth scaling needs room above the minimum)", b.MinField, b.Min, b.ScalingField))
+	}
+}

@@ -79,6 +79,7 @@ var kubeTypes = map[string]struct {
 	"NetworkPolicy":           {"networking.k8s.io/v1", func() any { return &networkingv1.NetworkPolicy{} }},
 	"Ingress":                 {"networking.k8s.io/v1", func() any { return &networkingv1.Ingress{} }},
 	"ExternalSecret":          {"external-secrets.io/v1", func() any { return &externalSecret{} }},
+	"ScaledObject":            {"keda.sh/v1alpha1", func() any { return &kedaScaledObject{} }},
 }
 
 func TestStrictDecodingRejectsUnknownFields(t *testing.T) {
@@ -93,7 +94,7 @@ func TestStrictDecodingRejectsUnknownFields(t *testing.T) {
 }
 
 func TestEveryObjectDecodesStrictlyIntoUpstreamTypes(t *testing.T) {
-	for name, s := range map[string]synthesized{"default": defaults, "large": large} {
+	for name, s := range map[string]synthesized{"default": defaults, "large": large, "scaling": scaling} {
 		for _, d := range s.docs {
 			kt, ok := kubeTypes[d.Kind]
 			if !ok {
@@ -163,7 +164,7 @@ func TestServicesSelectPodsAndTargetTheirPorts(t *testing.T) {
 		}
 		dep := defaults.deployment(t, svc.Name)
 		ports := map[string]int32{}
-		for _, p := range dep.Spec.Template.Spec.Containers[0].Ports {
+		for _, p := range platformOf(t, dep).Ports {
 			ports[p.Name] = p.ContainerPort
 		}
 		for _, sp := range svc.Spec.Ports {
@@ -269,7 +270,8 @@ func TestSecretLayoutIsExported(t *testing.T) {
 }
 
 // TestPlatformURLsNameExistingServices checks every OPENCTI_URL and
-// PLATFORM_URL against the Services and their ports.
+// PLATFORM_URL against the Services and their ports; the workers' (and their
+// init container's) name the platform of their own pod.
 func TestPlatformURLsNameExistingServices(t *testing.T) {
 	services := map[string]corev1.Service{}
 	for _, d := range large.find("Service", "") {
@@ -277,7 +279,7 @@ func TestPlatformURLsNameExistingServices(t *testing.T) {
 		decode(t, d, &svc)
 		services[svc.Name] = svc
 	}
-	checked := 0
+	checked, local := 0, 0
 	for _, dep := range large.deployments(t) {
 		for _, c := range allContainers(dep.Spec.Template.Spec) {
 			for _, e := range c.Env {
@@ -288,6 +290,14 @@ func TestPlatformURLsNameExistingServices(t *testing.T) {
 				u, err := url.Parse(e.Value)
 				if err != nil {
 					t.Errorf("%s: %s=%q: %v", dep.Name, e.Name, e.Value, err)
+					continue
+				}
+				if u.Hostname() == "127.0.0.1" {
+					local++
+					if dep.Name != charts.WorkerAPIName || u.Port() != strconv.Itoa(charts.PlatformPort) {
+						t.Errorf("%s/%s: %s=%q, the loopback address of a pod without that platform", dep.Name, c.Name, e.Name, e.Value)
+					}
+					platformOf(t, dep)
 					continue
 				}
 				host, suffix, _ := strings.Cut(u.Hostname(), ".")
@@ -303,8 +313,10 @@ func TestPlatformURLsNameExistingServices(t *testing.T) {
 			}
 		}
 	}
-	if checked != 2*(1+30) { // OPENCTI_URL + PLATFORM_URL per worker/connector Deployment
-		t.Errorf("checked %d platform URLs, want %d", checked, 2*31)
+	// OPENCTI_URL + PLATFORM_URL per connector; 3 workers and their
+	// wait-for-platform in the worker-api pod.
+	if checked != 2*30+3+1 || local != 3+1 {
+		t.Errorf("checked %d platform URLs (%d local), want %d (4 local)", checked, local, 2*30+4)
 	}
 }
 

@@ -43,17 +43,25 @@ func TestPodsAreHardened(t *testing.T) {
 				}
 			}
 		}
-		mounts := map[string]bool{}
-		for _, m := range spec.Containers[0].VolumeMounts {
-			mounts[m.MountPath] = true
+		running := spec.Containers // plain init containers wait or copy, and write nothing else
+		for _, c := range spec.InitContainers {
+			if c.RestartPolicy != nil { // a native sidecar runs for the pod's life
+				running = append(running, c)
+			}
 		}
-		want := []string{"/tmp"}
-		if spec.Containers[0].Image == "opencti/platform:7.260817.0" {
-			want = append(want, "/opt/opencti/logs", "/opt/opencti/.support")
-		}
-		for _, path := range want {
-			if !mounts[path] {
-				t.Errorf("%s: %s is not writable (no emptyDir)", dep.Name, path)
+		for _, c := range running {
+			mounts := map[string]bool{}
+			for _, m := range c.VolumeMounts {
+				mounts[m.MountPath] = true
+			}
+			want := []string{"/tmp"}
+			if c.Name == "opencti" {
+				want = append(want, "/opt/opencti/logs", "/opt/opencti/.support")
+			}
+			for _, path := range want {
+				if !mounts[path] {
+					t.Errorf("%s/%s: %s is not writable (no emptyDir)", dep.Name, c.Name, path)
+				}
 			}
 		}
 	}

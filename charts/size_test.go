@@ -12,7 +12,7 @@ import (
 const maxChartBytes = 100 * 1000
 
 func TestChartsStayUnder100KB(t *testing.T) {
-	for name, s := range map[string]synthesized{"default": defaults, "large": large} {
+	for name, s := range map[string]synthesized{"default": defaults, "large": large, "scaling": scaling} {
 		for id, size := range s.sizes {
 			t.Logf("%s props: chart %s is %d bytes", name, id, size)
 			if size >= maxChartBytes {
@@ -52,8 +52,16 @@ func TestChartOrderAndIDs(t *testing.T) {
 	for _, c := range large.charts.All() {
 		ids = append(ids, *c.Node().Id())
 	}
-	want := []string{"Namespace", "Platform", "Ingestion", "Connectors", "Connectors2", "Connectors3", "Connectors4", "Ingress"}
+	want := []string{"Namespace", "Platform", "Connectors", "Connectors2", "Connectors3", "Connectors4", "Ingress"}
 	if fmt.Sprint(ids) != fmt.Sprint(want) {
 		t.Errorf("charts %v, want %v", ids, want)
+	}
+	ids = nil
+	for _, c := range scaling.charts.All() {
+		ids = append(ids, *c.Node().Id())
+	}
+	want = []string{"Namespace", "Platform", "Scaling", "Connectors", "Ingress"}
+	if fmt.Sprint(ids) != fmt.Sprint(want) {
+		t.Errorf("with QueueScaling: charts %v, want %v (the ScaledObject after the Deployment it scales)", ids, want)
 	}
 }

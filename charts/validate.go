@@ -12,6 +12,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
 )
 
 var (
@@ -59,6 +61,17 @@ func (p *Props) Validate() error {
 	}
 	v.resources("Worker.Resources", *r.Worker.Resources)
 	v.env("Worker.ExtraEnv", r.Worker.ExtraEnv, reservedWorkerEnv)
+	if q := r.QueueScaling; q != nil {
+		pr := &problems.List{}
+		q.Check(pr, problems.GoNames("QueueScaling."))
+		CheckQueueScalingBounds(pr, QueueScalingBounds{
+			Min: int(*r.WorkerAPI.MinReplicas), Max: int(*r.WorkerAPI.MaxReplicas),
+			MinField: "WorkerAPI.MinReplicas", MaxField: "WorkerAPI.MaxReplicas", ScalingField: "QueueScaling",
+		})
+		if err := pr.Err(); err != nil {
+			v.errs = append(v.errs, err.(interface{ Unwrap() []error }).Unwrap()...)
+		}
+	}
 
 	v.connectors(r.Connectors)
 	v.endpoints(r.Endpoints)
@@ -85,7 +98,6 @@ func (p *Props) Validate() error {
 	v.labelValue("NodePools.Ingestion", *r.NodePools.Ingestion)
 
 	v.dnsSubdomain("ServiceAccounts.Platform", *r.ServiceAccounts.Platform)
-	v.dnsSubdomain("ServiceAccounts.Worker", *r.ServiceAccounts.Worker)
 	v.dnsSubdomain("ServiceAccounts.Connector", *r.ServiceAccounts.Connector)
 
 	v.networks(r)

@@ -138,6 +138,38 @@ func TestValidateReportsExactProblems(t *testing.T) {
 			[]string{`LogLevel: got "verbose", want one of error, warn, info, debug`}},
 		{"redis mode", func(p *charts.Props) { p.Endpoints.RedisMode = jsii.String("sentinel") },
 			[]string{`Endpoints.RedisMode: got "sentinel", want "single" or "cluster"`}},
+		{"queue scaling out of range", func(p *charts.Props) {
+			p.QueueScaling = &charts.QueueScaling{
+				MessagesPerReplica: 0, ScaleUpWindowSeconds: 4000, ScaleUpPodsPerMinute: 0, ScaleDownWindowSeconds: 60,
+				ScaleDownIntervalSeconds: 30, CPUTargetPercent: 120, FallbackFailureThreshold: -1,
+				Authentication: charts.TriggerAuthenticationRef{Name: "Broker_Auth", Kind: "Secret"},
+			}
+			p.WorkerAPI.MaxReplicas = new(int32(3))
+		}, []string{
+			"QueueScaling.MessagesPerReplica: got 0, want 100 to 10000000 waiting messages per worker-api pod",
+			"QueueScaling.ScaleUpWindowSeconds: got 4000, want 0 to 3600",
+			"QueueScaling.ScaleUpPodsPerMinute: got 0, want 1 to 10",
+			"QueueScaling.ScaleDownWindowSeconds: got 60, want 300 to 3600 (at least two 150-second platform starts)",
+			"QueueScaling.ScaleDownIntervalSeconds: got 30, want 60 to 1800",
+			"QueueScaling.CPUTargetPercent: got 120, want 0 (no CPU trigger) or 50 to 95",
+			"QueueScaling.FallbackFailureThreshold: got -1, want 1 to 20",
+			`QueueScaling.Authentication.Name: got "Broker_Auth", want a Kubernetes object name such as opencti-rabbitmq`,
+			`QueueScaling.Authentication.Kind: got "Secret", want ClusterTriggerAuthentication or TriggerAuthentication`,
+		}},
+		{"queue scaling without room", func(p *charts.Props) {
+			q := charts.DefaultQueueScaling()
+			p.QueueScaling = &q
+			p.WorkerAPI.MinReplicas, p.WorkerAPI.MaxReplicas = new(int32(3)), new(int32(3))
+		}, []string{"WorkerAPI.MaxReplicas: got 3, want more than WorkerAPI.MinReplicas (3) with QueueScaling (queue-depth scaling needs room above the minimum)"}},
+		{"queue scaling with the maximum below the minimum", func(p *charts.Props) {
+			q := charts.DefaultQueueScaling()
+			q.CPUTargetPercent = 49
+			p.QueueScaling = &q
+			p.WorkerAPI.MinReplicas, p.WorkerAPI.MaxReplicas = new(int32(3)), new(int32(2))
+		}, []string{
+			"WorkerAPI.MaxReplicas: got 2, want >= WorkerAPI.MinReplicas (3)",
+			"QueueScaling.CPUTargetPercent: got 49, want 0 (no CPU trigger) or 50 to 95",
+		}},
 		{"all problems at once, in field order", func(p *charts.Props) {
 			p.Version = "latest"
 			p.UI.HeapMiB = new(int32(8192))
@@ -189,9 +221,16 @@ func TestValidateAndDefaultsNeverMutateProps(t *testing.T) {
 	if _, err := charts.SecretLayout(p); err != nil {
 		t.Fatal(err)
 	}
-	_ = charts.WorkerReplicas(p)
+	_, _ = charts.Workers(p)
 	if !reflect.DeepEqual(p, largeProps()) {
-		t.Error("Validate/SecretLayout/WorkerReplicas modified the caller's Props")
+		t.Error("Validate/SecretLayout/Workers modified the caller's Props")
+	}
+	q := scalingProps()
+	if err := q.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if q.QueueScaling.Authentication.Name != "" || !reflect.DeepEqual(q, scalingProps()) {
+		t.Error("the QueueScaling defaults were written into the caller's Props")
 	}
 	if p.Connectors[0].ID != nil {
 		t.Error("a derived connector ID was written into the caller's Props")

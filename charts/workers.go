@@ -1,92 +1,111 @@
 package charts
 
 import (
+	"fmt"
 	"strconv"
 
-	"github.com/aws/constructs-go/constructs/v10"
-	"github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2"
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
-// WorkerReplicas is the worker Deployment's replica count:
-// WorkersPerPlatform x WorkerAPI.MinReplicas (after defaults). The worker-api
-// HPA only ever adds platforms, which lowers the workers-per-platform ratio,
-// so the OpenCTI limit of 3 to 4 workers per platform holds under scaling.
-// Workers have no HPA: scaling them needs a queue-depth metric (e.g. KEDA on
-// RabbitMQ), and worker-api must then scale with them.
-func WorkerReplicas(props *Props) int32 {
+// WorkerDeploymentName is the Deployment whose pods run the workers: the
+// worker-api tier's. Each of its pods carries the platform (a native
+// sidecar) and WorkersPerPlatform worker containers, so the workers scale,
+// roll out and drain together with their platform. Anything that must
+// restart the workers (a new worker token, say) rolls this Deployment.
+const WorkerDeploymentName = WorkerAPIName
+
+// WorkerContainerName is the name of the i-th (0-based) worker container of
+// a worker-api pod: "worker-1", "worker-2", ...
+func WorkerContainerName(i int) string { return fmt.Sprintf("worker-%d", i+1) }
+
+// WorkerMetricsPortOf is the i-th worker's Prometheus port: the workers of a
+// pod share its network namespace, so each listens on its own port,
+// WorkerMetricsPort + i (14270, 14271, ...).
+func WorkerMetricsPortOf(i int) int32 { return WorkerMetricsPort + int32(i) }
+
+// LocalPlatformURL is OPENCTI_URL of every worker, and where the worker-api
+// pods' wait-for-platform init container asks /health: the platform of the
+// same pod, on the loopback interface (no Service and no NetworkPolicy in
+// between; the IPv4 address, so no resolver decides between 127.0.0.1 and
+// ::1).
+var LocalPlatformURL = fmt.Sprintf("http://127.0.0.1:%d", PlatformPort)
+
+// Workers returns the workers at the worker-api tier's two bounds after
+// defaults: WorkersPerPlatform x WorkerAPI.MinReplicas and WorkersPerPlatform
+// x WorkerAPI.MaxReplicas (with QueueScaling; without it the tier runs at its
+// minimum, so max = min). The ratio holds at every count in between: each
+// worker-api pod carries exactly WorkersPerPlatform workers.
+func Workers(props *Props) (min, max int32) {
 	r := props.withDefaults()
-	return *r.WorkersPerPlatform * *r.WorkerAPI.MinReplicas
-}
-
-// NewIngestionChart creates the workers: the opencti-worker Deployment
-// (OPENCTI_URL = the worker-api Service), its PodDisruptionBudget and its
-// NetworkPolicy.
-func NewIngestionChart(scope constructs.Construct, id string, props *Props) (cdk8s.Chart, error) {
-	if err := props.Validate(); err != nil {
-		return nil, err
+	k := *r.WorkersPerPlatform
+	hi := *r.WorkerAPI.MinReplicas
+	if r.QueueScaling != nil {
+		hi = *r.WorkerAPI.MaxReplicas
 	}
-	return newIngestionChart(scope, id, props.withDefaults()), nil
+	return k * *r.WorkerAPI.MinReplicas, k * hi
 }
 
-func newIngestionChart(scope constructs.Construct, id string, p *Props) cdk8s.Chart {
-	chart := newChart(scope, id, p)
-	ns := *p.Namespace
-	sel := selectorLabels(ComponentWorker, "")
-	labels := objectLabels(p, ComponentWorker, "")
-	platformURL := ServiceURL(WorkerAPIName, ns)
-
+// workerEnv is the environment of the i-th worker container, the one place
+// it is built: the local platform, the token and health key from the worker
+// Secret, telemetry on the worker's own port, broker certificate
+// verification, then Worker.ExtraEnv.
+func workerEnv(p *Props, i int) []corev1.EnvVar {
 	env := []corev1.EnvVar{
-		envValue("OPENCTI_URL", platformURL),
+		envValue("OPENCTI_URL", LocalPlatformURL),
 		envSecret("OPENCTI_TOKEN", WorkerSecretName, TokenSecretKey),
 		envValue("WORKER_LOG_LEVEL", *p.LogLevel),
+		// opencti-worker/src/worker.py (@ 14f0e350) reads
+		// WORKER_TELEMETRY_ENABLED and WORKER_PROMETHEUS_TELEMETRY_PORT
+		// (default 14270, on 0.0.0.0).
 		envValue("WORKER_TELEMETRY_ENABLED", "true"),
-		envValue("WORKER_PROMETHEUS_TELEMETRY_PORT", strconv.Itoa(WorkerMetricsPort)),
+		envValue("WORKER_PROMETHEUS_TELEMETRY_PORT", strconv.Itoa(int(WorkerMetricsPortOf(i)))),
 		// The worker connects to RabbitMQ with pycti's create_mq_ssl_context
 		// (opencti-worker/src/worker.py): verify the broker's certificate.
 		envValue(envMQVerify, "true"),
 	}
-	env = withExtraEnv(env, p.Worker.ExtraEnv)
+	return withExtraEnv(env, p.Worker.ExtraEnv)
+}
 
-	container := corev1.Container{
-		Name:  "worker",
-		Image: image(p, "worker"),
-		Ports: []corev1.ContainerPort{
-			{Name: "metrics", ContainerPort: WorkerMetricsPort, Protocol: corev1.ProtocolTCP},
-		},
-		Env:       env,
-		Resources: p.Worker.Resources.requirements(),
-		// Workers have no HTTP health endpoint: with telemetry on, the
-		// Prometheus listener on 14270 is the usable liveness signal.
-		ReadinessProbe:  tcpProbe(WorkerMetricsPort, 10, 3),
-		LivenessProbe:   tcpProbe(WorkerMetricsPort, 15, 4),
-		StartupProbe:    tcpProbe(WorkerMetricsPort, 5, 24),
-		SecurityContext: containerSecurityContext(),
-		VolumeMounts:    volumeMounts([]scratchVolume{tmpVolume}),
-	}
-	replicas := *p.WorkersPerPlatform * *p.WorkerAPI.MinReplicas
-	object{
-		apiVersion: "apps/v1", kind: "Deployment", name: WorkerName, namespace: ns, labels: labels,
-		fields: map[string]any{"spec": appsv1.DeploymentSpec{
-			Replicas:             &replicas,
-			Selector:             &metav1.LabelSelector{MatchLabels: sel},
-			Strategy:             rollingUpdate(1),
-			RevisionHistoryLimit: ptr(int32(5)),
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels},
-				Spec: podSpec(p, *p.NodePools.Ingestion, *p.ServiceAccounts.Worker, sel, 60,
-					[]corev1.Container{waitForPlatform(p, platformURL, WorkerSecretName)},
-					[]corev1.Container{container}, []scratchVolume{tmpVolume}),
+// workerContainers are the WorkersPerPlatform worker containers of a
+// worker-api pod. They start once the pod's platform answers /health (the
+// init containers before them) and stop before it (native sidecar order).
+func workerContainers(p *Props) []corev1.Container {
+	n := int(*p.WorkersPerPlatform)
+	out := make([]corev1.Container, n)
+	for i := range n {
+		port := WorkerMetricsPortOf(i)
+		out[i] = corev1.Container{
+			Name:  WorkerContainerName(i),
+			Image: image(p, "worker"),
+			Ports: []corev1.ContainerPort{
+				{Name: fmt.Sprintf("w%d-metrics", i+1), ContainerPort: port, Protocol: corev1.ProtocolTCP},
 			},
-		}},
-	}.add(chart, "WorkerDeployment")
+			Env:       workerEnv(p, i),
+			Resources: p.Worker.Resources.requirements(),
+			// Workers have no HTTP health endpoint: with telemetry on, the
+			// Prometheus listener is the usable liveness signal.
+			ReadinessProbe:  tcpProbe(port, 10, 3),
+			LivenessProbe:   tcpProbe(port, 15, 4),
+			StartupProbe:    tcpProbe(port, 5, 24),
+			SecurityContext: containerSecurityContext(),
+			VolumeMounts:    volumeMounts([]scratchVolume{workerTmpVolume}),
+		}
+	}
+	return out
+}
 
-	addPDB(chart, p, "WorkerPdb", WorkerName, labels, sel)
-	addWorkerNetworkPolicy(chart, p)
-	return chart
+// workerTmpVolume is the workers' /tmp (pycti's temporary files), apart from
+// the platform's.
+var workerTmpVolume = scratchVolume{name: "worker-tmp", path: "/tmp"}
+
+// workerMetricsPorts are the Prometheus ports of a worker-api pod's workers.
+func workerMetricsPorts(p *Props) []int32 {
+	out := make([]int32, *p.WorkersPerPlatform)
+	for i := range out {
+		out[i] = WorkerMetricsPortOf(i)
+	}
+	return out
 }
 
 func tcpProbe(port, period, failures int32) *corev1.Probe {

@@ -1,37 +1,76 @@
 package charts_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/opencti-ha/opencti-ha/charts"
 )
 
-func TestWorkerReplicasFollowTheRatio(t *testing.T) {
-	if got := *defaults.deployment(t, charts.WorkerName).Spec.Replicas; got != 3*2 {
-		t.Errorf("default workers: %d, want 3 x 2 worker-api replicas", got)
+// workersOf returns the worker containers of a worker-api pod template.
+func workersOf(spec corev1.PodSpec) []corev1.Container {
+	var out []corev1.Container
+	for _, c := range spec.Containers {
+		if strings.HasPrefix(c.Name, "worker-") {
+			out = append(out, c)
+		}
 	}
-	if got := *large.deployment(t, charts.WorkerName).Spec.Replicas; got != 3*10 {
-		t.Errorf("large workers: %d, want 3 x 10", got)
+	return out
+}
+
+// TestWorkersRunInsideTheWorkerAPIPods: no worker Deployment; every
+// worker-api pod carries exactly WorkersPerPlatform workers, so the ratio
+// holds at every replica count.
+func TestWorkersRunInsideTheWorkerAPIPods(t *testing.T) {
+	for name, s := range map[string]synthesized{"default": defaults, "large": large, "scaling": scaling} {
+		for _, d := range s.find("Deployment", "") {
+			if strings.Contains(d.Name, "worker") && d.Name != charts.WorkerAPIName {
+				t.Errorf("%s: Deployment %s: the workers must not have a Deployment of their own", name, d.Name)
+			}
+		}
+		spec := s.deployment(t, charts.WorkerDeploymentName).Spec.Template.Spec
+		if got := len(workersOf(spec)); got != 3 || len(spec.Containers) != 3 {
+			t.Errorf("%s: %d worker containers (%d containers), want 3 and nothing else", name, got, len(spec.Containers))
+		}
 	}
 	p := validProps()
 	p.WorkersPerPlatform = new(int32(4))
-	p.WorkerAPI.MinReplicas = new(int32(3))
-	p.WorkerAPI.MaxReplicas = new(int32(6))
-	if got := charts.WorkerReplicas(p); got != 12 {
-		t.Errorf("WorkerReplicas(4 per platform, 3 platforms) = %d, want 12", got)
+	s, err := synth(p)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(defaults.find("HorizontalPodAutoscaler", charts.WorkerName)) != 0 {
-		t.Error("workers have an HPA although their Deployment sets replicas")
+	if got := len(workersOf(s.deployment(t, charts.WorkerAPIName).Spec.Template.Spec)); got != 4 {
+		t.Errorf("WorkersPerPlatform 4: %d worker containers per pod", got)
+	}
+	if charts.WorkerDeploymentName != charts.WorkerAPIName {
+		t.Errorf("WorkerDeploymentName = %q, want the worker-api Deployment", charts.WorkerDeploymentName)
+	}
+}
+
+func TestWorkersFollowTheRatioAtBothBounds(t *testing.T) {
+	p := validProps()
+	if lo, hi := charts.Workers(p); lo != 6 || hi != 6 {
+		t.Errorf("Workers without QueueScaling = %d..%d, want 6..6 (3 x the minimum 2; the tier runs at its minimum)", lo, hi)
+	}
+	p = scalingProps()
+	if lo, hi := charts.Workers(p); lo != 3*2 || hi != 3*6 {
+		t.Errorf("Workers(2..6 pods) = %d..%d, want 6..18", lo, hi)
+	}
+	p.WorkersPerPlatform = new(int32(4))
+	p.WorkerAPI.MinReplicas, p.WorkerAPI.MaxReplicas = new(int32(3)), new(int32(5))
+	if lo, hi := charts.Workers(p); lo != 12 || hi != 20 {
+		t.Errorf("Workers(4 per platform, 3..5 pods) = %d..%d, want 12..20", lo, hi)
 	}
 }
 
 func TestLogLevelReachesEveryTier(t *testing.T) {
 	for name, s := range map[string]synthesized{"info": defaults, "warn": large} {
 		for dep, variable := range map[string]string{charts.UIName: "APP__APP_LOGS__LOGS_LEVEL",
-			charts.WorkerName: "WORKER_LOG_LEVEL", charts.ConnectorObjectName("export-file-csv"): "CONNECTOR_LOG_LEVEL"} {
+			charts.WorkerAPIName: "WORKER_LOG_LEVEL", charts.ConnectorObjectName("export-file-csv"): "CONNECTOR_LOG_LEVEL"} {
 			if got := value(t, envOf(t, s.deployment(t, dep).Spec.Template.Spec.Containers[0]), variable); got != name {
 				t.Errorf("%s: %s=%q, want %q", dep, variable, got, name)
 			}
@@ -39,44 +78,105 @@ func TestLogLevelReachesEveryTier(t *testing.T) {
 	}
 }
 
-func TestWorkersTalkToWorkerAPI(t *testing.T) {
-	dep := defaults.deployment(t, charts.WorkerName)
-	if dep.Namespace != ns || defaults.one(t, "Deployment", charts.WorkerName).Chart != charts.IngestionChartID {
-		t.Errorf("worker Deployment in %s / wrong chart", dep.Namespace)
+// TestWorkersTalkToTheirOwnPlatform: each worker reaches the platform of its
+// own pod on the loopback interface, with its own metrics port, the worker
+// token and broker certificate verification.
+func TestWorkersTalkToTheirOwnPlatform(t *testing.T) {
+	dep := defaults.deployment(t, charts.WorkerAPIName)
+	if defaults.one(t, "Deployment", charts.WorkerAPIName).Chart != charts.PlatformChartID {
+		t.Error("the worker-api Deployment is not in the platform chart")
 	}
-	c := dep.Spec.Template.Spec.Containers[0]
-	env := envOf(t, c)
-	if got := value(t, env, "OPENCTI_URL"); got != workerAPIURL {
-		t.Errorf("worker OPENCTI_URL=%q, want %q", got, workerAPIURL)
-	}
-	defaults.one(t, "Service", charts.WorkerAPIName)
-	if e := env["OPENCTI_TOKEN"]; e.ValueFrom == nil || e.ValueFrom.SecretKeyRef.Name != charts.WorkerSecretName {
-		t.Errorf("worker OPENCTI_TOKEN = %+v, want the worker Secret", e)
-	}
-	if c.Image != "opencti/worker:7.260817.0" {
-		t.Errorf("worker image %s", c.Image)
-	}
-	if value(t, env, "WORKER_TELEMETRY_ENABLED") != "true" || value(t, env, "WORKER_PROMETHEUS_TELEMETRY_PORT") != "14270" {
-		t.Error("worker telemetry not on 14270")
-	}
-	if value(t, env, "MQ_USE_SSL_REJECT_UNAUTHORIZED") != "true" {
-		t.Error("the worker does not verify the broker's certificate")
-	}
-	if len(c.Ports) != 1 || c.Ports[0].ContainerPort != charts.WorkerMetricsPort {
-		t.Errorf("worker ports %+v, want metrics 14270", c.Ports)
-	}
-	for kind, p := range map[string]int32{
-		"liveness": c.LivenessProbe.TCPSocket.Port.IntVal, "readiness": c.ReadinessProbe.TCPSocket.Port.IntVal,
-		"startup": c.StartupProbe.TCPSocket.Port.IntVal,
-	} {
-		if p != charts.WorkerMetricsPort {
-			t.Errorf("worker %s probe on %d, want 14270 (the port the worker listens on)", kind, p)
+	ports := map[int32]string{}
+	for i, c := range workersOf(dep.Spec.Template.Spec) {
+		env := envOf(t, c)
+		if c.Name != fmt.Sprintf("worker-%d", i+1) {
+			t.Errorf("worker %d is named %s", i, c.Name)
+		}
+		if got := value(t, env, "OPENCTI_URL"); got != "http://127.0.0.1:4000" {
+			t.Errorf("%s: OPENCTI_URL=%q, want the platform of its own pod", c.Name, got)
+		}
+		if e := env["OPENCTI_TOKEN"]; e.ValueFrom == nil || e.ValueFrom.SecretKeyRef.Name != charts.WorkerSecretName ||
+			e.ValueFrom.SecretKeyRef.Key != charts.TokenSecretKey {
+			t.Errorf("%s: OPENCTI_TOKEN = %+v, want the worker Secret", c.Name, e)
+		}
+		if c.Image != "opencti/worker:7.260817.0" {
+			t.Errorf("%s: image %s", c.Name, c.Image)
+		}
+		port := int32(14270 + i)
+		if value(t, env, "WORKER_TELEMETRY_ENABLED") != "true" || value(t, env, "WORKER_PROMETHEUS_TELEMETRY_PORT") != fmt.Sprint(port) {
+			t.Errorf("%s: telemetry not on %d", c.Name, port)
+		}
+		if value(t, env, "MQ_USE_SSL_REJECT_UNAUTHORIZED") != "true" {
+			t.Errorf("%s: the worker does not verify the broker's certificate", c.Name)
+		}
+		if len(c.Ports) != 1 || c.Ports[0].ContainerPort != port {
+			t.Errorf("%s: ports %+v, want metrics %d", c.Name, c.Ports, port)
+		}
+		if other, dup := ports[port]; dup {
+			t.Errorf("%s and %s both listen on %d in one pod", c.Name, other, port)
+		}
+		ports[port] = c.Name
+		for kind, p := range map[string]int32{
+			"liveness": c.LivenessProbe.TCPSocket.Port.IntVal, "readiness": c.ReadinessProbe.TCPSocket.Port.IntVal,
+			"startup": c.StartupProbe.TCPSocket.Port.IntVal,
+		} {
+			if p != port {
+				t.Errorf("%s: %s probe on %d, want %d (the port this worker listens on)", c.Name, kind, p, port)
+			}
+		}
+		if len(c.VolumeMounts) != 1 || c.VolumeMounts[0].MountPath != "/tmp" || c.VolumeMounts[0].Name != "worker-tmp" {
+			t.Errorf("%s: mounts %+v, want its own /tmp", c.Name, c.VolumeMounts)
 		}
 	}
-	if strings.Contains(string(defaults.one(t, "Deployment", charts.WorkerName).Raw), "14269") {
-		t.Error("the worker Deployment mentions the platform metrics port 14269")
+	assertWaitsOnHealth(t, dep, "http://127.0.0.1:4000", charts.WorkerSecretName)
+}
+
+// TestWorkerAPIPodStartsThePlatformFirstAndStopsItLast: the platform is a
+// native sidecar (init container, restartPolicy Always) followed by
+// wait-for-platform; the workers are the main containers; grace 180 s, no
+// preStop sleep.
+func TestWorkerAPIPodStartsThePlatformFirstAndStopsItLast(t *testing.T) {
+	for name, s := range map[string]synthesized{"default": defaults, "scaling": scaling} {
+		spec := s.deployment(t, charts.WorkerAPIName).Spec.Template.Spec
+		inits := spec.InitContainers
+		if len(inits) != 2 || inits[0].Name != "opencti" || inits[1].Name != "wait-for-platform" {
+			t.Fatalf("%s: init containers %v, want [opencti wait-for-platform]", name, names(inits))
+		}
+		platform := inits[0]
+		if platform.RestartPolicy == nil || *platform.RestartPolicy != corev1.ContainerRestartPolicyAlways {
+			t.Errorf("%s: platform restartPolicy %v, want Always (native sidecar)", name, platform.RestartPolicy)
+		}
+		if platform.Image != "opencti/platform:7.260817.0" || platform.StartupProbe == nil || platform.ReadinessProbe == nil || platform.LivenessProbe == nil {
+			t.Errorf("%s: platform sidecar %s without its three probes", name, platform.Image)
+		}
+		if platform.Lifecycle != nil {
+			t.Errorf("%s: platform sidecar has a lifecycle %+v; the kubelet stops it after the workers, no preStop needed", name, platform.Lifecycle)
+		}
+		if inits[1].RestartPolicy != nil {
+			t.Errorf("%s: wait-for-platform restartPolicy %v, want a plain init container", name, *inits[1].RestartPolicy)
+		}
+		if env := envOf(t, platform); value(t, env, "RULE_ENGINE__ENABLED") != "true" {
+			t.Errorf("%s: the worker-api platform runs without background managers", name)
+		}
+		if *spec.TerminationGracePeriodSeconds != 180 {
+			t.Errorf("%s: grace %d s, want 180 (workers finish the message in hand, then the platform stops)", name, *spec.TerminationGracePeriodSeconds)
+		}
+		if spec.ServiceAccountName != "opencti-platform" {
+			t.Errorf("%s: service account %s", name, spec.ServiceAccountName)
+		}
 	}
-	assertWaitsOnHealth(t, dep, workerAPIURL, charts.WorkerSecretName)
+	ru := defaults.deployment(t, charts.WorkerAPIName).Spec.Strategy.RollingUpdate
+	if ru.MaxSurge.IntValue() != 1 || ru.MaxUnavailable.IntValue() != 0 {
+		t.Errorf("worker-api rollout %+v, want one whole pod (platform and workers) added before one goes", ru)
+	}
+}
+
+func names(cs []corev1.Container) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.Name
+	}
+	return out
 }
 
 // assertWaitsOnHealth checks the init container polls <url>/health with the

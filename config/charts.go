@@ -30,6 +30,7 @@ func (c *Config) ChartProps() *charts.Props {
 		WorkerAPI:          o.WorkerAPI.chartProps(),
 		WorkersPerPlatform: i32(o.WorkersPerPlatform),
 		Worker:             charts.WorkerProps{Resources: o.Worker.chartResources()},
+		QueueScaling:       o.IngestionScaling.chartProps(),
 		Secrets:            charts.SecretsFor(c.SecretsPrefix),
 		Hostnames:          charts.Hostnames{UI: c.DNS.UIHostname, API: c.DNS.APIHostname},
 		Ingress: charts.IngressProps{

@@ -12,7 +12,7 @@ import (
 
 // Cluster configures the EKS cluster: its version, who may reach and
 // administer its API, the two OpenCTI capacity pools and the add-ons the
-// cluster stack installs (External Secrets Operator, metrics-server).
+// cluster stack installs (External Secrets Operator, metrics-server, KEDA).
 type Cluster struct {
 	// KubernetesVersion of the control plane. Only "1.34" is allowed: the
 	// kubectl Lambda layer that applies the manifests ships kubectl 1.34.
@@ -53,6 +53,14 @@ type Cluster struct {
 	// MetricsServerVersion pins the EKS community add-on "metrics-server" that
 	// HorizontalPodAutoscalers read. Default: "v0.8.0-eksbuild.6".
 	MetricsServerVersion string `yaml:"metricsServerVersion"`
+	// KedaChartVersion pins the KEDA Helm chart (https://kedacore.github.io/charts)
+	// that scales the ingestion tier on the queue depth; 2.19.0 or later.
+	// Default: "2.20.2".
+	KedaChartVersion string `yaml:"kedaChartVersion"`
+	// KedaReplicas runs this many KEDA operator and admission webhook pods
+	// (one metrics server besides), 1 to 3; they run on the ingestion pool.
+	// Default: 1 in dev, 2 in prod.
+	KedaReplicas int `yaml:"kedaReplicas"`
 	// IngressScheme is the default scheme of the ui and api load balancers:
 	// "internet-facing" (in the public subnets) or "internal" (in the workload
 	// subnets); edge.ui.scheme and edge.api.scheme override it per hostname.
@@ -68,7 +76,9 @@ type ClusterNodePools struct {
 	// Default: m instances of 4-8 vCPUs (dev) or 4-16 (prod), on-demand,
 	// limits 16 vCPU / 64 GiB (dev) or 64 vCPU / 256 GiB (prod).
 	UserFacing clusterspec.NodePool `yaml:"userFacing"`
-	// Ingestion runs the worker-api tier, the workers and the connectors.
+	// Ingestion runs the worker-api tier (with its workers), the connectors
+	// and KEDA; its limits must hold opencti.workerApi.maxReplicas + 1 pods
+	// (a rollout's surge pod), the connectors and KEDA within 75 %.
 	// Default: c or m instances of 4-8 vCPUs (dev, spot allowed) or 4-16 (prod,
 	// on-demand), limits 32 vCPU / 128 GiB (dev) or 128 vCPU / 512 GiB (prod).
 	Ingestion clusterspec.NodePool `yaml:"ingestion"`
@@ -98,6 +108,8 @@ func defaultCluster(env string) Cluster {
 		ExternalSecretsChartVersion: clusterspec.DefaultExternalSecretsChartVersion,
 		ExternalSecretsReplicas:     clusterspec.DefaultExternalSecretsReplicas,
 		MetricsServerVersion:        clusterspec.DefaultMetricsServerVersion,
+		KedaChartVersion:            clusterspec.DefaultKedaChartVersion,
+		KedaReplicas:                clusterspec.DefaultKedaReplicas,
 		IngressScheme:               charts.DefaultIngressScheme,
 		NodePools: ClusterNodePools{
 			UserFacing: clusterspec.DefaultUserFacingPool(),
@@ -110,6 +122,7 @@ func defaultCluster(env string) Cluster {
 	c.AdminRoleArns = []string{}
 	c.LogRetentionDays = 30
 	c.ExternalSecretsReplicas = 1
+	c.KedaReplicas = 1
 	uf, in := &c.NodePools.UserFacing, &c.NodePools.Ingestion
 	uf.InstanceCpus, uf.CPULimit, uf.MemoryLimitGiB = []int{4, 8}, 16, 64
 	in.InstanceCpus, in.CapacityTypes, in.CPULimit, in.MemoryLimitGiB = []int{4, 8}, []string{"spot", "on-demand"}, 32, 128
@@ -139,6 +152,8 @@ func (c *Cluster) validate(cfg *Config, p *Problems) {
 	clusterspec.CheckExternalSecretsChartVersion(p, "cluster.externalSecretsChartVersion", c.ExternalSecretsChartVersion)
 	clusterspec.CheckExternalSecretsReplicas(p, "cluster.externalSecretsReplicas", c.ExternalSecretsReplicas, prod)
 	clusterspec.CheckMetricsServerVersion(p, "cluster.metricsServerVersion", c.MetricsServerVersion)
+	clusterspec.CheckKedaChartVersion(p, "cluster.kedaChartVersion", c.KedaChartVersion)
+	clusterspec.CheckKedaReplicas(p, "cluster.kedaReplicas", c.KedaReplicas, prod)
 	if !contains(ClusterIngressSchemes, c.IngressScheme) {
 		p.Add("cluster.ingressScheme", c.IngressScheme, "one of "+strings.Join(ClusterIngressSchemes, ", "))
 	}

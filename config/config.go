@@ -241,6 +241,7 @@ func (c *Config) Validate() error {
 	c.Edge.validate(c, p)
 	c.ImageCache.validate(c, p)
 	c.Pipeline.validate(c, p)
+	c.checkIngestionPool(p)
 	return p.Err()
 }
 

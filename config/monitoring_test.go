@@ -155,3 +155,12 @@ func TestMonitoringProblemsReportedAllAtOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestIngestionBacklogThresholdThroughTheConfiguration(t *testing.T) {
+	c, _ := Default("prod")
+	c.Monitoring.Thresholds.IngestionBacklogGrowthMinutes = 7
+	want := "monitoring.thresholds.ingestionBacklogGrowthMinutes: got 7, want a multiple of 5 from 15 to 360 (minutes of 5-minute periods)"
+	if err := c.Validate(); err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}

@@ -31,14 +31,22 @@ type OpenCTI struct {
 	// ConnectorAPI is the platform tier of connectors and API clients (api hostname).
 	// Default: as UI.
 	ConnectorAPI Tier `yaml:"connectorApi"`
-	// WorkerAPI is the ingestion platform tier, reached only by workers.
-	// Default: 1-2 replicas in dev, 2-6 in prod.
+	// WorkerAPI is the ingestion tier: each of its pods runs a platform
+	// (background managers on, reached by nothing outside the pod) and
+	// workersPerPlatform workers. With ingestionScaling it scales from
+	// minReplicas to maxReplicas on the queue depth; without, it runs at
+	// minReplicas. Default: 1-2 replicas in dev, 2-6 in prod.
 	WorkerAPI Tier `yaml:"workerApi"`
-	// WorkersPerPlatform is how many workers run per worker-api replica
-	// (OpenCTI: 3, at most 4 per platform). Default: 3.
+	// WorkersPerPlatform is how many worker containers every worker-api pod
+	// runs beside its platform (OpenCTI: 3, at most 4 per platform), so the
+	// ratio holds at every scale. Default: 3.
 	WorkersPerPlatform int `yaml:"workersPerPlatform"`
-	// Worker sizes each worker pod. Default: 250m-1 CPU, 256-512 MiB.
+	// Worker sizes each worker container. Default: 250m-1 CPU, 256-512 MiB.
 	Worker Resources `yaml:"worker"`
+	// IngestionScaling scales the worker-api tier, and so the workers, on
+	// the depth of the RabbitMQ queues the workers consume (KEDA).
+	// Default: on; dev adds 1 pod a minute and waits 300 s to remove one.
+	IngestionScaling IngestionScaling `yaml:"ingestionScaling"`
 	// Connectors replaces the default connector list. Default (empty): the five
 	// built-in file import/export connectors OpenCTI needs.
 	Connectors []Connector `yaml:"connectors"`
@@ -53,8 +61,9 @@ type OpenCTI struct {
 	SMTP SMTP `yaml:"smtp"`
 }
 
-// Tier sizes one platform tier. The tier is scaled by a HorizontalPodAutoscaler
-// between MinReplicas and MaxReplicas.
+// Tier sizes one platform tier. The ui and connector-api tiers are scaled by
+// a HorizontalPodAutoscaler on CPU between MinReplicas and MaxReplicas, the
+// worker-api tier by KEDA on the queue depth (opencti.ingestionScaling).
 type Tier struct {
 	// MinReplicas is the HPA floor (at least 2 in prod, one per zone failure).
 	MinReplicas int `yaml:"minReplicas"`
@@ -143,6 +152,7 @@ func defaultOpenCTI(env string) OpenCTI {
 		WorkerAPI:          workerAPI,
 		WorkersPerPlatform: charts.DefaultWorkersPerPlatform,
 		Worker:             resourcesOf(charts.DefaultWorkerResources()),
+		IngestionScaling:   defaultIngestionScaling(env),
 		LogLevel:           charts.DefaultLogLevel,
 		SMTP:               SMTP{Port: 587},
 	}
@@ -190,6 +200,7 @@ func (o *OpenCTI) validate(c *Config, p *Problems) {
 		p.Add("opencti.workersPerPlatform", n, fmt.Sprintf("%d to %d (OpenCTI: 3, at most 4 workers per platform)", charts.MinWorkersPerPlatform, charts.MaxWorkersPerPlatform))
 	}
 	o.Worker.validate("opencti.worker", p)
+	o.IngestionScaling.validate(o, p)
 	names := map[string]int{}
 	ids := map[string]int{}
 	for i, cn := range o.Connectors {

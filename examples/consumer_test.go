@@ -34,7 +34,7 @@ func TestConsumerAppBuildsOpenCTIFromTheLibrary(t *testing.T) {
 	if err := run.Run(); err != nil {
 		t.Fatalf("consumer app: %v\n%s%s", err, stdout.String(), stderr.String())
 	}
-	const summary = "synthesized stack acme-opencti: 5 manifests (ChartNamespace, ChartPlatform, ChartIngestion, ChartConnectors, ChartIngress), connectors mitre, import-document\n"
+	const summary = "synthesized stack acme-opencti: 5 manifests (ChartNamespace, ChartPlatform, ChartScaling, ChartConnectors, ChartIngress), connectors mitre, import-document\n"
 	if stdout.String() != summary {
 		t.Errorf("output %q, want %q", stdout.String(), summary)
 	}
@@ -95,9 +95,11 @@ func TestConsumerAppBuildsOpenCTIFromTheLibrary(t *testing.T) {
 			manifests[id] = js(r.Properties) + " DependsOn " + js(r.DependsOn)
 		}
 	}
-	var pools, connectors, ingress string
+	var pools, connectors, ingress, scaling string
 	for id, m := range manifests {
 		switch {
+		case strings.HasPrefix(id, "ChartScaling"):
+			scaling = m
 		case strings.HasPrefix(id, "ClusterNodePools"):
 			pools = m
 		case strings.HasPrefix(id, "ChartConnectors"):
@@ -118,6 +120,13 @@ func TestConsumerAppBuildsOpenCTIFromTheLibrary(t *testing.T) {
 	}
 	if strings.Contains(connectors, "opencti-connector-export-file-stix") {
 		t.Error("the default connectors are deployed although the team replaced them")
+	}
+	// The ingestion tier scales on the queue once KEDA and its credentials are there.
+	for _, want := range []string{`\"kind\":\"ScaledObject\"`, `\"value\":\"5000\"`, `\"maxReplicaCount\":5`,
+		`\"name\":\"opencti-rabbitmq\"`, `"ClusterKeda`, `"ClusterQueueScalerAuthentication`, `"ChartPlatform`} {
+		if !strings.Contains(scaling, want) {
+			t.Errorf("the scaling manifest lacks %s", want)
+		}
 	}
 	if !strings.Contains(ingress, `"ChartConnectors`) || !strings.Contains(ingress, `"ClusterIngressClass`) {
 		t.Errorf("the Ingress chart must come last, after the IngressClass: %s", ingress[strings.LastIndex(ingress, "DependsOn"):])

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/opencti-ha/opencti-ha/charts"
 	"github.com/opencti-ha/opencti-ha/config"
 	"github.com/opencti-ha/opencti-ha/constructs/cluster"
 	"github.com/opencti-ha/opencti-ha/constructs/monitoring"
@@ -18,6 +19,8 @@ type ClusterStackProps struct {
 	awscdk.StackProps
 	// Config is the validated configuration; Cluster, SecretsPrefix,
 	// AvailabilityZones, RetainData, OpenCTI.Namespace and ImageCache are read.
+	// KEDA is installed whatever opencti.ingestionScaling says (a few small
+	// pods), so that turning queue scaling on needs no change to this stack.
 	Config *config.Config
 	// Network provides the VPC, its subnets and the workload security group.
 	Network *NetworkStack
@@ -48,6 +51,14 @@ type ClusterStack struct {
 	SecretStore awseksv2.KubernetesManifest
 	// SecretsRefreshInterval is the refreshInterval every ExternalSecret uses.
 	SecretsRefreshInterval string
+	// Keda is the KEDA Helm release: manifests that hold ScaledObjects
+	// depend on it (its CRDs and admission webhooks).
+	Keda awseksv2.HelmChart
+	// QueueScalerAuthentication is the manifest of the broker credentials in
+	// KEDA's namespace and the ClusterTriggerAuthentication that reads them.
+	QueueScalerAuthentication awseksv2.KubernetesManifest
+	// QueueScalerAuthenticationName names that ClusterTriggerAuthentication.
+	QueueScalerAuthenticationName string
 	// Observability is the CloudWatch Observability add-on (Container Insights).
 	Observability monitoring.ObservabilityAddon
 	// ImageCache is the ECR pull-through cache of Docker Hub the OpenCTI
@@ -78,6 +89,10 @@ func NewClusterStack(scope constructs.Construct, id string, props *ClusterStackP
 		ExternalSecretsChartVersion: jsii.String(c.ExternalSecretsChartVersion),
 		ExternalSecretsReplicas:     &c.ExternalSecretsReplicas,
 		MetricsServerVersion:        jsii.String(c.MetricsServerVersion),
+		KedaChartVersion:            jsii.String(c.KedaChartVersion),
+		KedaReplicas:                &c.KedaReplicas,
+		QueueScalerSecretName:       jsii.String(cfg.SecretsPrefix + "/" + charts.SecretSuffixRabbitMQ),
+		SecretsRefreshInterval:      jsii.String(c.SecretsRefreshInterval),
 		IngressNamespaces:           []string{cfg.OpenCTI.Namespace},
 		LogRetention:                awsutil.LogRetention(c.LogRetentionDays),
 		RetainEncryptionKey:         jsii.Bool(cfg.RetainData),
@@ -100,17 +115,20 @@ func NewClusterStack(scope constructs.Construct, id string, props *ClusterStackP
 		})
 	}
 	return &ClusterStack{
-		ImageCache:             imageCache,
-		Observability:          observability,
-		Stack:                  stack,
-		Construct:              cl,
-		Cluster:                cl.Cluster(),
-		IngressClassName:       cl.IngressClassName(),
-		IngressClass:           cl.IngressClass(),
-		NodePools:              cl.NodePools(),
-		SecretStoreName:        cl.SecretStoreName(),
-		SecretStore:            cl.SecretStore(),
-		SecretsRefreshInterval: c.SecretsRefreshInterval,
+		ImageCache:                    imageCache,
+		Observability:                 observability,
+		Stack:                         stack,
+		Construct:                     cl,
+		Cluster:                       cl.Cluster(),
+		IngressClassName:              cl.IngressClassName(),
+		IngressClass:                  cl.IngressClass(),
+		NodePools:                     cl.NodePools(),
+		SecretStoreName:               cl.SecretStoreName(),
+		SecretStore:                   cl.SecretStore(),
+		SecretsRefreshInterval:        c.SecretsRefreshInterval,
+		Keda:                          cl.Keda(),
+		QueueScalerAuthentication:     cl.QueueScalerAuthentication(),
+		QueueScalerAuthenticationName: cl.QueueScalerAuthenticationName(),
 	}
 }
 

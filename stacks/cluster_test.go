@@ -187,7 +187,7 @@ func TestClusterStackFromDevConfig(t *testing.T) {
 		t.Errorf("dev ingestion limits: %s", got)
 	}
 	store := cfnString(m["ClusterSecretStore/opencti-aws-secrets-manager"])
-	if !strings.Contains(store, `"conditions":[{"namespaces":["opencti"]}]`) || !strings.Contains(store, `"region":"eu-west-1"`) {
+	if !strings.Contains(store, `"conditions":[{"namespaces":["opencti","keda"]}]`) || !strings.Contains(store, `"region":"eu-west-1"`) {
 		t.Errorf("ClusterSecretStore: %s", store)
 	}
 	if f.cluster.IngressClassName != "opencti-alb" || f.cluster.SecretStoreName != "opencti-aws-secrets-manager" || f.cluster.SecretsRefreshInterval != "1h" {
@@ -217,8 +217,7 @@ func TestClusterStackFromProdConfig(t *testing.T) {
 	if admins != 1 {
 		t.Errorf("prod: %d access entries for the configured admin role, want 1", admins)
 	}
-	charts := f.resources("Custom::AWSCDK-EKS-HelmChart")
-	if v := cfnString(charts[0]["Values"]); !strings.Contains(v, `"replicaCount":2`) || !strings.Contains(v, `"leaderElect":true`) {
+	if v := cfnString(helmChart(t, f, "external-secrets")["Values"]); !strings.Contains(v, `"replicaCount":2`) || !strings.Contains(v, `"leaderElect":true`) {
 		t.Errorf("prod External Secrets must run 2 replicas with leader election: %s", v)
 	}
 	if got := cfnString(f.manifests(t)["NodePool/ingestion"]); !strings.Contains(got, `"karpenter.sh/capacity-type","operator":"In","values":["on-demand"]`) {

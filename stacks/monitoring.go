@@ -12,6 +12,7 @@ import (
 
 	"github.com/opencti-ha/opencti-ha/charts"
 	"github.com/opencti-ha/opencti-ha/config"
+	"github.com/opencti-ha/opencti-ha/constructs/cluster"
 	"github.com/opencti-ha/opencti-ha/constructs/monitoring"
 	"github.com/opencti-ha/opencti-ha/internal/awsutil"
 )
@@ -144,6 +145,9 @@ func NewMonitoringStack(scope constructs.Construct, id string, props *Monitoring
 	if t.BucketName != nil {
 		mp.Storage = &monitoring.StorageTarget{BucketName: t.BucketName, BackupVaultName: t.BackupVaultName}
 	}
+	if t.ClusterName != nil && t.BrokerName != nil {
+		mp.IngestionScaling = ingestionScalingTarget(cfg, t.ClusterName, t.BrokerName, mp.Kubernetes.Namespace)
+	}
 
 	mon := monitoring.NewMonitoring(stack, "Monitoring", mp)
 	return &MonitoringStack{Stack: stack, Monitoring: mon, Topic: mon.Topic(), Dashboard: mon.Dashboard()}
@@ -155,8 +159,8 @@ func openCTIWorkloads(cfg *config.Config) []monitoring.Workload {
 	w := []monitoring.Workload{
 		{Tier: "ui", Name: charts.UIName},
 		{Tier: "connector-api", Name: charts.ConnectorAPIName},
+		// Its pods run the workers too: restarts and readiness cover both.
 		{Tier: "worker-api", Name: charts.WorkerAPIName},
-		{Tier: "workers", Name: charts.WorkerName},
 	}
 	var names []string
 	for _, c := range cfg.OpenCTI.Connectors {
@@ -171,4 +175,20 @@ func openCTIWorkloads(cfg *config.Config) []monitoring.Workload {
 		w = append(w, monitoring.Workload{Tier: "connectors", Name: charts.ConnectorObjectName(n)})
 	}
 	return w
+}
+
+// ingestionScalingTarget watches the ingestion tier's scaling: its bounds
+// (the tier runs at its minimum without queue scaling), the workers in each
+// pod and, with queue scaling, KEDA's operator.
+func ingestionScalingTarget(cfg *config.Config, clusterName, brokerName *string, namespace string) *monitoring.IngestionScalingTarget {
+	o := cfg.OpenCTI
+	t := &monitoring.IngestionScalingTarget{
+		ClusterName: clusterName, Namespace: namespace, Deployment: charts.WorkerDeploymentName, BrokerName: brokerName,
+		MinReplicas: o.WorkerAPI.MinReplicas, MaxReplicas: o.WorkerAPI.MinReplicas, WorkersPerPlatform: o.WorkersPerPlatform,
+	}
+	if s := o.IngestionScaling; s.Enabled {
+		t.MaxReplicas, t.MessagesPerReplica = o.WorkerAPI.MaxReplicas, s.MessagesPerReplica
+		t.Scaler = &monitoring.ScalerTarget{Namespace: cluster.KedaNamespace, Deployment: cluster.KedaOperatorDeployment}
+	}
+	return t
 }

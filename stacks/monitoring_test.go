@@ -115,9 +115,10 @@ func TestMonitoringStackAlarmsFollowTheConfiguration(t *testing.T) {
 		count              int
 		yellow, replicaLag bool
 	}{
-		// 7 OpenSearch (no yellow: 1 data node) + 4 Redis (1 node) + 4 RabbitMQ + 8 load balancers + 2 cluster + 9x2 workloads.
+		// 7 OpenSearch (no yellow: 1 data node) + 4 Redis (1 node) + 4 RabbitMQ + 8 load balancers + 2 cluster
+		// + 8x2 workloads (3 platform tiers, the workers inside worker-api, 5 connectors) + 2 ingestion scaling.
 		{"dev", 43, false, false},
-		// 8 OpenSearch + 15 Redis (3 nodes) + 4 + 8 + 2 + 18.
+		// 8 OpenSearch + 15 Redis (3 nodes) + 4 + 8 + 2 + 16 + 2.
 		{"prod", 55, true, true},
 	} {
 		t.Run(c.env, func(t *testing.T) {
@@ -150,6 +151,16 @@ func TestMonitoringStackAlarmsFollowTheConfiguration(t *testing.T) {
 				if !ok || a["Threshold"] != want || a["EvaluationPeriods"] == nil {
 					t.Errorf("%s: threshold %v, want %v", name, a["Threshold"], want)
 				}
+			}
+			backlog := alarms[p+"ingestion-backlog-growing-at-max"]
+			max := f.cfg.OpenCTI.WorkerAPI.MaxReplicas
+			if backlog == nil || backlog["EvaluationPeriods"] != 7.0 || backlog["DatapointsToAlarm"] != 6.0 ||
+				!strings.Contains(fmt.Sprint(backlog["Metrics"]), fmt.Sprintf("IF(pods >= %g, 1, 0)", float64(max)-0.5)) ||
+				!strings.Contains(backlog["AlarmDescription"].(string), fmt.Sprintf("maximum of %d worker-api pods (%d workers)", max, 3*max)) {
+				t.Errorf("backlog alarm %v, want 6 of 7 periods at %d pods", backlog, max)
+			}
+			if _, ok := alarms[p+"ingestion-scaler-down"]; !ok {
+				t.Error("no alarm on the queue scaler")
 			}
 			if a := alarms[p+"redis-node1-engine-cpu-high"]; !strings.Contains(mustJSON(a["Dimensions"]), `"opencti-cache-001"`) {
 				t.Errorf("redis node dimension: %s", mustJSON(a["Dimensions"]))

@@ -83,6 +83,9 @@ func NewOpenCTIStack(scope constructs.Construct, id string, props *OpenCTIStackP
 	}
 	chartProps.SecretStoreName = jsii.String(cl.SecretStoreName)
 	chartProps.SecretRefreshInterval = jsii.String(cl.SecretsRefreshInterval)
+	if q := chartProps.QueueScaling; q != nil {
+		q.Authentication = charts.TriggerAuthenticationRef{Name: cl.QueueScalerAuthenticationName, Kind: charts.ClusterTriggerAuthenticationKind}
+	}
 	k8s := cdk8s.NewApp(nil)
 	built, err := charts.NewCharts(k8s, chartProps)
 	if err != nil {
@@ -129,7 +132,10 @@ func NewOpenCTIStack(scope constructs.Construct, id string, props *OpenCTIStackP
 		SecretStore:         cl.SecretStore,
 		PlatformPodIdentity: s.PlatformPodIdentity,
 		IngressClass:        cl.IngressClass,
-		DependsOn:           []constructs.IDependable{s.UpgradeSnapshot.Resource()},
+		// The ScaledObject needs KEDA's CRDs and names the trigger's
+		// authentication.
+		ScalerDependsOn: []constructs.IDependable{cl.Keda, cl.QueueScalerAuthentication},
+		DependsOn:       []constructs.IDependable{s.UpgradeSnapshot.Resource()},
 	})
 	return s
 }

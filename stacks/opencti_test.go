@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseksv2"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/opencti-ha/opencti-ha/charts"
@@ -154,6 +155,75 @@ func TestChartSecretsNameWhatTheDataStackCreates(t *testing.T) {
 		}
 		if !slices.Contains(fields[ref.Key], ref.Property) {
 			t.Errorf("%s reads field %q of %s; the secret has %v", what, ref.Property, ref.Key, fields[ref.Key])
+		}
+	}
+}
+
+// TestOpenCTIScalesIngestionOnTheQueue: both profiles attach the Scaling
+// chart: a ScaledObject on the worker-api Deployment whose trigger reads the
+// Data stack's broker over HTTPS with the Cluster stack's
+// ClusterTriggerAuthentication, applied after KEDA is installed and the
+// credentials are in place; the workers run in the worker-api pods.
+func TestOpenCTIScalesIngestionOnTheQueue(t *testing.T) {
+	for _, env := range []string{"dev", "prod"} {
+		f := fixtureFor(t, env)
+		s := f.App.OpenCTI
+		if s.Charts.Scaling == nil {
+			t.Fatalf("%s: no Scaling chart", env)
+		}
+		var scaling awseksv2.KubernetesManifest
+		for _, m := range s.Manifests {
+			if *m.Node().Id() == "Chart"+charts.ScalingChartID {
+				scaling = m
+			}
+		}
+		if scaling == nil {
+			t.Fatalf("%s: no ChartScaling manifest", env)
+		}
+		deps := map[string]bool{}
+		for _, d := range *scaling.Node().Dependencies() {
+			deps[*d.Node().Path()] = true
+		}
+		for _, want := range []string{*f.App.Cluster.Keda.Node().Path(), *f.App.Cluster.QueueScalerAuthentication.Node().Path()} {
+			if !deps[want] {
+				t.Errorf("%s: ChartScaling does not wait for %s (%v)", env, want, deps)
+			}
+		}
+		var body string
+		for id, r := range f.Resources(t, s.Stack, "Custom::AWSCDK-EKS-KubernetesResource") {
+			if strings.HasPrefix(id, "ChartScaling") {
+				body = cfnString(r["Properties"].(map[string]any)["Manifest"])
+			}
+		}
+		// The host is the Data stack's broker hostname, a deploy-time value.
+		host := regexp.MustCompile(`"host":"https://(.*?):443/"`).FindStringSubmatch(body)
+		if host == nil || !strings.Contains(host[1], "opencti-"+env+"-Data") || !strings.Contains(host[1], "RabbitMQ") {
+			t.Errorf("%s: trigger host %v, want the Data stack's broker over HTTPS on 443", env, host)
+		} else {
+			body = strings.Replace(body, host[1], "BROKER", 1)
+		}
+		var docs []map[string]any
+		if err := json.Unmarshal([]byte(body), &docs); err != nil || len(docs) != 1 || docs[0]["kind"] != "ScaledObject" {
+			t.Fatalf("%s: ChartScaling holds %s (%v)", env, body, err)
+		}
+		spec := docs[0]["spec"].(map[string]any)
+		trigger := spec["triggers"].([]any)[0].(map[string]any)
+		meta := trigger["metadata"].(map[string]any)
+		if meta["host"] != "https://BROKER:443/" || meta["vhostName"] != "/" || meta["queueName"] != "^push_" {
+			t.Errorf("%s: trigger %v", env, meta)
+		}
+		if ref := trigger["authenticationRef"].(map[string]any); ref["name"] != f.App.Cluster.QueueScalerAuthenticationName || ref["kind"] != "ClusterTriggerAuthentication" {
+			t.Errorf("%s: authenticationRef %v", env, ref)
+		}
+		w := f.Config.OpenCTI.WorkerAPI
+		if spec["minReplicaCount"] != float64(w.MinReplicas) || spec["maxReplicaCount"] != float64(w.MaxReplicas) ||
+			meta["value"] != "10000" {
+			t.Errorf("%s: bounds %v..%v value %v, want the configuration's %d..%d and 10000", env, spec["minReplicaCount"], spec["maxReplicaCount"], meta["value"], w.MinReplicas, w.MaxReplicas)
+		}
+		for id := range f.Resources(t, s.Stack, "Custom::AWSCDK-EKS-KubernetesResource") {
+			if strings.HasPrefix(id, "ChartIngestion") {
+				t.Errorf("%s: a separate workers manifest %s is still attached", env, id)
+			}
 		}
 	}
 }

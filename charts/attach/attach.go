@@ -40,6 +40,10 @@ type Props struct {
 	// Ingresses name, so that on deletion the Ingresses (and the load
 	// balancers they made) go before it. Default: none.
 	IngressClass constructs.IDependable
+	// ScalerDependsOn are what the Scaling chart (the worker-api
+	// ScaledObject) waits for: the KEDA installation, whose CRDs it needs,
+	// and the trigger authentication it names. Default: none.
+	ScalerDependsOn []constructs.IDependable
 	// DependsOn are what every manifest waits for, e.g. the pre-upgrade
 	// OpenSearch snapshot of a new OpenCTI version. Default: none.
 	DependsOn []constructs.IDependable
@@ -47,8 +51,9 @@ type Props struct {
 
 // Charts creates, in scope, one KubernetesManifest per chart of
 // props.Charts, in apply order, each depending on the one before (the first
-// on SecretStore), the platform chart on PlatformPodIdentity, the Ingress
-// chart on IngressClass and every one on DependsOn. A changed object is
+// on SecretStore), the platform chart on PlatformPodIdentity, the scaling
+// chart on ScalerDependsOn, the Ingress chart on IngressClass and every one
+// on DependsOn. A changed object is
 // replaced in place (overwrite) and objects a new version of a chart no
 // longer has are pruned. It returns the manifests in apply order and panics
 // with an *problems.InvalidProps, before creating anything, if props are
@@ -93,6 +98,11 @@ func Charts(scope constructs.Construct, props *Props) []awseksv2.KubernetesManif
 		}
 		if chart == p.Charts.Ingress && p.IngressClass != nil {
 			m.Node().AddDependency(p.IngressClass)
+		}
+		if chart == p.Charts.Scaling {
+			for _, d := range p.ScalerDependsOn {
+				m.Node().AddDependency(d)
+			}
 		}
 		out = append(out, m)
 		prev = m

@@ -3,8 +3,8 @@
 // authentication (access entries), envelope encryption of Kubernetes Secrets,
 // every control-plane log type, a kubectl provider in the private subnets, two
 // tainted OpenCTI capacity pools, the Auto Mode ALB IngressClass, the External
-// Secrets Operator reading AWS Secrets Manager through EKS Pod Identity, and
-// metrics-server.
+// Secrets Operator reading AWS Secrets Manager through EKS Pod Identity,
+// metrics-server, and KEDA with the credentials of the queue scaler.
 package cluster
 
 import (
@@ -59,6 +59,16 @@ type Cluster interface {
 	// ExternalSecretsPodIdentity binds ExternalSecretsRole to the operator's
 	// service account.
 	ExternalSecretsPodIdentity() awseksv2.CfnPodIdentityAssociation
+	// Keda is the KEDA Helm release (CRDs, operator, admission webhooks,
+	// metrics server): manifests that hold ScaledObjects depend on it.
+	Keda() awseksv2.HelmChart
+	// QueueScalerAuthentication is the manifest of the ExternalSecret that
+	// copies the broker user's credentials into KedaNamespace and of the
+	// ClusterTriggerAuthentication QueueScalerAuthenticationName that reads
+	// them: the ScaledObject's manifest depends on it.
+	QueueScalerAuthentication() awseksv2.KubernetesManifest
+	// QueueScalerAuthenticationName names that ClusterTriggerAuthentication.
+	QueueScalerAuthenticationName() string
 	// AddPodIdentity associates role with the service account
 	// namespace/serviceAccount through EKS Pod Identity. The association is
 	// created in scope, which should be in the stack that owns role (a workload
@@ -82,6 +92,8 @@ type cluster struct {
 	externalSecretsRl awsiam.IRole
 	metricsServer     awseksv2.Addon
 	esoAssociation    awseksv2.CfnPodIdentityAssociation
+	keda              awseksv2.HelmChart
+	queueScalerAuth   awseksv2.KubernetesManifest
 }
 
 // NewCluster creates the cluster and its add-ons under scope. It panics with
@@ -182,6 +194,7 @@ func NewCluster(scope constructs.Construct, id string, props *ClusterProps) Clus
 	c.addCompute(r, workloadSubnets)
 	c.addIngressClass(r)
 	c.addExternalSecrets(r, stack)
+	c.addKeda(r)
 	c.metricsServer = awseksv2.NewAddon(c.Construct, jsii.String("MetricsServer"), &awseksv2.AddonProps{
 		Cluster:          c.cluster,
 		AddonName:        jsii.String("metrics-server"),
@@ -208,6 +221,11 @@ func (c *cluster) MetricsServer() awseksv2.Addon                { return c.metri
 func (c *cluster) ExternalSecretsPodIdentity() awseksv2.CfnPodIdentityAssociation {
 	return c.esoAssociation
 }
+func (c *cluster) Keda() awseksv2.HelmChart { return c.keda }
+func (c *cluster) QueueScalerAuthentication() awseksv2.KubernetesManifest {
+	return c.queueScalerAuth
+}
+func (c *cluster) QueueScalerAuthenticationName() string { return QueueScalerAuthenticationName }
 
 func (c *cluster) AddPodIdentity(scope constructs.Construct, id, namespace, serviceAccount string, role awsiam.IRole) awseksv2.CfnPodIdentityAssociation {
 	return NewPodIdentityAssociation(scope, id, &PodIdentityAssociationProps{

@@ -85,7 +85,10 @@ func TestMain(m *testing.M) {
 			IngestionPool: pool(cluster.DefaultIngestionPool(), func(p *cluster.NodePool) {
 				p.InstanceCategories, p.CapacityTypes = []string{"c"}, []string{"spot", "on-demand"}
 			}),
-			RetainEncryptionKey: jsii.Bool(true),
+			RetainEncryptionKey:    jsii.Bool(true),
+			KedaReplicas:           new(1),
+			QueueScalerSecretName:  jsii.String("opencti/test/broker"),
+			SecretsRefreshInterval: jsii.String("15m"),
 		}
 	})
 	private = newFixture(app, "Defaults", func(vpc awsec2.IVpc, _ awsec2.ISecurityGroup) *cluster.ClusterProps {
@@ -417,7 +420,7 @@ func TestExternalSecrets(t *testing.T) {
 			"ServiceAccount": "external-secrets",
 		})
 	})
-	charts := public.resources("Custom::AWSCDK-EKS-HelmChart")
+	charts := helmCharts(public, "external-secrets")
 	values := flatten(get(charts[onlyID(t, charts)], "Properties", "Values"))
 	for _, want := range []string{`"installCRDs":true`, `"name":"external-secrets"`, `"replicaCount":2`, `"leaderElect":true`} {
 		if !strings.Contains(values, want) {
@@ -468,7 +471,7 @@ func TestExternalSecrets(t *testing.T) {
 	store := public.manifests(t)["ClusterSecretStore/opencti-aws-secrets-manager"]
 	if get(store, "apiVersion") != "external-secrets.io/v1" ||
 		flatten(get(store, "spec", "provider")) != `{"aws":{"region":"eu-west-1","service":"SecretsManager"}}` ||
-		flatten(get(store, "spec", "conditions")) != `[{"namespaces":["opencti"]}]` {
+		flatten(get(store, "spec", "conditions")) != `[{"namespaces":["opencti","keda"]}]` {
 		t.Errorf("ClusterSecretStore: %s", flatten(store))
 	}
 	// The store is applied after the chart (its CRDs and webhook).
@@ -509,11 +512,15 @@ func TestInvalidPropsFailAtOnce(t *testing.T) {
 	ep := cluster.EndpointPublicAndPrivate
 	msg := testutil.PanicMessage(func() {
 		cluster.NewCluster(stack, "Bad", &cluster.ClusterProps{
-			SecretsPrefix:     "opencti/",
-			KubernetesVersion: jsii.String("1.33"),
-			EndpointAccess:    &ep,
-			PublicAccessCidrs: []string{"0.0.0.0/0", "10.0.0.1/8"},
-			AdminRoleArns:     []string{"arn:aws:iam::123456789012:user/bob"},
+			SecretsPrefix:          "opencti/",
+			KubernetesVersion:      jsii.String("1.33"),
+			EndpointAccess:         &ep,
+			PublicAccessCidrs:      []string{"0.0.0.0/0", "10.0.0.1/8"},
+			AdminRoleArns:          []string{"arn:aws:iam::123456789012:user/bob"},
+			KedaChartVersion:       jsii.String("2.17.0"),
+			KedaReplicas:           new(4),
+			QueueScalerSecretName:  jsii.String("other/rabbitmq"),
+			SecretsRefreshInterval: jsii.String("5s"),
 		})
 	})
 	want := `cluster.NewCluster "Bad": invalid props:
@@ -522,7 +529,11 @@ cluster.ClusterProps.SecretsPrefix: got "opencti/", want 1-100 characters of A-Z
 cluster.ClusterProps.KubernetesVersion: got "1.33", want 1.34 (the default kubectl layer ships kubectl 1.34; pass KubectlLayer for another version)
 cluster.ClusterProps.PublicAccessCidrs[0]: got "0.0.0.0/0", want a network narrower than 0.0.0.0/0 (the Kubernetes API must not be open to the whole internet)
 cluster.ClusterProps.PublicAccessCidrs[1]: got "10.0.0.1/8", want an IPv4 network in CIDR notation such as 203.0.113.0/24
-cluster.ClusterProps.AdminRoleArns[0]: got "arn:aws:iam::123456789012:user/bob", want an IAM role ARN such as arn:aws:iam::123456789012:role/Admin`
+cluster.ClusterProps.AdminRoleArns[0]: got "arn:aws:iam::123456789012:user/bob", want an IAM role ARN such as arn:aws:iam::123456789012:role/Admin
+cluster.ClusterProps.KedaChartVersion: got "2.17.0", want 2.19.0 or later (KEDA tests Kubernetes 1.34 from 2.19 on)
+cluster.ClusterProps.KedaReplicas: got 4, want 1 to 3
+cluster.ClusterProps.QueueScalerSecretName: got "other/rabbitmq", want a secret name under SecretsPrefix + "/" (opencti//...): External Secrets may read nothing else
+cluster.ClusterProps.SecretsRefreshInterval: got "5s", want a Go duration of at least 1m such as "1h"`
 	if msg != want {
 		t.Errorf("panic:\n%s\nwant:\n%s", msg, want)
 	}

@@ -1,11 +1,14 @@
 package cluster
 
 import (
+	"slices"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 
 	"github.com/opencti-ha/opencti-ha/constructs/cluster/clusterspec"
+	"github.com/opencti-ha/opencti-ha/constructs/secrets/secretsspec"
 	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
 
@@ -112,7 +115,8 @@ type ClusterProps struct {
 	// SecretsPrefix: External Secrets may read only secrets whose name starts
 	// with SecretsPrefix + "/". Required.
 	SecretsPrefix string
-	// SecretStoreNamespaces may use the ClusterSecretStore.
+	// SecretStoreNamespaces may use the ClusterSecretStore; KedaNamespace is
+	// always added (the queue scaler's credentials are copied there).
 	// Default: ["opencti"].
 	SecretStoreNamespaces []string
 	// ExternalSecretsChartVersion pins the external-secrets chart.
@@ -125,6 +129,22 @@ type ClusterProps struct {
 	// MetricsServerVersion pins the metrics-server EKS add-on.
 	// Default: DefaultMetricsServerVersion.
 	MetricsServerVersion *string
+	// KedaChartVersion pins the KEDA Helm chart, 2.19.0 or later.
+	// Default: DefaultKedaChartVersion (2.20.2).
+	KedaChartVersion *string
+	// KedaReplicas of the KEDA operator and admission webhooks, 1 to 3
+	// (above 1: a PodDisruptionBudget keeps one); one metrics server besides.
+	// Default: clusterspec.DefaultKedaReplicas (2).
+	KedaReplicas *int
+	// QueueScalerSecretName is the Secrets Manager secret of the broker user
+	// whose username and password KEDA's rabbitmq trigger reads the
+	// management API with (copied by External Secrets into KedaNamespace);
+	// it must lie under SecretsPrefix. Default: SecretsPrefix + "/rabbitmq"
+	// (the secret the Data stack's broker creates).
+	QueueScalerSecretName *string
+	// SecretsRefreshInterval is how often External Secrets re-reads the queue
+	// scaler's credentials (a Go duration). Default: "1h".
+	SecretsRefreshInterval *string
 	// IngressClassName of the Auto Mode ALB IngressClass.
 	// Default: DefaultIngressClassName.
 	IngressClassName *string
@@ -148,8 +168,11 @@ type ClusterProps struct {
 type resolved struct {
 	ClusterProps
 	version, chartVersion, metricsVersion, ingressClass string
+	kedaChartVersion, secretsRefresh                    string
+	queueScalerSecret                                   string
+	queueScalerUsernameField, queueScalerPasswordField  string
 	endpoint                                            EndpointAccess
-	esoReplicas                                         int
+	esoReplicas, kedaReplicas                           int
 	retainKey                                           bool
 	userFacing, ingestion                               NodePool
 }
@@ -165,12 +188,20 @@ func resolve(p *ClusterProps) *resolved {
 	r.ingressClass = defaults.Of(p.IngressClassName, DefaultIngressClassName)
 	r.endpoint = defaults.Of(p.EndpointAccess, EndpointPrivate)
 	r.esoReplicas = defaults.Of(p.ExternalSecretsReplicas, clusterspec.DefaultExternalSecretsReplicas)
+	r.kedaChartVersion = defaults.Of(p.KedaChartVersion, DefaultKedaChartVersion)
+	r.kedaReplicas = defaults.Of(p.KedaReplicas, clusterspec.DefaultKedaReplicas)
+	r.queueScalerSecret = defaults.Of(p.QueueScalerSecretName, p.SecretsPrefix+"/"+secretsspec.RabbitMQSecretName)
+	r.queueScalerUsernameField, r.queueScalerPasswordField = secretsspec.UsernameField, secretsspec.PasswordField
+	r.secretsRefresh = defaults.Of(p.SecretsRefreshInterval, "1h")
 	r.retainKey = defaults.Of(p.RetainEncryptionKey, false)
 	if r.WorkloadSubnets == nil {
 		r.WorkloadSubnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS}
 	}
 	defaults.Slice(&r.BuiltInNodePools, []string{"system", "general-purpose"})
 	defaults.Slice(&r.SecretStoreNamespaces, []string{"opencti"})
+	if !slices.Contains(r.SecretStoreNamespaces, KedaNamespace) {
+		r.SecretStoreNamespaces = append(slices.Clone(r.SecretStoreNamespaces), KedaNamespace)
+	}
 	defaults.Slice(&r.IngressNamespaces, []string{"opencti"})
 	defaults.Zero(&r.LogRetention, awslogs.RetentionDays_ONE_YEAR)
 	r.userFacing = defaults.Of(p.UserFacingPool, DefaultUserFacingPool()).Clone()

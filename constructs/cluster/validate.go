@@ -3,6 +3,8 @@ package cluster
 import (
 	"fmt"
 	"regexp"
+	"strings"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 
@@ -38,6 +40,14 @@ func (r *resolved) validate() error {
 	clusterspec.CheckExternalSecretsChartVersion(pr, f+"ExternalSecretsChartVersion", r.chartVersion)
 	clusterspec.CheckExternalSecretsReplicas(pr, f+"ExternalSecretsReplicas", r.esoReplicas, false)
 	clusterspec.CheckMetricsServerVersion(pr, f+"MetricsServerVersion", r.metricsVersion)
+	clusterspec.CheckKedaChartVersion(pr, f+"KedaChartVersion", r.kedaChartVersion)
+	clusterspec.CheckKedaReplicas(pr, f+"KedaReplicas", r.kedaReplicas, false)
+	if s := r.queueScalerSecret; !isToken(s) && !isToken(r.SecretsPrefix) && !strings.HasPrefix(s, r.SecretsPrefix+"/") {
+		pr.Add(f+"QueueScalerSecretName", s, "a secret name under SecretsPrefix + \"/\" ("+r.SecretsPrefix+"/...): External Secrets may read nothing else")
+	}
+	if d, err := time.ParseDuration(r.secretsRefresh); !isToken(r.secretsRefresh) && (err != nil || d < time.Minute) {
+		pr.Add(f+"SecretsRefreshInterval", r.secretsRefresh, `a Go duration of at least 1m such as "1h"`)
+	}
 	if !dnsLabel.MatchString(r.ingressClass) {
 		pr.Add(f+"IngressClassName", r.ingressClass, "a DNS label such as opencti-alb")
 	}

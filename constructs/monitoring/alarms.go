@@ -23,6 +23,9 @@ type alarmSpec struct {
 	threshold float64
 	// periods is how many consecutive breaching periods fire the alarm.
 	periods int
+	// datapoints, when set, is how many of the periods must breach
+	// (DatapointsToAlarm). Default: periods.
+	datapoints int
 	// missing says what a period without data counts as.
 	missing awscloudwatch.TreatMissingData
 	// meaning says what the alarm means; check, the first thing to look at.
@@ -35,6 +38,9 @@ func (m *monitoring) alarm(scope constructs.Construct, s alarmSpec) awscloudwatc
 	if s.periods == 0 {
 		s.periods = 1
 	}
+	if s.datapoints == 0 {
+		s.datapoints = s.periods
+	}
 	name := m.prefix + "-" + s.name
 	a := awscloudwatch.NewAlarm(scope, jsii.String(s.id), &awscloudwatch.AlarmProps{
 		AlarmName:          jsii.String(name),
@@ -43,7 +49,7 @@ func (m *monitoring) alarm(scope constructs.Construct, s alarmSpec) awscloudwatc
 		ComparisonOperator: s.op,
 		Threshold:          jsii.Number(s.threshold),
 		EvaluationPeriods:  jsii.Number(float64(s.periods)),
-		DatapointsToAlarm:  jsii.Number(float64(s.periods)),
+		DatapointsToAlarm:  jsii.Number(float64(s.datapoints)),
 		TreatMissingData:   s.missing,
 	})
 	action := awscloudwatchactions.NewSnsAction(m.topic)

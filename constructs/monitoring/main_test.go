@@ -68,12 +68,16 @@ func testProps() *MonitoringProps {
 				{Tier: "ui", Name: "opencti-ui"},
 				{Tier: "connector-api", Name: "opencti-connector-api"},
 				{Tier: "worker-api", Name: "opencti-worker-api"},
-				{Tier: "workers", Name: "opencti-worker"},
 				{Tier: "connectors", Name: "opencti-connector-export-file-stix"},
 				{Tier: "connectors", Name: "opencti-connector-import-document"},
 			},
 		},
 		Storage: &StorageTarget{BucketName: jsii.String("opencti-files"), BackupVaultName: jsii.String("opencti-vault")},
+		IngestionScaling: &IngestionScalingTarget{
+			ClusterName: jsii.String("opencti-cluster"), Namespace: "opencti", BrokerName: jsii.String("opencti-broker"),
+			MinReplicas: 2, MaxReplicas: 6, WorkersPerPlatform: 3, MessagesPerReplica: 10000,
+			Scaler: &ScalerTarget{},
+		},
 	}
 }
 

@@ -2,8 +2,9 @@
 // deployment: a KMS-encrypted SNS topic, CloudWatch alarms with actionable
 // descriptions for OpenSearch, ElastiCache Redis, Amazon MQ for RabbitMQ, the
 // public Application Load Balancers and the EKS workloads (Container
-// Insights), alerts on failed AWS Backup jobs, and one dashboard row per
-// OpenCTI tier and per data service. NewObservabilityAddon installs the
+// Insights), alerts on failed AWS Backup jobs, the queue-depth scaling of
+// the ingestion tier, and one dashboard row per OpenCTI tier and per data
+// service. NewObservabilityAddon installs the
 // Container Insights agent the Kubernetes alarms read.
 package monitoring
 
@@ -83,6 +84,7 @@ func NewMonitoring(scope constructs.Construct, id string, props *MonitoringProps
 	m.openSearch()
 	m.redis()
 	m.broker()
+	m.ingestionScaling()
 	m.storage()
 	m.loadBalancers()
 	m.newDashboard()

@@ -64,7 +64,7 @@ func singleMetricAlarms() []wantAlarm {
 			wantAlarm{p + "connections-high", "AWS/ElastiCache", "CurrConnections", "Maximum", node(i), 300, 5000, gteOp, 3, "notBreaching"},
 		)
 	}
-	for _, name := range []string{"opencti-ui", "opencti-connector-api", "opencti-worker-api", "opencti-worker",
+	for _, name := range []string{"opencti-ui", "opencti-connector-api", "opencti-worker-api",
 		"opencti-connector-export-file-stix", "opencti-connector-import-document"} {
 		w = append(w, wantAlarm{name + "-restarts", "ContainerInsights", "pod_number_of_container_restarts", "Sum", pod(name), 300, 3, gteOp, 1, "notBreaching"})
 	}
@@ -300,7 +300,7 @@ func TestDashboardHasARowPerTierAndService(t *testing.T) {
 		t.Fatalf("dashboards: %v", ids)
 	}
 	body := flatten(resources[ids[0]].Properties["DashboardBody"])
-	for _, row := range []string{"## Tier ui", "## Tier connector-api", "## Tier worker-api", "## Tier workers", "## Tier connectors",
+	for _, row := range []string{"## Tier ui", "## Tier connector-api", "## Tier worker-api", "## Tier connectors", "## Ingestion scaling",
 		"## EKS cluster", "## OpenSearch", "## Redis (ElastiCache)", "## RabbitMQ (Amazon MQ)", "## S3 and AWS Backup",
 		"## Load balancer ui (opencti-test-ui)", "## Load balancer api (opencti-test-api)"} {
 		if !strings.Contains(body, row) {

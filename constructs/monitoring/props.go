@@ -59,6 +59,11 @@ type MonitoringProps struct {
 	// Storage puts the S3 bucket and the AWS Backup vault on the dashboard and
 	// alerts on failed backup jobs. Default: none.
 	Storage *StorageTarget
+	// IngestionScaling alarms when the queue backlog keeps growing while the
+	// ingestion tier runs at its maximum (and when its queue scaler is down),
+	// and adds the "Ingestion scaling" row: waiting messages, consumers,
+	// worker-api pods and workers. Default: none.
+	IngestionScaling *IngestionScalingTarget
 }
 
 // OpenSearchTarget names the OpenSearch Service domain (namespace AWS/ES,

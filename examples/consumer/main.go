@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -161,6 +162,9 @@ func build(stack awscdk.Stack) deploymentResult {
 	files.GrantReadWrite(platformRole)
 	platformIdentity := eks.AddPodIdentity(stack, "PlatformPodIdentity", charts.DefaultNamespace, charts.DefaultPlatformServiceAccount, platformRole)
 
+	scaling := charts.DefaultQueueScaling()
+	scaling.MessagesPerReplica = 5000
+	scaling.Authentication = charts.TriggerAuthenticationRef{Name: eks.QueueScalerAuthenticationName(), Kind: charts.ClusterTriggerAuthenticationKind}
 	props := &charts.Props{
 		Version: "7.260817.0",
 		Endpoints: charts.Endpoints{
@@ -182,6 +186,11 @@ func build(stack awscdk.Stack) deploymentResult {
 		},
 		Ingress:         charts.IngressProps{ClassName: jsii.String(eks.IngressClassName()), GroupName: jsii.String("acme-opencti")},
 		SecretStoreName: jsii.String(eks.SecretStoreName()),
+		// Ingestion on the queue depth: 2 to 5 worker-api pods, each with 3
+		// workers, one pod per 5 000 waiting messages (KEDA, installed by
+		// the cluster construct, with its trigger authentication).
+		WorkerAPI:    charts.TierProps{MinReplicas: new(int32(2)), MaxReplicas: new(int32(5))},
+		QueueScaling: &scaling,
 	}
 	openCTI, err := charts.NewCharts(cdk8s.NewApp(nil), props)
 	if err != nil {
@@ -193,6 +202,7 @@ func build(stack awscdk.Stack) deploymentResult {
 		SecretStore:         eks.SecretStore(),
 		PlatformPodIdentity: platformIdentity,
 		IngressClass:        eks.IngressClass(),
+		ScalerDependsOn:     []constructs.IDependable{eks.Keda(), eks.QueueScalerAuthentication()},
 	})
 	_ = appSecrets
 	out := deploymentResult{manifests: len(manifests)}

@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-func TestProposedProfilesAreValid(t *testing.T) {
-	for name, c := range map[string]Config{"prod": ProposedProd(), "dev": ProposedDev()} {
+func TestShippedProfilesAreValid(t *testing.T) {
+	for name, c := range map[string]Config{"prod": prodConfig(), "dev": devConfig()} {
 		if err := c.Validate(); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -54,7 +54,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 }
 
 func TestDisabledDirectionNeedsNoPolicy(t *testing.T) {
-	c := ProposedProd()
+	c := prodConfig()
 	c.ScaleDown = Rules{Select: Disabled}
 	if err := c.Validate(); err != nil {
 		t.Errorf("a disabled scale-down without policies: %v", err)
@@ -62,14 +62,14 @@ func TestDisabledDirectionNeedsNoPolicy(t *testing.T) {
 }
 
 func TestRunNeedsSamples(t *testing.T) {
-	if _, err := Run(ProposedProd(), nil); err == nil || err.Error() != "no samples: want one per sync period" {
+	if _, err := Run(prodConfig(), nil); err == nil || err.Error() != "no samples: want one per sync period" {
 		t.Errorf("Run without samples: got %v", err)
 	}
-	if _, err := RunLoad(ProposedProd(), Load{PublishedPerSecond: []float64{1}}); err == nil ||
+	if _, err := RunLoad(prodConfig(), Load{PublishedPerSecond: []float64{1}}); err == nil ||
 		err.Error() != "Load.WorkerMessagesPerSecond: got 0, want more than 0" {
 		t.Errorf("RunLoad without a worker rate: got %v", err)
 	}
-	if _, err := RunLoad(ProposedProd(), Load{PublishedPerSecond: []float64{1, 2}, WorkerMessagesPerSecond: 1, Errs: []bool{true}}); err == nil ||
+	if _, err := RunLoad(prodConfig(), Load{PublishedPerSecond: []float64{1, 2}, WorkerMessagesPerSecond: 1, Errs: []bool{true}}); err == nil ||
 		err.Error() != "Load.Errs: got 1 entries, want none or one per sync period (2)" {
 		t.Errorf("RunLoad with short Errs: got %v", err)
 	}

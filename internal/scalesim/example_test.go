@@ -62,7 +62,7 @@ func Example_prod() {
 
 // prodReport writes what Example_prod prints; docs/scaling.md shows it.
 func prodReport(w io.Writer) {
-	c := scalesim.ProposedProd()
+	c := scalesim.ShippedConfig("prod")
 	fmt.Fprintf(w, "worker-api %d to %d pods, workers %d to %d, one pod per %d waiting messages\n",
 		c.MinReplicas, c.MaxReplicas, c.MinReplicas*c.WorkersPerPlatform, c.MaxReplicas*c.WorkersPerPlatform, c.MessagesPerReplica)
 	thresholds, _ := c.Thresholds()

@@ -166,7 +166,7 @@ func TestCPUProposalDampensScaleUpWithStartingPods(t *testing.T) {
 }
 
 func TestThresholds(t *testing.T) {
-	got, err := ProposedProd().Thresholds()
+	got, err := prodConfig().Thresholds()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -113,7 +113,7 @@ func firstAt(tr *Trace, from int64, n int32) int64 {
 }
 
 func TestProdBurst(t *testing.T) {
-	tr := mustRun(t, ProposedProd(), burst())
+	tr := mustRun(t, prodConfig(), burst())
 	const start = 300 // the burst's first sample
 	// Up: the backlog must hold for the 60 s window (the 4th sync above
 	// 22 000), then 2 pods a minute: 4 at +45 s, 6 at +105 s.
@@ -144,7 +144,7 @@ func TestProdBurst(t *testing.T) {
 }
 
 func TestDevBurst(t *testing.T) {
-	tr := mustRun(t, ProposedDev(), burst())
+	tr := mustRun(t, devConfig(), burst())
 	if got := firstAt(tr, 300, 2); got != 345 {
 		t.Errorf("2 pods at %s, want 5:45", clock(got))
 	}
@@ -158,7 +158,7 @@ func TestDevBurst(t *testing.T) {
 // A backlog far beyond the maximum never goes past it, and never below the
 // minimum while nothing waits.
 func TestBoundsUnderExtremeLoad(t *testing.T) {
-	tr := mustRun(t, ProposedProd(), series(quiet(4), constant(240, 10_000_000), quiet(400)))
+	tr := mustRun(t, prodConfig(), series(quiet(4), constant(240, 10_000_000), quiet(400)))
 	peak, low := int32(0), int32(1<<30)
 	for _, s := range tr.Steps {
 		peak, low = max(peak, s.Replicas), min(low, s.Replicas)
@@ -175,7 +175,7 @@ func TestPlateauWithNoise(t *testing.T) {
 	for i := range plateau {
 		plateau[i] = Sample{Messages: 35000 + noise[i%len(noise)], CPUPercent: -1}
 	}
-	tr := mustRun(t, ProposedProd(), series(quiet(20), plateau))
+	tr := mustRun(t, prodConfig(), series(quiet(20), plateau))
 	changes := tr.Changes()
 	if len(changes) != 1 || changes[0].Replicas != 4 {
 		t.Errorf("changes %v, want one step to 4 pods:\n%s", changes, tr.Table(0))
@@ -195,13 +195,13 @@ func TestOscillationAroundAStep(t *testing.T) {
 		return out
 	}
 	// 3 pods first (a 30 000 plateau), then 45 s above 33 000, 60 s below.
-	short := mustRun(t, ProposedProd(), series(quiet(20), constant(20, 30000), pattern(3, 4, 30)))
+	short := mustRun(t, prodConfig(), series(quiet(20), constant(20, 30000), pattern(3, 4, 30)))
 	for _, s := range short.Steps[40:] {
 		if s.Replicas != 3 {
 			t.Fatalf("%s: %d pods; a backlog shorter than the scale-up window must not add one:\n%s", clock(s.Second), s.Replicas, short.Table(0))
 		}
 	}
-	long := mustRun(t, ProposedProd(), series(quiet(20), constant(20, 30000), pattern(8, 4, 20)))
+	long := mustRun(t, prodConfig(), series(quiet(20), constant(20, 30000), pattern(8, 4, 20)))
 	var after []Step
 	for _, c := range long.Changes() {
 		if c.Second >= 600 {
@@ -221,7 +221,7 @@ func TestMetricOutageHoldsTheCount(t *testing.T) {
 	for i := range outage {
 		outage[i].Err = true
 	}
-	tr := mustRun(t, ProposedProd(), series(quiet(20), constant(20, 35000), outage, constant(20, 60000), quiet(200)))
+	tr := mustRun(t, prodConfig(), series(quiet(20), constant(20, 35000), outage, constant(20, 60000), quiet(200)))
 	for _, s := range tr.Steps[40:80] {
 		if s.Replicas != 4 {
 			t.Fatalf("%s: %d pods during the outage, want the 4 from before it", clock(s.Second), s.Replicas)
@@ -231,7 +231,7 @@ func TestMetricOutageHoldsTheCount(t *testing.T) {
 		t.Errorf("6 pods at %s after the outage, want by %s", clock(got), clock(80*15+105))
 	}
 	// No fallback: the same.
-	c := ProposedProd()
+	c := prodConfig()
 	c.Fallback = nil
 	tr = mustRun(t, c, series(quiet(20), constant(20, 35000), outage))
 	for _, s := range tr.Steps[40:] {
@@ -244,7 +244,7 @@ func TestMetricOutageHoldsTheCount(t *testing.T) {
 // The optional CPU trigger adds pods when the platforms are busy even with a
 // short queue, within the same bounds and behavior.
 func TestCPUTrigger(t *testing.T) {
-	c := ProposedProd()
+	c := prodConfig()
 	c.CPUTargetPercent = 80
 	busy := constant(80, 500)
 	for i := range busy {
@@ -269,7 +269,7 @@ func TestCPUTrigger(t *testing.T) {
 // The checks fail on a configuration that flaps: the Kubernetes default
 // scale-up with no scale-down window.
 func TestViolationsCatchAFlappingConfiguration(t *testing.T) {
-	c := ProposedProd()
+	c := prodConfig()
 	c.ScaleUp = DefaultScaleUp()
 	c.ScaleDown = Rules{StabilizationWindowSeconds: 0, Policies: []Policy{{Type: Percent, Value: 100, PeriodSeconds: 15}}}
 	var s []Sample
@@ -296,7 +296,7 @@ func TestViolationsCatchAFlappingConfiguration(t *testing.T) {
 // consuming worker acknowledges 5 messages a second (an assumption). The
 // backlog drains and the tier comes back to its minimum.
 func TestProdFeedDumpDrains(t *testing.T) {
-	tr := feedDump(t, ProposedProd())
+	tr := feedDump(t, prodConfig())
 	if v := violations(tr); len(v) > 0 {
 		t.Errorf("violations:\n%s", strings.Join(v, "\n"))
 	}

@@ -11,13 +11,13 @@ import (
 // and fewer than 3 when the ceilings round apart.
 func TestTwoTargetsBreakTheRatio(t *testing.T) {
 	samples := series(burst(), constant(120, 25000))
-	chosen := mustRun(t, ProposedProd(), samples)
+	chosen := mustRun(t, prodConfig(), samples)
 	for _, s := range chosen.Steps {
 		if s.ReadyPlatforms > 0 && s.ConsumingWorkers != 3*s.ReadyPlatforms {
 			t.Fatalf("chosen layout, %s: %d consuming workers on %d ready platforms", clock(s.Second), s.ConsumingWorkers, s.ReadyPlatforms)
 		}
 	}
-	steps, err := RunTwoTargets(ProposedProd(), samples, 30)
+	steps, err := RunTwoTargets(prodConfig(), samples, 30)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,10 +44,10 @@ func TestTwoTargetsBreakTheRatio(t *testing.T) {
 }
 
 func TestRunTwoTargetsValidates(t *testing.T) {
-	if _, err := RunTwoTargets(ProposedProd(), quiet(1), -1); err == nil || err.Error() != "workerStartSeconds: got -1, want at least 0" {
+	if _, err := RunTwoTargets(prodConfig(), quiet(1), -1); err == nil || err.Error() != "workerStartSeconds: got -1, want at least 0" {
 		t.Errorf("negative worker start: got %v", err)
 	}
-	c := ProposedProd()
+	c := prodConfig()
 	c.MinReplicas = 0
 	if _, err := RunTwoTargets(c, quiet(1), 30); err == nil {
 		t.Error("RunTwoTargets accepted an invalid configuration")

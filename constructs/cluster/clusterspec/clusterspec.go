@@ -29,6 +29,18 @@ const (
 	// DefaultExternalSecretsReplicas runs the External Secrets controller and
 	// webhook highly available.
 	DefaultExternalSecretsReplicas = 2
+	// DefaultKedaChartVersion is the pinned KEDA Helm chart (and operator)
+	// version: kedacore/charts keda 2.20.2, appVersion 2.20.2, tested by KEDA
+	// on Kubernetes 1.33 to 1.35.
+	DefaultKedaChartVersion = "2.20.2"
+	// DefaultKedaReplicas runs the KEDA operator (one leader, one standby)
+	// and admission webhooks highly available.
+	DefaultKedaReplicas = 2
+	// KedaPodCPUMillis and KedaPodMemoryMiB are the requests of each KEDA
+	// pod (the chart's defaults for the operator, the webhooks and the
+	// metrics server, which the cluster construct keeps).
+	KedaPodCPUMillis = 100
+	KedaPodMemoryMiB = 100
 	// DefaultImageCachePrefix is the ECR repository prefix of the Docker Hub
 	// pull-through cache.
 	DefaultImageCachePrefix = "docker-hub"
@@ -311,3 +323,34 @@ func CheckImageCacheSecretArn(p *problems.List, field, arn string) {
 
 // isToken reports whether s is a deploy-time value (an AWS CDK token).
 func isToken(s string) bool { return strings.Contains(s, "${Token[") }
+
+// KedaPods is the number of KEDA pods for replicas: the operator and the
+// admission webhooks replicas each, and one metrics server (only one serves
+// the external metrics API).
+func KedaPods(replicas int) int { return 2*replicas + 1 }
+
+// CheckKedaChartVersion reports v to p, as field, unless it is an exact chart
+// version of 2.19.0 or later (the first KEDA tested on Kubernetes 1.34; the
+// charts' ScaledObject also needs HPA ownership transfer, KEDA 2.15).
+func CheckKedaChartVersion(p *problems.List, field, v string) {
+	if !chartVersionRe.MatchString(v) {
+		p.Add(field, v, "an exact chart version such as "+DefaultKedaChartVersion)
+		return
+	}
+	parts := strings.Split(v, ".")
+	major, _ := strconv.Atoi(parts[0])
+	minor, _ := strconv.Atoi(parts[1])
+	if major < 2 || major == 2 && minor < 19 {
+		p.Add(field, v, "2.19.0 or later (KEDA tests Kubernetes 1.34 from 2.19 on)")
+	}
+}
+
+// CheckKedaReplicas reports n to p, as field, unless it is 1 to 3 (at least
+// 2 when production).
+func CheckKedaReplicas(p *problems.List, field string, n int, production bool) {
+	if n < 1 || n > 3 {
+		p.Add(field, n, "1 to 3")
+	} else if production && n < 2 {
+		p.Add(field, n, "at least 2 in prod")
+	}
+}

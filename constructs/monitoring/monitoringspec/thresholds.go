@@ -61,6 +61,12 @@ type Thresholds struct {
 	// BrokerConnections alarms when the broker holds this many client
 	// connections (ConnectionCount, maximum), 1 to 100,000. Default: 2000.
 	BrokerConnections int `yaml:"brokerConnections"`
+	// IngestionBacklogGrowthMinutes alarms when the ingestion tier has run at
+	// its maximum number of worker-api pods while the waiting messages grew
+	// (MessageReadyCount, maximum, 5-minute periods) for this long: feeds
+	// publish faster than the most workers the deployment allows can import.
+	// A multiple of 5, 15 to 360. Default: 30.
+	IngestionBacklogGrowthMinutes int `yaml:"ingestionBacklogGrowthMinutes"`
 	// AlbTarget5xxPerMinute alarms when the pods behind a public load balancer
 	// (ui or api) answer this many 5xx responses in one minute
 	// (HTTPCode_Target_5XX_Count, sum), 1 to 1,000,000. Default: 10.
@@ -102,6 +108,7 @@ func DefaultThresholds() Thresholds {
 		BrokerDiskFreeRatio:                2,
 		BrokerQueueDepth:                   500000,
 		BrokerConnections:                  2000,
+		IngestionBacklogGrowthMinutes:      30,
 		AlbTarget5xxPerMinute:              10,
 		AlbP95LatencySeconds:               3,
 		AlbUnhealthyHosts:                  1,
@@ -141,6 +148,9 @@ func (t Thresholds) Check(p *problems.List, name problems.Names, limits Limits) 
 	floatRange(p, f("BrokerDiskFreeRatio", "brokerDiskFreeRatio"), t.BrokerDiskFreeRatio, 1.1, 100)
 	intRange(p, f("BrokerQueueDepth", "brokerQueueDepth"), t.BrokerQueueDepth, 1, 100_000_000)
 	intRange(p, f("BrokerConnections", "brokerConnections"), t.BrokerConnections, 1, 100_000)
+	if m := t.IngestionBacklogGrowthMinutes; m < 15 || m > 360 || m%5 != 0 {
+		p.Add(f("IngestionBacklogGrowthMinutes", "ingestionBacklogGrowthMinutes"), m, "a multiple of 5 from 15 to 360 (minutes of 5-minute periods)")
+	}
 	intRange(p, f("AlbTarget5xxPerMinute", "albTarget5xxPerMinute"), t.AlbTarget5xxPerMinute, 1, 1_000_000)
 	floatRange(p, f("AlbP95LatencySeconds", "albP95LatencySeconds"), t.AlbP95LatencySeconds, 0.05, 60)
 	intRange(p, f("AlbUnhealthyHosts", "albUnhealthyHosts"), t.AlbUnhealthyHosts, 1, 100)

@@ -24,3 +24,27 @@ func TestFreeStorageBelowTheVolume(t *testing.T) {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
 }
+
+func TestIngestionBacklogGrowthMinutes(t *testing.T) {
+	for _, m := range []int{15, 30, 360} {
+		var p problems.List
+		th := monitoringspec.DefaultThresholds()
+		th.IngestionBacklogGrowthMinutes = m
+		th.Check(&p, problems.GoNames(""), monitoringspec.Limits{})
+		if err := p.Err(); err != nil {
+			t.Errorf("%d minutes: %v", m, err)
+		}
+	}
+	var p problems.List
+	for _, m := range []int{10, 31, 365} {
+		th := monitoringspec.DefaultThresholds()
+		th.IngestionBacklogGrowthMinutes = m
+		th.Check(&p, problems.GoNames("Thresholds."), monitoringspec.Limits{})
+	}
+	want := `Thresholds.IngestionBacklogGrowthMinutes: got 10, want a multiple of 5 from 15 to 360 (minutes of 5-minute periods)
+Thresholds.IngestionBacklogGrowthMinutes: got 31, want a multiple of 5 from 15 to 360 (minutes of 5-minute periods)
+Thresholds.IngestionBacklogGrowthMinutes: got 365, want a multiple of 5 from 15 to 360 (minutes of 5-minute periods)`
+	if err := p.Err(); err == nil || err.Error() != want {
+		t.Errorf("got\n%v\nwant\n%s", err, want)
+	}
+}
