@@ -10,8 +10,9 @@ import (
 	"github.com/opencti-ha/opencti-ha/internal/scalesim"
 )
 
-// The prod proposal: its bounds, the queue depths that move it, a burst of
-// 200 000 messages worked down in 15 minutes, and a feed publishing
+// The prod profile as it ships (read back from its rendered manifests): its
+// bounds, the queue depths that move it, a burst of 200 000 messages worked
+// down in 15 minutes, and a feed publishing
 // 1 000 000 messages in 10 minutes drained by workers that each acknowledge
 // 5 messages a second (an assumption, not an OpenCTI figure).
 func Example_prod() {
