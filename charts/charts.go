@@ -15,6 +15,16 @@ type Charts struct {
 	Namespace cdk8s.Chart
 	// Platform holds the ui, connector-api and worker-api tiers.
 	Platform cdk8s.Chart
+	// Identities holds the identities Job's ServiceAccount and RBAC, the
+	// admin token it alone reads, the token Secrets it writes and its
+	// NetworkPolicy; nil when Props.Identities.Enabled is false.
+	Identities cdk8s.Chart
+	// IdentitiesJob holds the identities Job and its program and status
+	// ConfigMaps; nil with Identities.
+	IdentitiesJob cdk8s.Chart
+	// Provisioning describes that Job for what waits on it; nil with
+	// Identities.
+	Provisioning *ProvisioningJob
 	// Ingestion holds the workers.
 	Ingestion cdk8s.Chart
 	// Connectors hold the connectors, ConnectorsPerChart per chart, in list
@@ -26,29 +36,39 @@ type Charts struct {
 	Secrets []KubernetesSecret
 }
 
-// All returns the charts in attach (and apply) order.
+// All returns the charts in attach (and apply) order: Namespace, Platform,
+// Identities and IdentitiesJob (when enabled), Ingestion, Connectors...,
+// Ingress. Wait for the identities Job between IdentitiesJob and Ingestion
+// (charts/attach does).
 func (c *Charts) All() []cdk8s.Chart {
-	out := []cdk8s.Chart{c.Namespace, c.Platform, c.Ingestion}
+	out := []cdk8s.Chart{c.Namespace, c.Platform}
+	if c.Identities != nil {
+		out = append(out, c.Identities, c.IdentitiesJob)
+	}
+	out = append(out, c.Ingestion)
 	out = append(out, c.Connectors...)
 	return append(out, c.Ingress)
 }
 
 // NewCharts validates props (reporting every problem at once) and creates
 // all charts in app, with the stable IDs NamespaceChartID, PlatformChartID,
-// IngestionChartID, ConnectorsChartID(i) and IngressChartID. Each chart depends
-// on the previous one, so a cdk8s synth writes them in apply order.
+// IdentitiesChartID and IdentitiesJobChartID (unless Identities are
+// disabled), IngestionChartID,
+// ConnectorsChartID(i) and IngressChartID. Each chart depends on the previous
+// one, so a cdk8s synth writes them in apply order.
 func NewCharts(app cdk8s.App, props *Props) (*Charts, error) {
 	if err := props.Validate(); err != nil {
 		return nil, err
 	}
 	p := props.withDefaults()
 	c := &Charts{
-		Namespace:  newNamespaceChart(app, NamespaceChartID, p),
-		Platform:   newPlatformChart(app, PlatformChartID, p),
-		Ingestion:  newIngestionChart(app, IngestionChartID, p),
-		Connectors: newConnectorsCharts(app, p),
-		Ingress:    newIngressChart(app, IngressChartID, p),
+		Namespace: newNamespaceChart(app, NamespaceChartID, p),
+		Platform:  newPlatformChart(app, PlatformChartID, p),
 	}
+	c.Identities, c.IdentitiesJob, c.Provisioning = newIdentitiesCharts(app, IdentitiesChartID, p)
+	c.Ingestion = newIngestionChart(app, IngestionChartID, p)
+	c.Connectors = newConnectorsCharts(app, p)
+	c.Ingress = newIngressChart(app, IngressChartID, p)
 	all := c.All()
 	for i := 1; i < len(all); i++ {
 		all[i].AddDependency(all[i-1])

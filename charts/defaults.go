@@ -7,34 +7,39 @@ import (
 
 // Default values of the optional props (see each field's doc comment).
 const (
-	DefaultNamespace               = "opencti"
-	DefaultImageRegistry           = "opencti"
-	DefaultAdminEmail              = "admin@opencti.io"
-	DefaultWorkersPerPlatform      = 3
-	DefaultMinReplicas             = 2
-	DefaultMaxReplicas             = 4
-	DefaultTargetCPUUtilization    = 70
-	DefaultLogLevel                = "info"
-	DefaultConnectorReplicas       = 1
-	DefaultRedisPort               = 6379
-	DefaultRedisMode               = "single"
-	DefaultRabbitMQPort            = 5671
-	DefaultRabbitMQManagementPort  = 443
-	DefaultRabbitMQVHost           = "/"
-	DefaultRabbitMQQueueType       = "classic"
-	DefaultSecretStoreName         = "opencti-aws-secrets-manager"
-	DefaultSecretRefreshInterval   = "1h"
-	DefaultIngressClassName        = "opencti-alb"
-	DefaultIngressGroupName        = "opencti"
-	DefaultIngressScheme           = "internet-facing"
-	DefaultSSLPolicy               = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-	DefaultIdleTimeoutSeconds      = 300
-	DefaultNodePoolLabelKey        = "opencti-ha/pool"
-	DefaultUserFacingPool          = "user-facing"
-	DefaultIngestionPool           = "ingestion"
-	DefaultPlatformServiceAccount  = "opencti-platform"
-	DefaultWorkerServiceAccount    = "opencti-worker"
-	DefaultConnectorServiceAccount = "opencti-connector"
+	DefaultNamespace                = "opencti"
+	DefaultImageRegistry            = "opencti"
+	DefaultAdminEmail               = "admin@opencti.io"
+	DefaultWorkersPerPlatform       = 3
+	DefaultMinReplicas              = 2
+	DefaultMaxReplicas              = 4
+	DefaultTargetCPUUtilization     = 70
+	DefaultLogLevel                 = "info"
+	DefaultConnectorReplicas        = 1
+	DefaultRedisPort                = 6379
+	DefaultRedisMode                = "single"
+	DefaultRabbitMQPort             = 5671
+	DefaultRabbitMQManagementPort   = 443
+	DefaultRabbitMQVHost            = "/"
+	DefaultRabbitMQQueueType        = "classic"
+	DefaultSecretStoreName          = "opencti-aws-secrets-manager"
+	DefaultSecretRefreshInterval    = "1h"
+	DefaultIngressClassName         = "opencti-alb"
+	DefaultIngressGroupName         = "opencti"
+	DefaultIngressScheme            = "internet-facing"
+	DefaultSSLPolicy                = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+	DefaultIdleTimeoutSeconds       = 300
+	DefaultNodePoolLabelKey         = "opencti-ha/pool"
+	DefaultUserFacingPool           = "user-facing"
+	DefaultIngestionPool            = "ingestion"
+	DefaultPlatformServiceAccount   = "opencti-platform"
+	DefaultWorkerServiceAccount     = "opencti-worker"
+	DefaultConnectorServiceAccount  = "opencti-connector"
+	DefaultIdentitiesServiceAccount = "opencti-identities"
+	DefaultIdentitiesDeployment     = "opencti"
+	DefaultTokenDuration            = "UNLIMITED"
+	DefaultHealthTimeoutSeconds     = 1800
+	DefaultRolloutTimeoutSeconds    = 900
 )
 
 // DefaultPlatformResources are a platform tier's resources when
@@ -80,8 +85,9 @@ func (p *Props) withDefaults() *Props {
 	} else {
 		r.Connectors = slices.Clone(p.Connectors)
 	}
+	r.Identities = p.Identities.withDefaults(p.VpcCIDR)
 	for i := range r.Connectors {
-		r.Connectors[i] = r.Connectors[i].withDefaults(&p.Secrets.AdminToken)
+		r.Connectors[i] = r.Connectors[i].withDefaults(&p.Secrets.AdminToken, *r.Identities.Enabled)
 	}
 
 	e := p.Endpoints
@@ -121,6 +127,7 @@ func (p *Props) withDefaults() *Props {
 	r.ServiceAccounts.Platform = orDefault(sa.Platform, DefaultPlatformServiceAccount)
 	r.ServiceAccounts.Worker = orDefault(sa.Worker, DefaultWorkerServiceAccount)
 	r.ServiceAccounts.Connector = orDefault(sa.Connector, DefaultConnectorServiceAccount)
+	r.ServiceAccounts.Identities = orDefault(sa.Identities, DefaultIdentitiesServiceAccount)
 	r.ServiceAccounts.PlatformAnnotations = maps.Clone(sa.PlatformAnnotations)
 	r.ServiceAccounts.WorkerAnnotations = maps.Clone(sa.WorkerAnnotations)
 	r.ServiceAccounts.ConnectorAnnotations = maps.Clone(sa.ConnectorAnnotations)
@@ -155,7 +162,28 @@ func (t TierProps) withDefaults(baseURL string) TierProps {
 	return r
 }
 
-func (c ConnectorProps) withDefaults(adminToken *RemoteRef) ConnectorProps {
+func (i IdentitiesProps) withDefaults(vpcCIDR string) IdentitiesProps {
+	r := i
+	r.Enabled = orDefault(i.Enabled, true)
+	r.Deployment = orDefault(i.Deployment, DefaultIdentitiesDeployment)
+	r.Rotation = orDefault(i.Rotation, 0)
+	r.TokenDuration = orDefault(i.TokenDuration, DefaultTokenDuration)
+	r.HealthTimeoutSeconds = orDefault(i.HealthTimeoutSeconds, DefaultHealthTimeoutSeconds)
+	r.RolloutTimeoutSeconds = orDefault(i.RolloutTimeoutSeconds, DefaultRolloutTimeoutSeconds)
+	if i.KubernetesAPIURL != nil {
+		r.KubernetesAPIURL = ptr(*i.KubernetesAPIURL)
+	}
+	if len(i.KubernetesAPICIDRs) == 0 {
+		r.KubernetesAPICIDRs = []string{vpcCIDR}
+	} else {
+		r.KubernetesAPICIDRs = slices.Clone(i.KubernetesAPICIDRs)
+	}
+	return r
+}
+
+// withDefaults resolves a connector; its Token defaults to the admin token
+// only when identities are disabled (with identities it reads its own).
+func (c ConnectorProps) withDefaults(adminToken *RemoteRef, identities bool) ConnectorProps {
 	r := c
 	if c.ID == nil {
 		r.ID = ptr(DeriveConnectorID(c.Name))
@@ -166,7 +194,11 @@ func (c ConnectorProps) withDefaults(adminToken *RemoteRef) ConnectorProps {
 	r.Replicas = orDefault(c.Replicas, DefaultConnectorReplicas)
 	r.ExposeMetrics = orDefault(c.ExposeMetrics, true)
 	r.Resources = orDefault(c.Resources, DefaultConnectorResources())
-	r.Token = orDefault(c.Token, *adminToken)
+	if !identities {
+		r.Token = orDefault(c.Token, *adminToken)
+	} else if c.Token != nil {
+		r.Token = ptr(*c.Token)
+	}
 	if c.WritableDir != nil {
 		r.WritableDir = ptr(*c.WritableDir)
 	}

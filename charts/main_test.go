@@ -37,6 +37,7 @@ var (
 	again    synthesized // validProps() again, in a second App
 	edge     synthesized // edgeProps(): deployment mode with identity providers, per-host WAF, subnets, access logs
 	console  synthesized // consoleProps(): console mode with a secret registry, a licence, SMTP, quorum queues
+	disabled synthesized // disabledProps(): validProps() with Identities disabled (the admin token opt-out)
 )
 
 func TestMain(m *testing.M) {
@@ -46,7 +47,9 @@ func TestMain(m *testing.M) {
 		if large, err = synth(largeProps()); err == nil {
 			if again, err = synth(validProps()); err == nil {
 				if edge, err = synth(edgeProps()); err == nil {
-					console, err = synth(consoleProps())
+					if console, err = synth(consoleProps()); err == nil {
+						disabled, err = synth(disabledProps())
+					}
 				}
 			}
 		}
@@ -55,7 +58,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "synth:", err)
 		os.Exit(1)
 	}
-	fmt.Fprintf(os.Stderr, "charts_test: five synths in %v\n", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "charts_test: six synths in %v\n", time.Since(start).Round(time.Millisecond))
 	os.Exit(m.Run())
 }
 
@@ -195,6 +198,14 @@ func consoleProps() *charts.Props {
 		Password: &charts.RemoteRef{Key: "opencti/prod/smtp", Property: "password"}, From: "cti@example.com",
 	}
 	p.Endpoints.RabbitMQQueueType = jsii.String("quorum")
+	return p
+}
+
+// disabledProps opts out of the identities: workers and connectors keep the
+// admin token (today's wiring before issue 12).
+func disabledProps() *charts.Props {
+	p := validProps()
+	p.Identities.Enabled = new(false)
 	return p
 }
 

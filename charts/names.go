@@ -20,6 +20,9 @@ const (
 	UIIngressName = "opencti-ui"
 	// APIIngressName names the api host's Ingress.
 	APIIngressName = "opencti-api"
+	// IdentitiesName names the identity provisioning's ServiceAccount, Role,
+	// RoleBinding and NetworkPolicy.
+	IdentitiesName = "opencti-identities"
 )
 
 // Ports of the OpenCTI containers and Services.
@@ -50,6 +53,11 @@ const (
 	NamespaceChartID = "Namespace"
 	// PlatformChartID is the ID of the platform chart.
 	PlatformChartID = "Platform"
+	// IdentitiesChartID is the ID of the identities chart (the provisioning
+	// Job's RBAC, the token Secrets); IdentitiesJobChartID of the chart of
+	// the Job itself.
+	IdentitiesChartID    = "Identities"
+	IdentitiesJobChartID = IdentitiesChartID + "Job"
 	// IngestionChartID is the ID of the ingestion (workers) chart.
 	IngestionChartID = "Ingestion"
 	// ConnectorsChartIDPrefix starts the IDs of the connectors charts

@@ -94,8 +94,8 @@ func addBaselineNetworkPolicies(scope constructs.Construct, p *Props) {
 }
 
 // addPlatformNetworkPolicies admits each tier's clients only: ui from the
-// load balancer, connector-api from the load balancer and the connectors,
-// worker-api from the workers. All tiers may reach the data services, S3 and
+// load balancer, connector-api from the load balancer, the connectors and the
+// identities Job, worker-api from the workers. All tiers may reach the data services, S3 and
 // the identity provider over HTTPS, the Pod Identity agent and, when SMTP is
 // set, its port.
 func addPlatformNetworkPolicies(scope constructs.Construct, p *Props) {
@@ -112,6 +112,10 @@ func addPlatformNetworkPolicies(scope constructs.Construct, p *Props) {
 		ComponentUI:           cidrPeers(p.LoadBalancerCIDRs),
 		ComponentConnectorAPI: append(cidrPeers(p.LoadBalancerCIDRs), podPeer(ComponentConnector)),
 		ComponentWorkerAPI:    {podPeer(ComponentWorker)},
+	}
+	if *p.Identities.Enabled {
+		// The identities Job provisions through connector-api.
+		clients[ComponentConnectorAPI] = append(clients[ComponentConnectorAPI], podPeer(ComponentIdentities))
 	}
 	for _, t := range platformTiers(p) {
 		addNetworkPolicy(scope, p, t.id+"NetworkPolicy", t.name, objectLabels(p, t.component, ""), networkingv1.NetworkPolicySpec{
@@ -154,6 +158,20 @@ func addConnectorNetworkPolicy(scope constructs.Construct, p *Props) {
 			{To: []networkingv1.NetworkPolicyPeer{podPeer(ComponentConnectorAPI)}, Ports: tcpPorts(PlatformPort)},
 			{To: cidrPeers(p.DataServiceCIDRs), Ports: tcpPorts(*p.Endpoints.RabbitMQPort)},
 			{To: cidrPeers([]string{"0.0.0.0/0"}), Ports: tcpPorts(443)},
+		},
+	})
+}
+
+// addIdentitiesNetworkPolicy lets the identities Job reach connector-api
+// (OpenCTI's GraphQL API and /health) and the Kubernetes API on 443
+// (Identities.KubernetesAPICIDRs); nothing reaches it.
+func addIdentitiesNetworkPolicy(scope constructs.Construct, p *Props) {
+	addNetworkPolicy(scope, p, "IdentitiesNetworkPolicy", IdentitiesName, objectLabels(p, ComponentIdentities, ""), networkingv1.NetworkPolicySpec{
+		PodSelector: metav1.LabelSelector{MatchLabels: selectorLabels(ComponentIdentities, "")},
+		PolicyTypes: bothDirections,
+		Egress: []networkingv1.NetworkPolicyEgressRule{
+			{To: []networkingv1.NetworkPolicyPeer{podPeer(ComponentConnectorAPI)}, Ports: tcpPorts(PlatformPort)},
+			{To: cidrPeers(p.Identities.KubernetesAPICIDRs), Ports: tcpPorts(443)},
 		},
 	})
 }

@@ -23,8 +23,9 @@ func WorkerReplicas(props *Props) int32 {
 }
 
 // NewIngestionChart creates the workers: the opencti-worker Deployment
-// (OPENCTI_URL = the worker-api Service), its PodDisruptionBudget and its
-// NetworkPolicy.
+// (OPENCTI_URL = the worker-api Service; OPENCTI_TOKEN from
+// WorkerTokenSecretName, waited for by an init container, with Identities),
+// its PodDisruptionBudget and its NetworkPolicy.
 func NewIngestionChart(scope constructs.Construct, id string, props *Props) (cdk8s.Chart, error) {
 	if err := props.Validate(); err != nil {
 		return nil, err
@@ -41,7 +42,7 @@ func newIngestionChart(scope constructs.Construct, id string, p *Props) cdk8s.Ch
 
 	env := []corev1.EnvVar{
 		envValue("OPENCTI_URL", platformURL),
-		envSecret("OPENCTI_TOKEN", WorkerSecretName, TokenSecretKey),
+		workerTokenEnv(p),
 		envValue("WORKER_LOG_LEVEL", *p.LogLevel),
 		envValue("WORKER_TELEMETRY_ENABLED", "true"),
 		envValue("WORKER_PROMETHEUS_TELEMETRY_PORT", strconv.Itoa(WorkerMetricsPort)),
@@ -67,6 +68,7 @@ func newIngestionChart(scope constructs.Construct, id string, p *Props) cdk8s.Ch
 		SecurityContext: containerSecurityContext(),
 		VolumeMounts:    volumeMounts([]scratchVolume{tmpVolume}),
 	}
+	waitToken, tokenVolumes := tokenWait(p, workerTokenConsumer().secret)
 	replicas := *p.WorkersPerPlatform * *p.WorkerAPI.MinReplicas
 	object{
 		apiVersion: "apps/v1", kind: "Deployment", name: WorkerName, namespace: ns, labels: labels,
@@ -78,8 +80,8 @@ func newIngestionChart(scope constructs.Construct, id string, p *Props) cdk8s.Ch
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: labels},
 				Spec: podSpec(p, *p.NodePools.Ingestion, *p.ServiceAccounts.Worker, sel, 60,
-					[]corev1.Container{waitForPlatform(p, platformURL, WorkerSecretName)},
-					[]corev1.Container{container}, []scratchVolume{tmpVolume}),
+					append([]corev1.Container{waitForPlatform(p, platformURL, WorkerSecretName)}, waitToken...),
+					[]corev1.Container{container}, []scratchVolume{tmpVolume}, tokenVolumes...),
 			},
 		}},
 	}.add(chart, "WorkerDeployment")

@@ -1,10 +1,12 @@
 package charts_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/opencti-ha/opencti-ha/charts"
 )
@@ -50,8 +52,9 @@ func TestWorkersTalkToWorkerAPI(t *testing.T) {
 		t.Errorf("worker OPENCTI_URL=%q, want %q", got, workerAPIURL)
 	}
 	defaults.one(t, "Service", charts.WorkerAPIName)
-	if e := env["OPENCTI_TOKEN"]; e.ValueFrom == nil || e.ValueFrom.SecretKeyRef.Name != charts.WorkerSecretName {
-		t.Errorf("worker OPENCTI_TOKEN = %+v, want the worker Secret", e)
+	if e := env["OPENCTI_TOKEN"]; e.ValueFrom == nil || e.ValueFrom.SecretKeyRef.Name != charts.WorkerTokenSecretName ||
+		e.ValueFrom.SecretKeyRef.Key != "OPENCTI_TOKEN" {
+		t.Errorf("worker OPENCTI_TOKEN = %+v, want the workers' token Secret", e)
 	}
 	if c.Image != "opencti/worker:7.260817.0" {
 		t.Errorf("worker image %s", c.Image)
@@ -77,17 +80,29 @@ func TestWorkersTalkToWorkerAPI(t *testing.T) {
 		t.Error("the worker Deployment mentions the platform metrics port 14269")
 	}
 	assertWaitsOnHealth(t, dep, workerAPIURL, charts.WorkerSecretName)
+	assertWaitsForToken(t, dep, charts.WorkerTokenSecretName)
+}
+
+// initNames lists a pod's init containers by name.
+func initNames(spec corev1.PodSpec) []string {
+	var out []string
+	for _, c := range spec.InitContainers {
+		out = append(out, c.Name)
+	}
+	return out
 }
 
 // assertWaitsOnHealth checks the init container polls <url>/health with the
-// key from the consumer's Secret (an HTTP check, not a TCP one).
+// key from the consumer's Secret (an HTTP check, not a TCP one), after any
+// other init container but wait-for-token.
 func assertWaitsOnHealth(t *testing.T, dep appsv1.Deployment, url, secret string) {
 	t.Helper()
 	inits := dep.Spec.Template.Spec.InitContainers
-	if len(inits) == 0 || inits[len(inits)-1].Name != "wait-for-platform" {
-		t.Fatalf("%s: init containers %+v, want wait-for-platform last", dep.Name, inits)
+	i := slices.Index(initNames(dep.Spec.Template.Spec), "wait-for-platform")
+	if i < 0 || (i != len(inits)-1 && (i != len(inits)-2 || inits[i+1].Name != "wait-for-token")) {
+		t.Fatalf("%s: init containers %v, want wait-for-platform last or followed by wait-for-token", dep.Name, initNames(dep.Spec.Template.Spec))
 	}
-	c := inits[len(inits)-1]
+	c := inits[i]
 	script := strings.Join(c.Command, " ")
 	if c.Command[0] != "node" || !strings.Contains(script, "'/health?health_access_key='") ||
 		!strings.Contains(script, "statusCode === 200") || !strings.Contains(script, "process.env.HEALTH_ACCESS_KEY") ||
@@ -104,5 +119,32 @@ func assertWaitsOnHealth(t *testing.T, dep appsv1.Deployment, url, secret string
 	if e := env["HEALTH_ACCESS_KEY"]; e.ValueFrom == nil || e.ValueFrom.SecretKeyRef.Name != secret ||
 		e.ValueFrom.SecretKeyRef.Key != charts.HealthKeySecretKey {
 		t.Errorf("%s: init HEALTH_ACCESS_KEY = %+v, want %s/%s", dep.Name, e, secret, charts.HealthKeySecretKey)
+	}
+}
+
+// assertWaitsForToken checks the last init container waits until the pod's
+// token Secret, mounted read-only, holds OPENCTI_TOKEN: the container's
+// environment is read once, at start.
+func assertWaitsForToken(t *testing.T, dep appsv1.Deployment, secret string) {
+	t.Helper()
+	spec := dep.Spec.Template.Spec
+	inits := spec.InitContainers
+	if len(inits) == 0 || inits[len(inits)-1].Name != "wait-for-token" {
+		t.Fatalf("%s: init containers %v, want wait-for-token last", dep.Name, initNames(spec))
+	}
+	c := inits[len(inits)-1]
+	env := envOf(t, c)
+	script := strings.Join(c.Command, " ")
+	if c.Command[0] != "node" || c.Image != "opencti/platform:7.260817.0" || !strings.Contains(script, "fs.statSync(file).size") ||
+		strings.Contains(script, "readFileSync") || value(t, env, "TOKEN_KEY") != "OPENCTI_TOKEN" || value(t, env, "TOKEN_SECRET") != secret {
+		t.Errorf("%s: wait-for-token %q env %v does not wait for %s/OPENCTI_TOKEN", dep.Name, c.Command, env, secret)
+	}
+	if len(c.VolumeMounts) != 1 || !c.VolumeMounts[0].ReadOnly || c.VolumeMounts[0].MountPath != value(t, env, "TOKEN_DIR") {
+		t.Fatalf("%s: wait-for-token mounts %+v", dep.Name, c.VolumeMounts)
+	}
+	for _, v := range spec.Volumes {
+		if v.Name == c.VolumeMounts[0].Name && (v.Secret == nil || v.Secret.SecretName != secret || len(v.Secret.Items) != 0) {
+			t.Errorf("%s: volume %s is %+v, want the whole Secret %s (the kubelet refreshes it when the Job writes the key)", dep.Name, v.Name, v.VolumeSource, secret)
+		}
 	}
 }
