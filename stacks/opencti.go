@@ -12,6 +12,7 @@ import (
 	"github.com/opencti-ha/opencti-ha/charts/attach"
 	"github.com/opencti-ha/opencti-ha/config"
 	"github.com/opencti-ha/opencti-ha/constructs/cluster"
+	"github.com/opencti-ha/opencti-ha/constructs/identitiesgate"
 	"github.com/opencti-ha/opencti-ha/constructs/upgradesnapshot"
 	"github.com/opencti-ha/opencti-ha/internal/awsutil"
 )
@@ -48,6 +49,10 @@ type OpenCTIStack struct {
 	// UpgradeSnapshot takes a manual OpenSearch snapshot whenever the OpenCTI
 	// version changes; every manifest depends on it.
 	UpgradeSnapshot upgradesnapshot.UpgradeSnapshot
+	// IdentitiesGate waits for the identities Job and fails the deploy with
+	// its message; the workers and connectors depend on it. nil when
+	// opencti.identities.enabled is false.
+	IdentitiesGate identitiesgate.IdentitiesGate
 }
 
 // NewOpenCTIStack creates the OpenCTI workloads stack.
@@ -83,6 +88,13 @@ func NewOpenCTIStack(scope constructs.Construct, id string, props *OpenCTIStackP
 	}
 	chartProps.SecretStoreName = jsii.String(cl.SecretStoreName)
 	chartProps.SecretRefreshInterval = jsii.String(cl.SecretsRefreshInterval)
+	// The identities Job calls the Kubernetes API at the cluster endpoint,
+	// which resolves to the control plane's network interfaces in the
+	// workload subnets: EKS Auto Mode's network policy engine checks egress
+	// before Service translation, so the kubernetes Service's ClusterIP would
+	// never match an egress rule.
+	chartProps.Identities.KubernetesAPIURL = cl.Cluster.ClusterEndpoint()
+	chartProps.Identities.KubernetesAPICIDRs = cidrsOf(*props.Network.Vpc.SelectSubnets(&props.Network.WorkloadSubnets).Subnets)
 	k8s := cdk8s.NewApp(nil)
 	built, err := charts.NewCharts(k8s, chartProps)
 	if err != nil {
@@ -130,7 +142,12 @@ func NewOpenCTIStack(scope constructs.Construct, id string, props *OpenCTIStackP
 		PlatformPodIdentity: s.PlatformPodIdentity,
 		IngressClass:        cl.IngressClass,
 		DependsOn:           []constructs.IDependable{s.UpgradeSnapshot.Resource()},
+		GateLogRetention:    awsutil.LogRetention(cfg.Monitoring.LogRetentionDays),
+		GateRemovalPolicy:   removalPolicy(cfg),
 	})
+	if g, ok := stack.Node().TryFindChild(jsii.String("Chart" + attach.IdentitiesGateID)).(identitiesgate.IdentitiesGate); ok {
+		s.IdentitiesGate = g
+	}
 	return s
 }
 
