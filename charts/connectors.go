@@ -62,7 +62,7 @@ func cloneMap(m map[string]string) map[string]string {
 }
 
 // ConnectorsPerChart is how many connectors one connectors chart holds, so
-// each chart stays well under 100 KB (about 6.5 KB per connector). Connectors
+// each chart stays well under 100 KB (about 7.7 KB per connector). Connectors
 // are packed in list order: append new connectors at the end, so existing
 // ones keep their chart.
 const ConnectorsPerChart = 8

@@ -449,13 +449,18 @@ func TestIdentitiesJobNameFollowsItsInputs(t *testing.T) {
 		"a connector":     func(p *charts.Props) { p.Connectors = append(charts.DefaultConnectors(), mitre()) },
 		"version":         func(p *charts.Props) { p.Version = "7.260901.0" },
 		"deployment name": func(p *charts.Props) { p.Identities.Deployment = jsii.String("opencti-prod") },
-		"API endpoint":    func(p *charts.Props) { p.Identities.KubernetesAPIURL = jsii.String("https://ABC.gr7.eu-west-1.eks.amazonaws.com") },
+		"API endpoint": func(p *charts.Props) {
+			p.Identities.KubernetesAPIURL = jsii.String("https://ABC.gr7.eu-west-1.eks.amazonaws.com")
+		},
 	}
 	keep := map[string]func(p *charts.Props){
-		"ui replicas":       func(p *charts.Props) { p.UI.MaxReplicas = new(int32(8)) },
-		"hostnames":         func(p *charts.Props) { p.Hostnames.UI = "cti.example.org" },
-		"log level":         func(p *charts.Props) { p.LogLevel = jsii.String("debug") },
-		"connector size":    func(p *charts.Props) { p.Connectors = charts.DefaultConnectors(); p.Connectors[0].Replicas = new(int32(3)) },
+		"ui replicas": func(p *charts.Props) { p.UI.MaxReplicas = new(int32(8)) },
+		"hostnames":   func(p *charts.Props) { p.Hostnames.UI = "cti.example.org" },
+		"log level":   func(p *charts.Props) { p.LogLevel = jsii.String("debug") },
+		"connector size": func(p *charts.Props) {
+			p.Connectors = charts.DefaultConnectors()
+			p.Connectors[0].Replicas = new(int32(3))
+		},
 		"API CIDRs":         func(p *charts.Props) { p.Identities.KubernetesAPICIDRs = []string{"10.0.32.0/20"} },
 		"rollout tolerance": func(p *charts.Props) { p.Worker.ExtraEnv = map[string]string{"WORKER_LOG_LEVEL": "info"} },
 	}

@@ -34,7 +34,7 @@ func TestConsumerAppBuildsOpenCTIFromTheLibrary(t *testing.T) {
 	if err := run.Run(); err != nil {
 		t.Fatalf("consumer app: %v\n%s%s", err, stdout.String(), stderr.String())
 	}
-	const summary = "synthesized stack acme-opencti: 5 manifests (ChartNamespace, ChartPlatform, ChartIngestion, ChartConnectors, ChartIngress), connectors mitre, import-document\n"
+	const summary = "synthesized stack acme-opencti: 7 manifests (ChartNamespace, ChartPlatform, ChartIdentities, ChartIdentitiesJob, ChartIngestion, ChartConnectors, ChartIngress), connectors mitre, import-document\n"
 	if stdout.String() != summary {
 		t.Errorf("output %q, want %q", stdout.String(), summary)
 	}
@@ -95,11 +95,13 @@ func TestConsumerAppBuildsOpenCTIFromTheLibrary(t *testing.T) {
 			manifests[id] = js(r.Properties) + " DependsOn " + js(r.DependsOn)
 		}
 	}
-	var pools, connectors, ingress string
+	var pools, workers, connectors, ingress string
 	for id, m := range manifests {
 		switch {
 		case strings.HasPrefix(id, "ClusterNodePools"):
 			pools = m
+		case strings.HasPrefix(id, "ChartIngestion"):
+			workers = m
 		case strings.HasPrefix(id, "ChartConnectors"):
 			connectors = m
 		case strings.HasPrefix(id, "ChartIngress"):
@@ -121,5 +123,11 @@ func TestConsumerAppBuildsOpenCTIFromTheLibrary(t *testing.T) {
 	}
 	if !strings.Contains(ingress, `"ChartConnectors`) || !strings.Contains(ingress, `"ClusterIngressClass`) {
 		t.Errorf("the Ingress chart must come last, after the IngressClass: %s", ingress[strings.LastIndex(ingress, "DependsOn"):])
+	}
+	// The workers (then the connectors, after them) wait for their
+	// identities: the gate after the identities Job, the workers after the
+	// gate.
+	if !strings.Contains(workers, `"ChartIdentitiesGate`) || !strings.Contains(connectors, `"ChartIngestion`) || len(of("Custom::OpenCTIIdentitiesGate")) != 1 {
+		t.Errorf("the workers do not wait for the identities gate: %s", workers[strings.LastIndex(workers, "DependsOn"):])
 	}
 }

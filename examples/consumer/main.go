@@ -182,6 +182,14 @@ func build(stack awscdk.Stack) deploymentResult {
 		},
 		Ingress:         charts.IngressProps{ClassName: jsii.String(eks.IngressClassName()), GroupName: jsii.String("acme-opencti")},
 		SecretStoreName: jsii.String(eks.SecretStoreName()),
+		// Each connector and the workers get their own OpenCTI user and token
+		// (the default); the provisioning Job calls the cluster endpoint, in
+		// the workload subnets.
+		Identities: charts.IdentitiesProps{
+			Deployment:         jsii.String("acme-opencti"),
+			KubernetesAPIURL:   eks.Cluster().ClusterEndpoint(),
+			KubernetesAPICIDRs: workloadCidrs,
+		},
 	}
 	openCTI, err := charts.NewCharts(cdk8s.NewApp(nil), props)
 	if err != nil {
