@@ -16,6 +16,16 @@ type Charts struct {
 	// Platform holds the ui, connector-api and worker-api tiers; the
 	// worker-api pods run the workers too.
 	Platform cdk8s.Chart
+	// Identities holds the identities Job's ServiceAccount and RBAC, the
+	// admin token it alone reads, the token Secrets it writes and its
+	// NetworkPolicy; nil when Props.Identities.Enabled is false.
+	Identities cdk8s.Chart
+	// IdentitiesJob holds the identities Job and its program and status
+	// ConfigMaps; nil with Identities.
+	IdentitiesJob cdk8s.Chart
+	// Provisioning describes that Job for what waits on it; nil with
+	// Identities.
+	Provisioning *ProvisioningJob
 	// Scaling holds the KEDA ScaledObject that scales the worker-api tier
 	// on the depth of the push queues; nil without Props.QueueScaling.
 	Scaling cdk8s.Chart
@@ -28,9 +38,19 @@ type Charts struct {
 	Secrets []KubernetesSecret
 }
 
-// All returns the charts in attach (and apply) order.
+// All returns the charts in attach (and apply) order: Namespace, Platform
+// (with the workers in the worker-api pods), Identities and IdentitiesJob
+// (when enabled), Scaling (with QueueScaling), Connectors..., Ingress. Wait
+// for the identities Job between IdentitiesJob and the chart after it
+// (charts/attach does): the connectors start, and the ingestion's scale
+// changes, only once the Job has succeeded. The workers' pods need no such
+// wait: they are in Platform, before the Job, and hold their workers back
+// with an init container until the token is in its Secret.
 func (c *Charts) All() []cdk8s.Chart {
 	out := []cdk8s.Chart{c.Namespace, c.Platform}
+	if c.Identities != nil {
+		out = append(out, c.Identities, c.IdentitiesJob)
+	}
 	if c.Scaling != nil {
 		out = append(out, c.Scaling)
 	}
@@ -40,7 +60,8 @@ func (c *Charts) All() []cdk8s.Chart {
 
 // NewCharts validates props (reporting every problem at once) and creates
 // all charts in app, with the stable IDs NamespaceChartID, PlatformChartID,
-// ScalingChartID (with QueueScaling), ConnectorsChartID(i) and
+// IdentitiesChartID and IdentitiesJobChartID (unless Identities are
+// disabled), ScalingChartID (with QueueScaling), ConnectorsChartID(i) and
 // IngressChartID. Each chart depends on the previous one, so a cdk8s synth
 // writes them in apply order.
 func NewCharts(app cdk8s.App, props *Props) (*Charts, error) {
@@ -52,6 +73,7 @@ func NewCharts(app cdk8s.App, props *Props) (*Charts, error) {
 		Namespace: newNamespaceChart(app, NamespaceChartID, p),
 		Platform:  newPlatformChart(app, PlatformChartID, p),
 	}
+	c.Identities, c.IdentitiesJob, c.Provisioning = newIdentitiesCharts(app, IdentitiesChartID, p)
 	if p.QueueScaling != nil {
 		c.Scaling = newScalingChart(app, ScalingChartID, p)
 	}

@@ -62,7 +62,7 @@ func cloneMap(m map[string]string) map[string]string {
 }
 
 // ConnectorsPerChart is how many connectors one connectors chart holds, so
-// each chart stays well under 100 KB (about 6.5 KB per connector). Connectors
+// each chart stays well under 100 KB (about 7.7 KB per connector). Connectors
 // are packed in list order: append new connectors at the end, so existing
 // ones keep their chart.
 const ConnectorsPerChart = 8
@@ -96,15 +96,15 @@ func newConnectorsCharts(scope constructs.Construct, p *Props) []cdk8s.Chart {
 		if i == 0 {
 			addConnectorNetworkPolicy(chart, p)
 		}
-		for _, c := range batch {
-			addConnector(chart, p, c)
+		for i := range batch {
+			addConnector(chart, p, &batch[i])
 		}
 		out = append(out, chart)
 	}
 	return out
 }
 
-func addConnector(chart constructs.Construct, p *Props, c ConnectorProps) {
+func addConnector(chart constructs.Construct, p *Props, c *ConnectorProps) {
 	ns := *p.Namespace
 	name := ConnectorObjectName(c.Name)
 	secret := ConnectorSecretName(c.Name)
@@ -114,7 +114,7 @@ func addConnector(chart constructs.Construct, p *Props, c ConnectorProps) {
 
 	env := []corev1.EnvVar{
 		envValue("OPENCTI_URL", platformURL),
-		envSecret("OPENCTI_TOKEN", secret, TokenSecretKey),
+		connectorTokenEnv(p, c),
 		envValue("CONNECTOR_ID", *c.ID),
 		envValue("CONNECTOR_TYPE", c.Type),
 		envValue("CONNECTOR_NAME", c.ConnectorName),
@@ -137,6 +137,8 @@ func addConnector(chart constructs.Construct, p *Props, c ConnectorProps) {
 		initContainers = append(initContainers, copyWritableDir(p, c, dir))
 	}
 	initContainers = append(initContainers, waitForPlatform(p, platformURL, secret))
+	waitToken, tokenVolumes := tokenWait(p, connectorTokenConsumer(c).secret)
+	initContainers = append(initContainers, waitToken...)
 	container := corev1.Container{
 		Name:            "connector",
 		Image:           image(p, "connector-"+c.Name),
@@ -171,12 +173,12 @@ func addConnector(chart constructs.Construct, p *Props, c ConnectorProps) {
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: labels},
 				Spec: podSpec(p, *p.NodePools.Ingestion, *p.ServiceAccounts.Connector, sel, 30,
-					initContainers, []corev1.Container{container}, writes),
+					initContainers, []corev1.Container{container}, writes, tokenVolumes...),
 			},
 		}},
 	}.add(chart, "Connector-"+c.Name+"-Deployment")
 	addPDB(chart, p, "Connector-"+c.Name+"-Pdb", name, labels, sel)
-	addExternalSecret(chart, p, connectorSecretSpec(p, c))
+	addExternalSecret(chart, p, connectorSecretSpec(p, *c))
 }
 
 // writableDirMount is where copyWritableDir mounts the emptyDir it fills.
@@ -187,7 +189,7 @@ const writableDirMount = "/writable"
 // its code and files and can write beside them, the root file system stays
 // read-only. cp -R (busybox in the python:alpine connector images) copies
 // without preserving ownership, so the files belong to the pod's user.
-func copyWritableDir(p *Props, c ConnectorProps, dir scratchVolume) corev1.Container {
+func copyWritableDir(p *Props, c *ConnectorProps, dir scratchVolume) corev1.Container {
 	return corev1.Container{
 		Name:            "copy-writable-dir",
 		Image:           image(p, "connector-"+c.Name),

@@ -38,8 +38,8 @@ func TestDefaultConnectorsMatchReference(t *testing.T) {
 		if auto, has := env["CONNECTOR_AUTO"]; (w[0] == "INTERNAL_IMPORT_FILE") != (has && auto.Value == "true") {
 			t.Errorf("%s: CONNECTOR_AUTO=%+v", name, auto)
 		}
-		if e := env["OPENCTI_TOKEN"]; e.ValueFrom == nil || e.ValueFrom.SecretKeyRef.Name != charts.ConnectorSecretName(name) {
-			t.Errorf("%s: OPENCTI_TOKEN = %+v", name, e)
+		if e := env["OPENCTI_TOKEN"]; e.ValueFrom == nil || e.ValueFrom.SecretKeyRef.Name != charts.ConnectorTokenSecretName(name) {
+			t.Errorf("%s: OPENCTI_TOKEN = %+v, want its own token Secret", name, e)
 		}
 		if *dep.Spec.Replicas != 1 {
 			t.Errorf("%s: replicas %d, want 1", name, *dep.Spec.Replicas)
@@ -48,6 +48,7 @@ func TestDefaultConnectorsMatchReference(t *testing.T) {
 			t.Errorf("%s: liveness %+v, want TCP %d", name, c.LivenessProbe, charts.ConnectorMetricsPort)
 		}
 		assertWaitsOnHealth(t, dep, connAPIURL, charts.ConnectorSecretName(name))
+		assertWaitsForToken(t, dep, charts.ConnectorTokenSecretName(name))
 		// Only import-document writes outside /tmp (its working directory).
 		mounts := map[string]string{}
 		for _, m := range c.VolumeMounts {
@@ -69,8 +70,8 @@ func TestDefaultConnectorsMatchReference(t *testing.T) {
 // directory from the image into an emptyDir mounted back at the same path.
 func TestImportDocumentWorkDirIsWritable(t *testing.T) {
 	spec := defaults.deployment(t, charts.ConnectorObjectName("import-document")).Spec.Template.Spec
-	if len(spec.InitContainers) != 2 {
-		t.Fatalf("init containers %+v, want copy-writable-dir then wait-for-platform", spec.InitContainers)
+	if got := initNames(spec); !reflect.DeepEqual(got, []string{"copy-writable-dir", "wait-for-platform", "wait-for-token"}) {
+		t.Fatalf("init containers %v, want copy-writable-dir, wait-for-platform, wait-for-token", got)
 	}
 	cp := spec.InitContainers[0]
 	if cp.Name != "copy-writable-dir" || cp.Image != "opencti/connector-import-document:7.260817.0" ||

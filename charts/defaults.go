@@ -7,33 +7,38 @@ import (
 
 // Default values of the optional props (see each field's doc comment).
 const (
-	DefaultNamespace               = "opencti"
-	DefaultImageRegistry           = "opencti"
-	DefaultAdminEmail              = "admin@opencti.io"
-	DefaultWorkersPerPlatform      = 3
-	DefaultMinReplicas             = 2
-	DefaultMaxReplicas             = 4
-	DefaultTargetCPUUtilization    = 70
-	DefaultLogLevel                = "info"
-	DefaultConnectorReplicas       = 1
-	DefaultRedisPort               = 6379
-	DefaultRedisMode               = "single"
-	DefaultRabbitMQPort            = 5671
-	DefaultRabbitMQManagementPort  = 443
-	DefaultRabbitMQVHost           = "/"
-	DefaultRabbitMQQueueType       = "classic"
-	DefaultSecretStoreName         = "opencti-aws-secrets-manager"
-	DefaultSecretRefreshInterval   = "1h"
-	DefaultIngressClassName        = "opencti-alb"
-	DefaultIngressGroupName        = "opencti"
-	DefaultIngressScheme           = "internet-facing"
-	DefaultSSLPolicy               = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-	DefaultIdleTimeoutSeconds      = 300
-	DefaultNodePoolLabelKey        = "opencti-ha/pool"
-	DefaultUserFacingPool          = "user-facing"
-	DefaultIngestionPool           = "ingestion"
-	DefaultPlatformServiceAccount  = "opencti-platform"
-	DefaultConnectorServiceAccount = "opencti-connector"
+	DefaultNamespace                = "opencti"
+	DefaultImageRegistry            = "opencti"
+	DefaultAdminEmail               = "admin@opencti.io"
+	DefaultWorkersPerPlatform       = 3
+	DefaultMinReplicas              = 2
+	DefaultMaxReplicas              = 4
+	DefaultTargetCPUUtilization     = 70
+	DefaultLogLevel                 = "info"
+	DefaultConnectorReplicas        = 1
+	DefaultRedisPort                = 6379
+	DefaultRedisMode                = "single"
+	DefaultRabbitMQPort             = 5671
+	DefaultRabbitMQManagementPort   = 443
+	DefaultRabbitMQVHost            = "/"
+	DefaultRabbitMQQueueType        = "classic"
+	DefaultSecretStoreName          = "opencti-aws-secrets-manager"
+	DefaultSecretRefreshInterval    = "1h"
+	DefaultIngressClassName         = "opencti-alb"
+	DefaultIngressGroupName         = "opencti"
+	DefaultIngressScheme            = "internet-facing"
+	DefaultSSLPolicy                = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+	DefaultIdleTimeoutSeconds       = 300
+	DefaultNodePoolLabelKey         = "opencti-ha/pool"
+	DefaultUserFacingPool           = "user-facing"
+	DefaultIngestionPool            = "ingestion"
+	DefaultPlatformServiceAccount   = "opencti-platform"
+	DefaultConnectorServiceAccount  = "opencti-connector"
+	DefaultIdentitiesServiceAccount = "opencti-identities"
+	DefaultIdentitiesDeployment     = "opencti"
+	DefaultTokenDuration            = "UNLIMITED"
+	DefaultHealthTimeoutSeconds     = 1800
+	DefaultRolloutTimeoutSeconds    = 1800
 )
 
 // DefaultPlatformResources are a platform tier's resources when
@@ -83,8 +88,9 @@ func (p *Props) withDefaults() *Props {
 	} else {
 		r.Connectors = slices.Clone(p.Connectors)
 	}
+	r.Identities = p.Identities.withDefaults(p.VpcCIDR)
 	for i := range r.Connectors {
-		r.Connectors[i] = r.Connectors[i].withDefaults(&p.Secrets.AdminToken)
+		r.Connectors[i] = r.Connectors[i].withDefaults(&p.Secrets.AdminToken, *r.Identities.Enabled)
 	}
 
 	e := p.Endpoints
@@ -123,6 +129,7 @@ func (p *Props) withDefaults() *Props {
 	sa := p.ServiceAccounts
 	r.ServiceAccounts.Platform = orDefault(sa.Platform, DefaultPlatformServiceAccount)
 	r.ServiceAccounts.Connector = orDefault(sa.Connector, DefaultConnectorServiceAccount)
+	r.ServiceAccounts.Identities = orDefault(sa.Identities, DefaultIdentitiesServiceAccount)
 	r.ServiceAccounts.PlatformAnnotations = maps.Clone(sa.PlatformAnnotations)
 	r.ServiceAccounts.ConnectorAnnotations = maps.Clone(sa.ConnectorAnnotations)
 
@@ -156,7 +163,28 @@ func (t TierProps) withDefaults(baseURL string) TierProps {
 	return r
 }
 
-func (c ConnectorProps) withDefaults(adminToken *RemoteRef) ConnectorProps {
+func (i IdentitiesProps) withDefaults(vpcCIDR string) IdentitiesProps {
+	r := i
+	r.Enabled = orDefault(i.Enabled, true)
+	r.Deployment = orDefault(i.Deployment, DefaultIdentitiesDeployment)
+	r.Rotation = orDefault(i.Rotation, 0)
+	r.TokenDuration = orDefault(i.TokenDuration, DefaultTokenDuration)
+	r.HealthTimeoutSeconds = orDefault(i.HealthTimeoutSeconds, DefaultHealthTimeoutSeconds)
+	r.RolloutTimeoutSeconds = orDefault(i.RolloutTimeoutSeconds, DefaultRolloutTimeoutSeconds)
+	if i.KubernetesAPIURL != nil {
+		r.KubernetesAPIURL = ptr(*i.KubernetesAPIURL)
+	}
+	if len(i.KubernetesAPICIDRs) == 0 {
+		r.KubernetesAPICIDRs = []string{vpcCIDR}
+	} else {
+		r.KubernetesAPICIDRs = slices.Clone(i.KubernetesAPICIDRs)
+	}
+	return r
+}
+
+// withDefaults resolves a connector; its Token defaults to the admin token
+// only when identities are disabled (with identities it reads its own).
+func (c ConnectorProps) withDefaults(adminToken *RemoteRef, identities bool) ConnectorProps {
 	r := c
 	if c.ID == nil {
 		r.ID = ptr(DeriveConnectorID(c.Name))
@@ -167,7 +195,11 @@ func (c ConnectorProps) withDefaults(adminToken *RemoteRef) ConnectorProps {
 	r.Replicas = orDefault(c.Replicas, DefaultConnectorReplicas)
 	r.ExposeMetrics = orDefault(c.ExposeMetrics, true)
 	r.Resources = orDefault(c.Resources, DefaultConnectorResources())
-	r.Token = orDefault(c.Token, *adminToken)
+	if !identities {
+		r.Token = orDefault(c.Token, *adminToken)
+	} else if c.Token != nil {
+		r.Token = ptr(*c.Token)
+	}
 	if c.WritableDir != nil {
 		r.WritableDir = ptr(*c.WritableDir)
 	}

@@ -9,7 +9,10 @@ import (
 )
 
 // ExampleRender writes the OpenCTI manifests of a team that brings its own
-// cluster and data services: one YAML file per chart, in apply order.
+// cluster and data services: one YAML file per chart, in apply order (wait
+// for the identities Job, `kubectl wait --for=condition=complete`, before
+// 04-scaling; the workers of 01-platform and the connectors otherwise wait
+// for their tokens in an init container).
 func ExampleRender() {
 	props := &charts.Props{
 		Version: "7.260817.0",
@@ -51,9 +54,11 @@ func ExampleRender() {
 	// Output:
 	// 00-namespace.k8s.yaml
 	// 01-platform.k8s.yaml
-	// 02-scaling.k8s.yaml
-	// 03-connectors.k8s.yaml
-	// 04-ingress.k8s.yaml
+	// 02-identities.k8s.yaml
+	// 03-identitiesjob.k8s.yaml
+	// 04-scaling.k8s.yaml
+	// 05-connectors.k8s.yaml
+	// 06-ingress.k8s.yaml
 }
 
 // ExampleProps_Validate shows every problem of invalid props at once, each

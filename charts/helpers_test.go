@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/opencti-ha/opencti-ha/charts"
@@ -86,4 +87,37 @@ func allContainers(spec corev1.PodSpec) []corev1.Container {
 // prefix would also match opencti-connector-api).
 func isConnector(dep appsv1.Deployment) bool {
 	return dep.Spec.Template.Labels[charts.LabelComponent] == charts.ComponentConnector
+}
+
+// job decodes the identities Job of s (there is one when Identities are on).
+func (s synthesized) job(t *testing.T) batchv1.Job {
+	t.Helper()
+	if s.charts.Provisioning == nil {
+		t.Fatal("no identities Job: Identities are disabled")
+	}
+	var job batchv1.Job
+	decode(t, s.one(t, "Job", s.charts.Provisioning.Name), &job)
+	return job
+}
+
+// workload is a pod template of a Deployment or of the Job.
+type workload struct {
+	kind, name string
+	template   corev1.PodTemplateSpec
+}
+
+// workloads lists every pod template s renders: the Deployments, then the
+// identities Job.
+func (s synthesized) workloads(t *testing.T) []workload {
+	t.Helper()
+	var out []workload
+	for _, d := range s.deployments(t) {
+		out = append(out, workload{"Deployment", d.Name, d.Spec.Template})
+	}
+	for _, d := range s.find("Job", "") {
+		var job batchv1.Job
+		decode(t, d, &job)
+		out = append(out, workload{"Job", job.Name, job.Spec.Template})
+	}
+	return out
 }

@@ -5,7 +5,7 @@ const (
 	// LabelName is app.kubernetes.io/name, always "opencti".
 	LabelName = "app.kubernetes.io/name"
 	// LabelComponent is app.kubernetes.io/component: ui, connector-api,
-	// worker-api, worker or connector.
+	// worker-api, worker, connector or identities.
 	LabelComponent = "app.kubernetes.io/component"
 	// LabelConnector carries a connector's Name on its pods.
 	LabelConnector = "opencti-ha/connector"
@@ -21,6 +21,8 @@ const (
 	ComponentWorkerAPI    = "worker-api"
 	ComponentWorker       = "worker"
 	ComponentConnector    = "connector"
+	// ComponentIdentities labels the identity provisioning Job and its objects.
+	ComponentIdentities = "identities"
 )
 
 // selectorLabels are the immutable labels a Deployment selects its pods by.

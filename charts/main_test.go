@@ -38,6 +38,7 @@ var (
 	edge     synthesized // edgeProps(): deployment mode with identity providers, per-host WAF, subnets, access logs
 	console  synthesized // consoleProps(): console mode with a secret registry, a licence, SMTP, quorum queues
 	scaling  synthesized // scalingProps(): queue-depth scaling (KEDA ScaledObject), worker-api 2 to 6 pods
+	disabled synthesized // disabledProps(): validProps() with Identities disabled (the admin token opt-out)
 )
 
 func TestMain(m *testing.M) {
@@ -48,7 +49,9 @@ func TestMain(m *testing.M) {
 			if again, err = synth(validProps()); err == nil {
 				if edge, err = synth(edgeProps()); err == nil {
 					if console, err = synth(consoleProps()); err == nil {
-						scaling, err = synth(scalingProps())
+						if scaling, err = synth(scalingProps()); err == nil {
+							disabled, err = synth(disabledProps())
+						}
 					}
 				}
 			}
@@ -58,7 +61,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "synth:", err)
 		os.Exit(1)
 	}
-	fmt.Fprintf(os.Stderr, "charts_test: six synths in %v\n", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "charts_test: seven synths in %v\n", time.Since(start).Round(time.Millisecond))
 	os.Exit(m.Run())
 }
 
@@ -211,6 +214,14 @@ func scalingProps() *charts.Props {
 	p.WorkerAPI.MinReplicas, p.WorkerAPI.MaxReplicas = new(int32(2)), new(int32(6))
 	p.Endpoints.RabbitMQManagementHostname = jsii.String("b-1234-mgmt.mq.eu-west-1.on.aws")
 	p.MonitoringNamespace = jsii.String("monitoring")
+	return p
+}
+
+// disabledProps opts out of the identities: workers and connectors keep the
+// admin token (today's wiring before issue 12).
+func disabledProps() *charts.Props {
+	p := validProps()
+	p.Identities.Enabled = new(false)
 	return p
 }
 

@@ -20,6 +20,9 @@ const (
 	UIIngressName = "opencti-ui"
 	// APIIngressName names the api host's Ingress.
 	APIIngressName = "opencti-api"
+	// IdentitiesName names the identity provisioning's ServiceAccount, Role,
+	// RoleBinding and NetworkPolicy.
+	IdentitiesName = "opencti-identities"
 )
 
 // Ports of the OpenCTI containers and Services.
@@ -51,6 +54,11 @@ const (
 	NamespaceChartID = "Namespace"
 	// PlatformChartID is the ID of the platform chart.
 	PlatformChartID = "Platform"
+	// IdentitiesChartID is the ID of the identities chart (the provisioning
+	// Job's RBAC, the token Secrets); IdentitiesJobChartID of the chart of
+	// the Job itself.
+	IdentitiesChartID    = "Identities"
+	IdentitiesJobChartID = IdentitiesChartID + "Job"
 	// ScalingChartID is the ID of the chart that holds the worker-api
 	// ScaledObject (with QueueScaling only; it needs KEDA's CRDs).
 	ScalingChartID = "Scaling"

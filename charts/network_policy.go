@@ -94,12 +94,13 @@ func addBaselineNetworkPolicies(scope constructs.Construct, p *Props) {
 }
 
 // addPlatformNetworkPolicies admits each tier's clients only: ui from the
-// load balancer, connector-api from the load balancer and the connectors,
-// worker-api from nobody (its workers reach it on the loopback interface of
-// their own pod, which no NetworkPolicy sees) but metrics scrapers, on the
-// platform's and the workers' metrics ports. All tiers may reach the data
-// services (the workers of worker-api need RabbitMQ on 5671), S3 and the
-// identity provider over HTTPS, the Pod Identity agent and, when SMTP is
+// load balancer, connector-api from the load balancer, the connectors and
+// (with Identities) the identities Job, worker-api from nobody (its workers
+// reach it on the loopback interface of their own pod, which no
+// NetworkPolicy sees) but metrics scrapers, on the platform's and the
+// workers' metrics ports. All tiers may reach the data services (the workers
+// of worker-api need RabbitMQ on 5671), S3 and the identity provider over
+// HTTPS, the Pod Identity agent and, when SMTP is
 // set, its port.
 func addPlatformNetworkPolicies(scope constructs.Construct, p *Props) {
 	egress := []networkingv1.NetworkPolicyEgressRule{
@@ -114,6 +115,10 @@ func addPlatformNetworkPolicies(scope constructs.Construct, p *Props) {
 	clients := map[string][]networkingv1.NetworkPolicyPeer{
 		ComponentUI:           cidrPeers(p.LoadBalancerCIDRs),
 		ComponentConnectorAPI: append(cidrPeers(p.LoadBalancerCIDRs), podPeer(ComponentConnector)),
+	}
+	if *p.Identities.Enabled {
+		// The identities Job provisions through connector-api.
+		clients[ComponentConnectorAPI] = append(clients[ComponentConnectorAPI], podPeer(ComponentIdentities))
 	}
 	for _, t := range platformTiers(p) {
 		ingress := []networkingv1.NetworkPolicyIngressRule{
@@ -148,6 +153,20 @@ func addConnectorNetworkPolicy(scope constructs.Construct, p *Props) {
 			{To: []networkingv1.NetworkPolicyPeer{podPeer(ComponentConnectorAPI)}, Ports: tcpPorts(PlatformPort)},
 			{To: cidrPeers(p.DataServiceCIDRs), Ports: tcpPorts(*p.Endpoints.RabbitMQPort)},
 			{To: cidrPeers([]string{"0.0.0.0/0"}), Ports: tcpPorts(443)},
+		},
+	})
+}
+
+// addIdentitiesNetworkPolicy lets the identities Job reach connector-api
+// (OpenCTI's GraphQL API and /health) and the Kubernetes API on 443
+// (Identities.KubernetesAPICIDRs); nothing reaches it.
+func addIdentitiesNetworkPolicy(scope constructs.Construct, p *Props) {
+	addNetworkPolicy(scope, p, "IdentitiesNetworkPolicy", IdentitiesName, objectLabels(p, ComponentIdentities, ""), networkingv1.NetworkPolicySpec{
+		PodSelector: metav1.LabelSelector{MatchLabels: selectorLabels(ComponentIdentities, "")},
+		PolicyTypes: bothDirections,
+		Egress: []networkingv1.NetworkPolicyEgressRule{
+			{To: []networkingv1.NetworkPolicyPeer{podPeer(ComponentConnectorAPI)}, Ports: tcpPorts(PlatformPort)},
+			{To: cidrPeers(p.Identities.KubernetesAPICIDRs), Ports: tcpPorts(443)},
 		},
 	})
 }

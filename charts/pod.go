@@ -99,9 +99,10 @@ func topologySpread(selector map[string]string) []corev1.TopologySpreadConstrain
 	}
 }
 
-// podSpec assembles the parts every OpenCTI pod shares.
+// podSpec assembles the parts every OpenCTI pod shares; extra volumes follow
+// the scratch volumes.
 func podSpec(p *Props, pool, serviceAccount string, selector map[string]string, grace int64,
-	initContainers, containers []corev1.Container, vols []scratchVolume) corev1.PodSpec {
+	initContainers, containers []corev1.Container, vols []scratchVolume, extra ...corev1.Volume) corev1.PodSpec {
 	nodeSelector, tolerations := placement(p, pool)
 	return corev1.PodSpec{
 		ServiceAccountName:            serviceAccount,
@@ -114,7 +115,7 @@ func podSpec(p *Props, pool, serviceAccount string, selector map[string]string, 
 		TerminationGracePeriodSeconds: ptr(grace),
 		InitContainers:                initContainers,
 		Containers:                    containers,
-		Volumes:                       volumes(vols),
+		Volumes:                       append(volumes(vols), extra...),
 	}
 }
 

@@ -70,6 +70,12 @@ type Props struct {
 	// WorkerAPI.MinReplicas, held there by a pinned HPA.
 	QueueScaling *QueueScaling
 
+	// Identities gives the workers and each connector their own OpenCTI user
+	// and API token, provisioned by a Job with the initial administrator's
+	// token, so that no worker or connector holds that token.
+	// Default: see IdentitiesProps (enabled).
+	Identities IdentitiesProps
+
 	// Connectors lists the connector Deployments. A nil slice means
 	// DefaultConnectors() (the five built-in file import/export connectors);
 	// an empty, non-nil slice means no connector at all.
@@ -249,9 +255,65 @@ type ConnectorProps struct {
 	// SecretEnv maps an environment variable to a Secrets Manager value; it is
 	// copied into the connector's own Kubernetes Secret. Default: none.
 	SecretEnv map[string]RemoteRef
-	// Token is the Secrets Manager value used as OPENCTI_TOKEN (ideally a
-	// dedicated connector user's token). Default: Secrets.AdminToken.
+	// Token is the Secrets Manager value used as OPENCTI_TOKEN when Identities
+	// are disabled; with Identities enabled (the default) the connector reads
+	// its own token from ConnectorTokenSecretName(Name) and Token must be nil.
+	// Default: Secrets.AdminToken.
 	Token *RemoteRef
+}
+
+// IdentitiesProps configures the identity provisioning (package
+// charts/identities): a Job of the platform image that gives the workers and
+// each connector an OpenCTI service account and an API token, each token in
+// its own Kubernetes Secret (WorkerTokenSecretName,
+// ConnectorTokenSecretName), and rolls the pods that use a replaced token
+// before it revokes the old one. The workers and export connectors get
+// BYPASS (OpenCTI lets only BYPASS users act on behalf of the connector or
+// user that asked), every other connector the capabilities of OpenCTI's
+// Connector role.
+type IdentitiesProps struct {
+	// Enabled provisions the identities. false keeps today's wiring: the
+	// workers and the connectors run with the initial administrator's token
+	// (Secrets.AdminToken, or a connector's Token), and one compromised
+	// connector is a full administrator of OpenCTI. Default: true.
+	Enabled *bool
+	// Deployment names the deployment in OpenCTI: it prefixes every user,
+	// group and role the Job owns ("[C] <Deployment> <connector>"), 1-40
+	// letters, digits or hyphens starting with a letter. Never change it once
+	// deployed (the Job would create a second set). Default: "opencti".
+	Deployment *string
+	// Rotation: a new value issues a new token for every identity, rolls the
+	// pods that use them and then revokes the old tokens. 0 to 2147483647.
+	// Default: 0.
+	Rotation *int
+	// TokenDuration is the tokens' lifetime, one of UNLIMITED, DAYS_30,
+	// DAYS_60, DAYS_90 and DAYS_365. A deploy renews a token when less than a
+	// third of its lifetime (at most 30 days) is left: with an expiry, deploy
+	// at least that often. Default: "UNLIMITED".
+	TokenDuration *string
+	// HealthTimeoutSeconds bounds the Job's wait for OpenCTI's /health (the
+	// first start of a platform initializes its indices), 60 to 3600.
+	// Default: 1800.
+	HealthTimeoutSeconds *int32
+	// RolloutTimeoutSeconds bounds the Job's wait for the Deployments rolled
+	// onto new tokens, 60 to 3600. A new worker token rolls the worker-api
+	// tier, platforms included, one pod at a time: allow
+	// WorkerAPIPodRolloutSeconds per pod at the tier's maximum. Default: 1800
+	// (6 worker-api pods).
+	RolloutTimeoutSeconds *int32
+	// KubernetesAPIURL is where the Job calls the Kubernetes API, e.g. the EKS
+	// cluster endpoint https://<id>.gr7.<region>.eks.amazonaws.com (its
+	// certificate is signed by the cluster CA the pod's service account
+	// mounts). A network policy engine that checks egress before Service
+	// translation (the Amazon VPC CNI's, EKS Auto Mode's) never matches the
+	// kubernetes Service's ClusterIP against KubernetesAPICIDRs: on EKS set
+	// the endpoint here (the CDK stack does). Default: the in-cluster Service
+	// (KUBERNETES_SERVICE_HOST).
+	KubernetesAPIURL *string
+	// KubernetesAPICIDRs are where the Job may open HTTPS connections to the
+	// Kubernetes API (its NetworkPolicy's egress on 443): the control plane's
+	// network interfaces, on EKS the cluster's subnets. Default: [VpcCIDR].
+	KubernetesAPICIDRs []string
 }
 
 // Endpoints locates the managed data services.
@@ -407,7 +469,7 @@ type NodePools struct {
 	Ingestion *string
 }
 
-// ServiceAccounts names the two ServiceAccounts and their annotations. The
+// ServiceAccounts names the three ServiceAccounts and their annotations. The
 // CDK stack grants AWS access with EKS Pod Identity associations on these
 // names, so no annotation is needed; IRSA users set
 // eks.amazonaws.com/role-arn through the annotations.
@@ -417,6 +479,9 @@ type ServiceAccounts struct {
 	Platform *string
 	// Connector is used by every connector. Default: "opencti-connector".
 	Connector *string
+	// Identities is used by the identities Job, the only pod that mounts its
+	// token (to write the token Secrets). Default: "opencti-identities".
+	Identities *string
 	// PlatformAnnotations annotate the platform ServiceAccount. Default: none.
 	PlatformAnnotations map[string]string
 	// ConnectorAnnotations annotate the connector ServiceAccount. Default: none.

@@ -45,6 +45,28 @@ func IngressSchemes() []string { return []string{"internet-facing", "internal"} 
 // SecretEnv may not set: the chart sets them from the connector's fields.
 func ReservedConnectorEnv() []string { return sortedKeys(reservedConnectorEnv) }
 
+// IdentitiesConnectorEnv lists the variables a connector's Env and SecretEnv
+// may not set while Identities are enabled: with
+// CONNECTOR_AUTO_CREATE_SERVICE_ACCOUNT=true pycti's helper would use its
+// OPENCTI_TOKEN as an administrator to create a user of its own (in
+// OpenCTI's built-in Connectors group) and read that user's legacy
+// api_token, which OpenCTI 7 no longer exposes (docs/identities.md).
+func IdentitiesConnectorEnv() []string {
+	return []string{"CONNECTOR_AUTO_CREATE_SERVICE_ACCOUNT", "CONNECTOR_AUTO_CREATE_SERVICE_ACCOUNT_CONFIDENCE_LEVEL"}
+}
+
+// IdentitiesConnectorEnvRule says what IdentitiesConnectorEnv variables
+// must be.
+const IdentitiesConnectorEnvRule = "unset (the deployment creates each connector's OpenCTI user; auto-creation needs the admin token in the connector)"
+
+// Bounds of IdentitiesProps.HealthTimeoutSeconds and RolloutTimeoutSeconds,
+// and of IdentitiesProps.Rotation.
+const (
+	MinIdentitiesTimeoutSeconds = 60
+	MaxIdentitiesTimeoutSeconds = 3600
+	MaxRotation                 = 2147483647
+)
+
 var (
 	emailRE         = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$`)
 	envNameRE       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

@@ -12,9 +12,11 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/opencti-ha/opencti-ha/charts"
@@ -80,6 +82,11 @@ var kubeTypes = map[string]struct {
 	"Ingress":                 {"networking.k8s.io/v1", func() any { return &networkingv1.Ingress{} }},
 	"ExternalSecret":          {"external-secrets.io/v1", func() any { return &externalSecret{} }},
 	"ScaledObject":            {"keda.sh/v1alpha1", func() any { return &kedaScaledObject{} }},
+	"Secret":                  {"v1", func() any { return &corev1.Secret{} }},
+	"ConfigMap":               {"v1", func() any { return &corev1.ConfigMap{} }},
+	"Role":                    {"rbac.authorization.k8s.io/v1", func() any { return &rbacv1.Role{} }},
+	"RoleBinding":             {"rbac.authorization.k8s.io/v1", func() any { return &rbacv1.RoleBinding{} }},
+	"Job":                     {"batch/v1", func() any { return &batchv1.Job{} }},
 }
 
 func TestStrictDecodingRejectsUnknownFields(t *testing.T) {
@@ -94,7 +101,7 @@ func TestStrictDecodingRejectsUnknownFields(t *testing.T) {
 }
 
 func TestEveryObjectDecodesStrictlyIntoUpstreamTypes(t *testing.T) {
-	for name, s := range map[string]synthesized{"default": defaults, "large": large, "scaling": scaling} {
+	for name, s := range map[string]synthesized{"default": defaults, "large": large, "scaling": scaling, "disabled": disabled} {
 		for _, d := range s.docs {
 			kt, ok := kubeTypes[d.Kind]
 			if !ok {
@@ -181,8 +188,11 @@ func TestServicesSelectPodsAndTargetTheirPorts(t *testing.T) {
 	}
 }
 
+// TestEverySecretKeyRefHasAnExternalSecretKey: every secret a pod reads
+// exists: an ExternalSecret's key, or (with Identities) the OPENCTI_TOKEN
+// the identities Job writes into a token Secret the chart creates.
 func TestEverySecretKeyRefHasAnExternalSecretKey(t *testing.T) {
-	for name, s := range map[string]synthesized{"default": defaults, "large": large, "edge": edge} {
+	for name, s := range map[string]synthesized{"default": defaults, "large": large, "edge": edge, "disabled": disabled} {
 		created := map[string]map[string]bool{} // Secret name -> keys
 		for _, d := range s.find("ExternalSecret", "") {
 			var es externalSecret
@@ -201,6 +211,13 @@ func TestEverySecretKeyRefHasAnExternalSecretKey(t *testing.T) {
 			}
 			created[es.Spec.Target.Name] = keys
 		}
+		external := len(created)
+		if job := s.charts.Provisioning; job != nil {
+			for _, secret := range job.TokenSecrets {
+				s.one(t, "Secret", secret)
+				created[secret] = map[string]bool{"OPENCTI_TOKEN": true}
+			}
+		}
 		// The exported layout matches the manifests.
 		for _, ks := range s.charts.Secrets {
 			for _, k := range ks.Keys {
@@ -212,30 +229,38 @@ func TestEverySecretKeyRefHasAnExternalSecretKey(t *testing.T) {
 				t.Errorf("%s: Charts.Secrets lists %d keys for %s, the ExternalSecret %d", name, len(ks.Keys), ks.Name, len(created[ks.Name]))
 			}
 		}
-		if len(s.charts.Secrets) != len(created) {
-			t.Errorf("%s: Charts.Secrets lists %d Secrets, %d ExternalSecrets exist", name, len(s.charts.Secrets), len(created))
+		if len(s.charts.Secrets) != external {
+			t.Errorf("%s: Charts.Secrets lists %d Secrets, %d ExternalSecrets exist", name, len(s.charts.Secrets), external)
 		}
 		refs := 0
-		for _, dep := range s.deployments(t) {
-			for _, c := range allContainers(dep.Spec.Template.Spec) {
+		for _, w := range s.workloads(t) {
+			for _, c := range allContainers(w.template.Spec) {
 				for _, e := range c.Env {
-					if e.ValueFrom == nil {
+					if e.ValueFrom == nil || e.ValueFrom.FieldRef != nil {
 						continue
 					}
 					ref := e.ValueFrom.SecretKeyRef
 					if ref == nil {
-						t.Errorf("%s: %s/%s env %s uses %v, want a secretKeyRef", name, dep.Name, c.Name, e.Name, e.ValueFrom)
+						t.Errorf("%s: %s/%s env %s uses %v, want a secretKeyRef", name, w.name, c.Name, e.Name, e.ValueFrom)
 						continue
 					}
 					refs++
 					if !created[ref.Name][ref.Key] {
-						t.Errorf("%s: %s/%s env %s reads %s/%s, which no ExternalSecret creates", name, dep.Name, c.Name, e.Name, ref.Name, ref.Key)
+						t.Errorf("%s: %s/%s env %s reads %s/%s, which no ExternalSecret creates", name, w.name, c.Name, e.Name, ref.Name, ref.Key)
 					}
 				}
 			}
 		}
 		if refs == 0 {
 			t.Errorf("%s: no secretKeyRef found", name)
+		}
+		// Secret volumes name existing Secrets too.
+		for _, w := range s.workloads(t) {
+			for _, v := range w.template.Spec.Volumes {
+				if v.Secret != nil && created[v.Secret.SecretName] == nil {
+					t.Errorf("%s: %s mounts Secret %s, which nothing creates", name, w.name, v.Secret.SecretName)
+				}
+			}
 		}
 	}
 }
@@ -248,24 +273,49 @@ func TestSecretLayoutIsExported(t *testing.T) {
 	if !reflect.DeepEqual(layout, defaults.charts.Secrets) {
 		t.Errorf("SecretLayout = %+v, Charts.Secrets = %+v", layout, defaults.charts.Secrets)
 	}
+	platform := []string{"APP__ADMIN__PASSWORD", "APP__ADMIN__TOKEN", "APP__HEALTH_ACCESS_KEY", "APP__ENCRYPTION_KEY",
+		"ELASTICSEARCH__USERNAME", "ELASTICSEARCH__PASSWORD", "REDIS__PASSWORD", "RABBITMQ__USERNAME", "RABBITMQ__PASSWORD"}
+	// With Identities (default) only the platform and the identities Job get
+	// the admin token; workers and connectors get the health key.
 	want := map[string][]string{
-		charts.PlatformSecretName: {"APP__ADMIN__PASSWORD", "APP__ADMIN__TOKEN", "APP__HEALTH_ACCESS_KEY", "APP__ENCRYPTION_KEY",
-			"ELASTICSEARCH__USERNAME", "ELASTICSEARCH__PASSWORD", "REDIS__PASSWORD", "RABBITMQ__USERNAME", "RABBITMQ__PASSWORD"},
+		charts.PlatformSecretName:                     platform,
+		charts.IdentitiesSecretName:                   {"OPENCTI_ADMIN_TOKEN", "OPENCTI_HEALTH_ACCESS_KEY"},
+		charts.WorkerSecretName:                       {"HEALTH_ACCESS_KEY"},
+		charts.ConnectorSecretName("import-document"): {"HEALTH_ACCESS_KEY"},
+		"opencti-connector-export-file-stix-secrets":  {"HEALTH_ACCESS_KEY"},
+	}
+	// Without, workers and connectors get the admin token as before.
+	wantDisabled := map[string][]string{
+		charts.PlatformSecretName:                     platform,
 		charts.WorkerSecretName:                       {"OPENCTI_TOKEN", "HEALTH_ACCESS_KEY"},
 		charts.ConnectorSecretName("import-document"): {"OPENCTI_TOKEN", "HEALTH_ACCESS_KEY"},
 		"opencti-connector-export-file-stix-secrets":  {"OPENCTI_TOKEN", "HEALTH_ACCESS_KEY"},
 	}
-	got := map[string][]string{}
-	for _, s := range layout {
-		got[s.Name] = s.Keys
+	disabledLayout, err := charts.SecretLayout(disabledProps())
+	if err != nil {
+		t.Fatal(err)
 	}
-	for name, keys := range want {
-		if !reflect.DeepEqual(got[name], keys) {
-			t.Errorf("Secret %s keys = %q, want %q", name, got[name], keys)
+	for _, c := range []struct {
+		name   string
+		layout []charts.KubernetesSecret
+		want   map[string][]string
+		count  int
+	}{{"identities", layout, want, 3 + 5}, {"disabled", disabledLayout, wantDisabled, 2 + 5}} {
+		got := map[string][]string{}
+		for _, s := range c.layout {
+			got[s.Name] = s.Keys
+		}
+		for name, keys := range c.want {
+			if !reflect.DeepEqual(got[name], keys) {
+				t.Errorf("%s: Secret %s keys = %q, want %q", c.name, name, got[name], keys)
+			}
+		}
+		if len(c.layout) != c.count {
+			t.Errorf("%s: %d Secrets, want %d", c.name, len(c.layout), c.count)
 		}
 	}
-	if len(layout) != 2+5 {
-		t.Errorf("%d Secrets, want platform + worker + 5 connectors", len(layout))
+	if _, has := map[string]bool{charts.IdentitiesSecretName: true}[disabledLayout[len(disabledLayout)-1].Name]; has {
+		t.Error("the identities Secret exists although Identities are disabled")
 	}
 }
 
@@ -326,6 +376,15 @@ func TestWorkloadReferencesExist(t *testing.T) {
 	for _, d := range large.find("ServiceAccount", "") {
 		accounts[d.Name] = true
 	}
+	job := large.job(t)
+	if !accounts[job.Spec.Template.Spec.ServiceAccountName] {
+		t.Errorf("the identities Job uses ServiceAccount %q, which does not exist", job.Spec.Template.Spec.ServiceAccountName)
+	}
+	for _, v := range job.Spec.Template.Spec.Volumes {
+		if v.ConfigMap != nil && len(large.find("ConfigMap", v.ConfigMap.Name)) != 1 {
+			t.Errorf("the identities Job mounts ConfigMap %s, which does not exist", v.ConfigMap.Name)
+		}
+	}
 	for _, dep := range deps {
 		if !accounts[dep.Spec.Template.Spec.ServiceAccountName] {
 			t.Errorf("%s uses ServiceAccount %q, which does not exist", dep.Name, dep.Spec.Template.Spec.ServiceAccountName)
@@ -344,7 +403,9 @@ func TestWorkloadReferencesExist(t *testing.T) {
 	for _, d := range large.find("NetworkPolicy", "") {
 		var np networkingv1.NetworkPolicy
 		decode(t, d, &np)
-		if sel := np.Spec.PodSelector.MatchLabels; len(sel) > 0 && len(podsMatching(deps, sel)) == 0 {
+		jobPod := appsv1.Deployment{}
+		jobPod.Name, jobPod.Spec.Template = job.Name, job.Spec.Template
+		if sel := np.Spec.PodSelector.MatchLabels; len(sel) > 0 && len(podsMatching(append(deps, jobPod), sel)) == 0 {
 			t.Errorf("NetworkPolicy %s selects no pod (%v)", np.Name, sel)
 		}
 	}

@@ -18,8 +18,19 @@ const (
 	// on its own ExternalSecret and never blocks the generated credentials.
 	// It exists only when one of them is configured.
 	PlatformOperatorSecretName = "opencti-platform-operator-secrets"
-	// WorkerSecretName holds the workers' OPENCTI_TOKEN and HEALTH_ACCESS_KEY.
+	// WorkerSecretName holds the workers' HEALTH_ACCESS_KEY, and their
+	// OPENCTI_TOKEN (the admin token) only when Identities are disabled.
 	WorkerSecretName = "opencti-worker-secrets"
+	// IdentitiesSecretName holds what the identities Job alone reads: the
+	// initial administrator's token (IdentitiesAdminTokenKey) and the health
+	// access key (IdentitiesHealthKeyKey).
+	IdentitiesSecretName = "opencti-identities-secrets"
+	// IdentitiesAdminTokenKey and IdentitiesHealthKeyKey are its keys.
+	IdentitiesAdminTokenKey = "OPENCTI_ADMIN_TOKEN"
+	IdentitiesHealthKeyKey  = "OPENCTI_HEALTH_ACCESS_KEY"
+	// WorkerTokenSecretName holds the workers' own OpenCTI token (key
+	// TokenSecretKey), written by the identities Job.
+	WorkerTokenSecretName = "opencti-worker-token"
 	// TokenSecretKey is the key of OPENCTI_TOKEN in the worker and connector
 	// Secrets.
 	TokenSecretKey = "OPENCTI_TOKEN"
@@ -28,10 +39,17 @@ const (
 	HealthKeySecretKey = "HEALTH_ACCESS_KEY"
 )
 
-// ConnectorSecretName is the Secret of one connector: OPENCTI_TOKEN,
-// HEALTH_ACCESS_KEY and one key per SecretEnv variable.
+// ConnectorSecretName is the Secret of one connector: HEALTH_ACCESS_KEY and
+// one key per SecretEnv variable (and first OPENCTI_TOKEN, the connector's
+// Token, only when Identities are disabled).
 func ConnectorSecretName(connectorName string) string {
 	return ConnectorObjectName(connectorName) + "-secrets"
+}
+
+// ConnectorTokenSecretName is the Secret holding one connector's own OpenCTI
+// token (key TokenSecretKey), written by the identities Job.
+func ConnectorTokenSecretName(connectorName string) string {
+	return ConnectorObjectName(connectorName) + "-token"
 }
 
 // KubernetesSecret is one Secret an ExternalSecret creates, with its keys.
@@ -121,10 +139,11 @@ func operatorSecretSpecs(p *Props) []secretSpec {
 }
 
 func connectorSecretEntries(p *Props, c ConnectorProps) []secretEntry {
-	entries := []secretEntry{
-		{TokenSecretKey, *c.Token},
-		{HealthKeySecretKey, p.Secrets.HealthAccessKey},
+	var entries []secretEntry
+	if !*p.Identities.Enabled {
+		entries = append(entries, secretEntry{TokenSecretKey, *c.Token})
 	}
+	entries = append(entries, secretEntry{HealthKeySecretKey, p.Secrets.HealthAccessKey})
 	for _, k := range sortedKeys(c.SecretEnv) {
 		entries = append(entries, secretEntry{k, c.SecretEnv[k]})
 	}
@@ -133,6 +152,9 @@ func connectorSecretEntries(p *Props, c ConnectorProps) []secretEntry {
 
 func secretSpecs(p *Props) []secretSpec {
 	specs := []secretSpec{platformSecretSpec(p), workerSecretSpec(p)}
+	if *p.Identities.Enabled {
+		specs = append(specs, identitiesSecretSpec(p))
+	}
 	specs = append(specs, uiSecretSpecs(p)...)
 	specs = append(specs, operatorSecretSpecs(p)...)
 	for _, c := range p.Connectors {
@@ -145,10 +167,23 @@ func platformSecretSpec(p *Props) secretSpec {
 	return secretSpec{id: "PlatformSecrets", name: PlatformSecretName, component: "platform", entries: platformSecretEntries(p)}
 }
 
+// workerSecretSpec is the workers' Secret: the health access key for their
+// init container, and the admin token only without Identities.
 func workerSecretSpec(p *Props) secretSpec {
-	return secretSpec{id: "WorkerSecrets", name: WorkerSecretName, component: ComponentWorker, entries: []secretEntry{
-		{TokenSecretKey, p.Secrets.AdminToken},
-		{HealthKeySecretKey, p.Secrets.HealthAccessKey},
+	var entries []secretEntry
+	if !*p.Identities.Enabled {
+		entries = append(entries, secretEntry{TokenSecretKey, p.Secrets.AdminToken})
+	}
+	entries = append(entries, secretEntry{HealthKeySecretKey, p.Secrets.HealthAccessKey})
+	return secretSpec{id: "WorkerSecrets", name: WorkerSecretName, component: ComponentWorker, entries: entries}
+}
+
+// identitiesSecretSpec is the Secret only the identities Job mounts: the
+// initial administrator's token and the health access key.
+func identitiesSecretSpec(p *Props) secretSpec {
+	return secretSpec{id: "IdentitiesSecrets", name: IdentitiesSecretName, component: ComponentIdentities, entries: []secretEntry{
+		{IdentitiesAdminTokenKey, p.Secrets.AdminToken},
+		{IdentitiesHealthKeyKey, p.Secrets.HealthAccessKey},
 	}}
 }
 

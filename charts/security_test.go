@@ -11,37 +11,54 @@ import (
 )
 
 func TestPodsAreHardened(t *testing.T) {
-	for _, dep := range large.deployments(t) {
-		spec := dep.Spec.Template.Spec
+	for _, w := range large.workloads(t) {
+		spec := w.template.Spec
 		psc := spec.SecurityContext
 		if psc == nil || !*psc.RunAsNonRoot || *psc.RunAsUser != 1000 || *psc.RunAsGroup != 1000 ||
 			psc.SeccompProfile == nil || psc.SeccompProfile.Type != corev1.SeccompProfileTypeRuntimeDefault {
-			t.Errorf("%s: pod securityContext %+v", dep.Name, psc)
+			t.Errorf("%s: pod securityContext %+v", w.name, psc)
 		}
-		if spec.AutomountServiceAccountToken == nil || *spec.AutomountServiceAccountToken {
-			t.Errorf("%s: mounts a service account token", dep.Name)
+		// Only the identities Job talks to the Kubernetes API.
+		if mounts := spec.AutomountServiceAccountToken == nil || *spec.AutomountServiceAccountToken; mounts != (w.kind == "Job") {
+			t.Errorf("%s %s: mounts a service account token: %v", w.kind, w.name, mounts)
 		}
-		vols := map[string]bool{}
+		// What each mount may be: a size-limited emptyDir, or read-only the
+		// pod's own token Secret (wait-for-token) or, for the Job, its
+		// program and its Secret.
+		emptyDirs, readOnly := map[string]bool{}, map[string]string{}
 		for _, v := range spec.Volumes {
-			vols[v.Name] = v.EmptyDir != nil && v.EmptyDir.SizeLimit != nil
+			switch {
+			case v.EmptyDir != nil && v.EmptyDir.SizeLimit != nil:
+				emptyDirs[v.Name] = true
+			case v.Secret != nil:
+				readOnly[v.Name] = "Secret " + v.Secret.SecretName
+			case v.ConfigMap != nil && w.kind == "Job":
+				readOnly[v.Name] = "ConfigMap " + v.ConfigMap.Name
+			}
 		}
 		for _, c := range allContainers(spec) {
 			sc := c.SecurityContext
 			if sc == nil || *sc.AllowPrivilegeEscalation || !*sc.ReadOnlyRootFilesystem || !*sc.RunAsNonRoot ||
 				sc.Capabilities == nil || len(sc.Capabilities.Drop) != 1 || sc.Capabilities.Drop[0] != "ALL" || len(sc.Capabilities.Add) != 0 {
-				t.Errorf("%s/%s: securityContext %+v", dep.Name, c.Name, sc)
+				t.Errorf("%s/%s: securityContext %+v", w.name, c.Name, sc)
 			}
 			for _, r := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
 				req, lim := c.Resources.Requests[r], c.Resources.Limits[r]
 				if req.IsZero() || lim.IsZero() || req.Cmp(lim) > 0 {
-					t.Errorf("%s/%s: %s request %s limit %s", dep.Name, c.Name, r, req.String(), lim.String())
+					t.Errorf("%s/%s: %s request %s limit %s", w.name, c.Name, r, req.String(), lim.String())
 				}
 			}
 			for _, m := range c.VolumeMounts {
-				if !vols[m.Name] {
-					t.Errorf("%s/%s: mount %s is not a size-limited emptyDir", dep.Name, c.Name, m.Name)
+				if emptyDirs[m.Name] {
+					continue
+				}
+				if what, ok := readOnly[m.Name]; !ok || !m.ReadOnly {
+					t.Errorf("%s/%s: mount %s is neither a size-limited emptyDir nor a read-only Secret (%q)", w.name, c.Name, m.Name, what)
 				}
 			}
+		}
+		if w.kind == "Job" {
+			continue
 		}
 		running := spec.Containers // plain init containers wait or copy, and write nothing else
 		for _, c := range spec.InitContainers {
@@ -60,7 +77,7 @@ func TestPodsAreHardened(t *testing.T) {
 			}
 			for _, path := range want {
 				if !mounts[path] {
-					t.Errorf("%s/%s: %s is not writable (no emptyDir)", dep.Name, c.Name, path)
+					t.Errorf("%s/%s: %s is not writable (no emptyDir)", w.name, c.Name, path)
 				}
 			}
 		}
@@ -68,17 +85,17 @@ func TestPodsAreHardened(t *testing.T) {
 }
 
 func TestImagesArePinned(t *testing.T) {
-	for _, dep := range large.deployments(t) {
-		for _, c := range allContainers(dep.Spec.Template.Spec) {
+	for _, w := range large.workloads(t) {
+		for _, c := range allContainers(w.template.Spec) {
 			tag := ""
 			if colon := strings.LastIndex(c.Image, ":"); colon > strings.LastIndex(c.Image, "/") {
 				tag = c.Image[colon+1:]
 			}
 			if tag == "" || tag == "latest" {
-				t.Errorf("%s/%s: image %q has no pinned tag", dep.Name, c.Name, c.Image)
+				t.Errorf("%s/%s: image %q has no pinned tag", w.name, c.Name, c.Image)
 			}
 			if !strings.HasSuffix(c.Image, ":7.260817.0") {
-				t.Errorf("%s/%s: image %q does not run the shared OpenCTI version", dep.Name, c.Name, c.Image)
+				t.Errorf("%s/%s: image %q does not run the shared OpenCTI version", w.name, c.Name, c.Image)
 			}
 		}
 	}

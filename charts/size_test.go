@@ -22,8 +22,9 @@ func TestChartsStayUnder100KB(t *testing.T) {
 	}
 }
 
-// TestChartsStayUnder100KBWith100Connectors: connector charts are split,
-// and the namespace chart does not grow with the connectors.
+// TestChartsStayUnder100KBWith100Connectors: connector charts are split, the
+// identities charts stay under the limit, and the namespace chart does not
+// grow with the connectors.
 func TestChartsStayUnder100KBWith100Connectors(t *testing.T) {
 	p := largeProps()
 	for i := len(p.Connectors); i < 100; i++ {
@@ -40,8 +41,8 @@ func TestChartsStayUnder100KBWith100Connectors(t *testing.T) {
 			t.Errorf("100 connectors: chart %s is %d bytes, want < %d", id, size, maxChartBytes)
 		}
 	}
-	t.Logf("100 connectors: namespace chart %d bytes, %d connectors charts, first %d bytes", s.sizes[charts.NamespaceChartID],
-		len(s.charts.Connectors), s.sizes[charts.ConnectorsChartID(0)])
+	t.Logf("100 connectors: namespace chart %d bytes, %d connectors charts, first %d bytes, identities %d and %d bytes", s.sizes[charts.NamespaceChartID],
+		len(s.charts.Connectors), s.sizes[charts.ConnectorsChartID(0)], s.sizes[charts.IdentitiesChartID], s.sizes[charts.IdentitiesJobChartID])
 	if s.sizes[charts.NamespaceChartID] != large.sizes[charts.NamespaceChartID] {
 		t.Errorf("the namespace chart grows with the connectors: %d vs %d bytes", s.sizes[charts.NamespaceChartID], large.sizes[charts.NamespaceChartID])
 	}
@@ -52,7 +53,7 @@ func TestChartOrderAndIDs(t *testing.T) {
 	for _, c := range large.charts.All() {
 		ids = append(ids, *c.Node().Id())
 	}
-	want := []string{"Namespace", "Platform", "Connectors", "Connectors2", "Connectors3", "Connectors4", "Ingress"}
+	want := []string{"Namespace", "Platform", "Identities", "IdentitiesJob", "Connectors", "Connectors2", "Connectors3", "Connectors4", "Ingress"}
 	if fmt.Sprint(ids) != fmt.Sprint(want) {
 		t.Errorf("charts %v, want %v", ids, want)
 	}
@@ -60,8 +61,15 @@ func TestChartOrderAndIDs(t *testing.T) {
 	for _, c := range scaling.charts.All() {
 		ids = append(ids, *c.Node().Id())
 	}
-	want = []string{"Namespace", "Platform", "Scaling", "Connectors", "Ingress"}
+	want = []string{"Namespace", "Platform", "Identities", "IdentitiesJob", "Scaling", "Connectors", "Ingress"}
 	if fmt.Sprint(ids) != fmt.Sprint(want) {
-		t.Errorf("with QueueScaling: charts %v, want %v (the ScaledObject after the Deployment it scales)", ids, want)
+		t.Errorf("with QueueScaling: charts %v, want %v (the ScaledObject after the Deployment it scales, and after the identities Job)", ids, want)
+	}
+	ids = nil
+	for _, c := range disabled.charts.All() {
+		ids = append(ids, *c.Node().Id())
+	}
+	if want := []string{"Namespace", "Platform", "Connectors", "Ingress"}; fmt.Sprint(ids) != fmt.Sprint(want) {
+		t.Errorf("Identities disabled: charts %v, want %v", ids, want)
 	}
 }

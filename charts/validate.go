@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/opencti-ha/opencti-ha/charts/identities"
 	"github.com/opencti-ha/opencti-ha/constructs/problems"
 )
 
@@ -73,7 +74,8 @@ func (p *Props) Validate() error {
 		}
 	}
 
-	v.connectors(r.Connectors)
+	v.connectors(r.Connectors, *r.Identities.Enabled)
+	v.identities(r.Identities)
 	v.endpoints(r.Endpoints)
 	v.secrets(r)
 
@@ -99,6 +101,7 @@ func (p *Props) Validate() error {
 
 	v.dnsSubdomain("ServiceAccounts.Platform", *r.ServiceAccounts.Platform)
 	v.dnsSubdomain("ServiceAccounts.Connector", *r.ServiceAccounts.Connector)
+	v.dnsSubdomain("ServiceAccounts.Identities", *r.ServiceAccounts.Identities)
 
 	v.networks(r)
 	if r.MonitoringNamespace != nil {
@@ -243,7 +246,35 @@ func (v *validator) remoteRef(field string, r RemoteRef) {
 	}
 }
 
-func (v *validator) connectors(cs []ConnectorProps) {
+func (v *validator) identities(i IdentitiesProps) {
+	if p := identities.DeploymentNameProblem(*i.Deployment); p != "" {
+		v.add("Identities.Deployment", *i.Deployment, p)
+	}
+	if r := *i.Rotation; r < 0 || r > MaxRotation {
+		v.add("Identities.Rotation", r, fmt.Sprintf("an integer from 0 to %d (increase it to replace every token)", MaxRotation))
+	}
+	if d := *i.TokenDuration; !slices.Contains(identities.TokenDurations, d) {
+		v.add("Identities.TokenDuration", d, "one of "+strings.Join(identities.TokenDurations, ", "))
+	}
+	for _, t := range []struct {
+		field string
+		value int32
+	}{{"Identities.HealthTimeoutSeconds", *i.HealthTimeoutSeconds}, {"Identities.RolloutTimeoutSeconds", *i.RolloutTimeoutSeconds}} {
+		if t.value < MinIdentitiesTimeoutSeconds || t.value > MaxIdentitiesTimeoutSeconds {
+			v.add(t.field, t.value, fmt.Sprintf("%d to %d", MinIdentitiesTimeoutSeconds, MaxIdentitiesTimeoutSeconds))
+		}
+	}
+	if u := i.KubernetesAPIURL; u != nil {
+		v.url("Identities.KubernetesAPIURL", *u, "https")
+	}
+	for j, c := range i.KubernetesAPICIDRs {
+		if _, ok := cidr(c); !ok {
+			v.add(fmt.Sprintf("Identities.KubernetesAPICIDRs[%d]", j), c, `an IPv4 CIDR without host bits, such as "10.0.0.0/16"`)
+		}
+	}
+}
+
+func (v *validator) connectors(cs []ConnectorProps, identitiesEnabled bool) {
 	names := map[string]int{}
 	ids := map[string]int{}
 	for i, c := range cs {
@@ -297,8 +328,29 @@ func (v *validator) connectors(cs []ConnectorProps) {
 			}
 			v.remoteRef(f+".SecretEnv["+k+"]", c.SecretEnv[k])
 		}
-		v.remoteRef(f+".Token", *c.Token)
+		if identitiesEnabled {
+			for _, k := range IdentitiesConnectorEnv() {
+				for _, env := range []struct {
+					field string
+					set   bool
+				}{{".Env", hasKey(c.Env, k)}, {".SecretEnv", hasKey(c.SecretEnv, k)}} {
+					if env.set {
+						v.add(f+env.field, k, IdentitiesConnectorEnvRule)
+					}
+				}
+			}
+			if c.Token != nil {
+				v.add(f+".Token", *c.Token, "nil while Identities are enabled (the connector reads its own token from "+ConnectorTokenSecretName(c.Name)+")")
+			}
+		} else {
+			v.remoteRef(f+".Token", *c.Token)
+		}
 	}
+}
+
+func hasKey[V any](m map[string]V, k string) bool {
+	_, ok := m[k]
+	return ok
 }
 
 func (v *validator) endpoints(e Endpoints) {

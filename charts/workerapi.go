@@ -13,13 +13,27 @@ import (
 // RabbitMQ redelivers it: nothing is lost (docs/scaling.md, section 2).
 const WorkerAPIGraceSeconds = 180
 
+// WorkerAPIPodRolloutSeconds is what one worker-api pod adds to a rollout of
+// the tier (maxSurge 1, maxUnavailable 0: one pod at a time, each replaced
+// only once its successor is available): its platform starts in 1.5 to 2.5
+// minutes, then its workers, and the surge pod may first wait for room on
+// the ingestion pool while the pod it replaces stops (up to
+// WorkerAPIGraceSeconds). A new worker token rolls the tier, so the
+// identities Job's RolloutTimeoutSeconds should allow this per pod at the
+// tier's maximum.
+const WorkerAPIPodRolloutSeconds = 300
+
 // workerAPIPod is the pod of the ingestion tier: the platform as a native
 // sidecar (an init container with restartPolicy Always: started first, its
 // startup probe passed before the next container starts, stopped only after
 // every worker has exited), then wait-for-platform, which holds the workers
-// back until the platform answers /health with all its data services, then
-// the WorkersPerPlatform worker containers. One pod is one platform with its
-// workers: they scale, roll out and drain together.
+// back until the platform answers /health with all its data services, then,
+// with Identities, wait-for-token, which holds them back until the
+// identities Job has written the workers' token into WorkerTokenSecretName
+// (on a first deploy the Job runs after this chart is applied; the platform
+// of the pod is up meanwhile), then the WorkersPerPlatform worker
+// containers. One pod is one platform with its workers: they scale, roll out
+// and drain together.
 func workerAPIPod(p *Props, t tier, sel map[string]string) corev1.PodSpec {
 	platform := platformContainer(p, t)
 	always := corev1.ContainerRestartPolicyAlways
@@ -27,9 +41,10 @@ func workerAPIPod(p *Props, t tier, sel map[string]string) corev1.PodSpec {
 	// No preStop sleep: no load balancer sends to worker-api, and the
 	// kubelet stops the platform only after its workers have exited.
 	wait := waitForPlatform(p, LocalPlatformURL, WorkerSecretName)
+	waitToken, tokenVolumes := tokenWait(p, workerTokenConsumer().secret)
 	vols := append(append([]scratchVolume{}, platformWrites...), workerTmpVolume)
 	return podSpec(p, t.pool, *p.ServiceAccounts.Platform, sel, WorkerAPIGraceSeconds,
-		[]corev1.Container{platform, wait}, workerContainers(p), vols)
+		append([]corev1.Container{platform, wait}, waitToken...), workerContainers(p), vols, tokenVolumes...)
 }
 
 // addPinnedHPA holds the worker-api tier at WorkerAPI.MinReplicas when

@@ -47,13 +47,14 @@ func Workers(props *Props) (min, max int32) {
 }
 
 // workerEnv is the environment of the i-th worker container, the one place
-// it is built: the local platform, the token and health key from the worker
-// Secret, telemetry on the worker's own port, broker certificate
+// it is built: the local platform, the workers' own token (workerTokenEnv:
+// WorkerTokenSecretName with Identities, the admin token of WorkerSecretName
+// without), telemetry on the worker's own port, broker certificate
 // verification, then Worker.ExtraEnv.
 func workerEnv(p *Props, i int) []corev1.EnvVar {
 	env := []corev1.EnvVar{
 		envValue("OPENCTI_URL", LocalPlatformURL),
-		envSecret("OPENCTI_TOKEN", WorkerSecretName, TokenSecretKey),
+		workerTokenEnv(p),
 		envValue("WORKER_LOG_LEVEL", *p.LogLevel),
 		// opencti-worker/src/worker.py (@ 14f0e350) reads
 		// WORKER_TELEMETRY_ENABLED and WORKER_PROMETHEUS_TELEMETRY_PORT

@@ -2,6 +2,7 @@ package charts_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -95,9 +96,9 @@ func TestWorkersTalkToTheirOwnPlatform(t *testing.T) {
 		if got := value(t, env, "OPENCTI_URL"); got != "http://127.0.0.1:4000" {
 			t.Errorf("%s: OPENCTI_URL=%q, want the platform of its own pod", c.Name, got)
 		}
-		if e := env["OPENCTI_TOKEN"]; e.ValueFrom == nil || e.ValueFrom.SecretKeyRef.Name != charts.WorkerSecretName ||
+		if e := env["OPENCTI_TOKEN"]; e.ValueFrom == nil || e.ValueFrom.SecretKeyRef.Name != charts.WorkerTokenSecretName ||
 			e.ValueFrom.SecretKeyRef.Key != charts.TokenSecretKey {
-			t.Errorf("%s: OPENCTI_TOKEN = %+v, want the worker Secret", c.Name, e)
+			t.Errorf("%s: OPENCTI_TOKEN = %+v, want the workers' token Secret", c.Name, e)
 		}
 		if c.Image != "opencti/worker:7.260817.0" {
 			t.Errorf("%s: image %s", c.Name, c.Image)
@@ -129,18 +130,23 @@ func TestWorkersTalkToTheirOwnPlatform(t *testing.T) {
 		}
 	}
 	assertWaitsOnHealth(t, dep, "http://127.0.0.1:4000", charts.WorkerSecretName)
+	assertWaitsForToken(t, dep, charts.WorkerTokenSecretName)
 }
 
 // TestWorkerAPIPodStartsThePlatformFirstAndStopsItLast: the platform is a
 // native sidecar (init container, restartPolicy Always) followed by
-// wait-for-platform; the workers are the main containers; grace 180 s, no
-// preStop sleep.
+// wait-for-platform and, with identities, wait-for-token; the workers are
+// the main containers; grace 180 s, no preStop sleep.
 func TestWorkerAPIPodStartsThePlatformFirstAndStopsItLast(t *testing.T) {
-	for name, s := range map[string]synthesized{"default": defaults, "scaling": scaling} {
+	for name, s := range map[string]synthesized{"default": defaults, "scaling": scaling, "identities disabled": disabled} {
 		spec := s.deployment(t, charts.WorkerAPIName).Spec.Template.Spec
 		inits := spec.InitContainers
-		if len(inits) != 2 || inits[0].Name != "opencti" || inits[1].Name != "wait-for-platform" {
-			t.Fatalf("%s: init containers %v, want [opencti wait-for-platform]", name, names(inits))
+		want := []string{"opencti", "wait-for-platform", "wait-for-token"}
+		if s.charts.Provisioning == nil {
+			want = want[:2]
+		}
+		if got := names(inits); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%s: init containers %v, want %v", name, got, want)
 		}
 		platform := inits[0]
 		if platform.RestartPolicy == nil || *platform.RestartPolicy != corev1.ContainerRestartPolicyAlways {
@@ -179,15 +185,26 @@ func names(cs []corev1.Container) []string {
 	return out
 }
 
+// initNames lists a pod's init containers by name.
+func initNames(spec corev1.PodSpec) []string {
+	var out []string
+	for _, c := range spec.InitContainers {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
 // assertWaitsOnHealth checks the init container polls <url>/health with the
-// key from the consumer's Secret (an HTTP check, not a TCP one).
+// key from the consumer's Secret (an HTTP check, not a TCP one), after any
+// other init container but wait-for-token.
 func assertWaitsOnHealth(t *testing.T, dep appsv1.Deployment, url, secret string) {
 	t.Helper()
 	inits := dep.Spec.Template.Spec.InitContainers
-	if len(inits) == 0 || inits[len(inits)-1].Name != "wait-for-platform" {
-		t.Fatalf("%s: init containers %+v, want wait-for-platform last", dep.Name, inits)
+	i := slices.Index(initNames(dep.Spec.Template.Spec), "wait-for-platform")
+	if i < 0 || (i != len(inits)-1 && (i != len(inits)-2 || inits[i+1].Name != "wait-for-token")) {
+		t.Fatalf("%s: init containers %v, want wait-for-platform last or followed by wait-for-token", dep.Name, initNames(dep.Spec.Template.Spec))
 	}
-	c := inits[len(inits)-1]
+	c := inits[i]
 	script := strings.Join(c.Command, " ")
 	if c.Command[0] != "node" || !strings.Contains(script, "'/health?health_access_key='") ||
 		!strings.Contains(script, "statusCode === 200") || !strings.Contains(script, "process.env.HEALTH_ACCESS_KEY") ||
@@ -204,5 +221,35 @@ func assertWaitsOnHealth(t *testing.T, dep appsv1.Deployment, url, secret string
 	if e := env["HEALTH_ACCESS_KEY"]; e.ValueFrom == nil || e.ValueFrom.SecretKeyRef.Name != secret ||
 		e.ValueFrom.SecretKeyRef.Key != charts.HealthKeySecretKey {
 		t.Errorf("%s: init HEALTH_ACCESS_KEY = %+v, want %s/%s", dep.Name, e, secret, charts.HealthKeySecretKey)
+	}
+}
+
+// assertWaitsForToken checks the last init container waits until the pod's
+// token Secret, mounted read-only, holds OPENCTI_TOKEN: the container's
+// environment is read once, at start.
+func assertWaitsForToken(t *testing.T, dep appsv1.Deployment, secret string) {
+	t.Helper()
+	spec := dep.Spec.Template.Spec
+	inits := spec.InitContainers
+	if len(inits) == 0 || inits[len(inits)-1].Name != "wait-for-token" {
+		t.Fatalf("%s: init containers %v, want wait-for-token last", dep.Name, initNames(spec))
+	}
+	c := inits[len(inits)-1]
+	env := envOf(t, c)
+	script := strings.Join(c.Command, " ")
+	if c.Command[0] != "node" || c.Image != "opencti/platform:7.260817.0" || !strings.Contains(script, "fs.statSync(file).size") ||
+		strings.Contains(script, "readFileSync") || value(t, env, "TOKEN_KEY") != "OPENCTI_TOKEN" || value(t, env, "TOKEN_SECRET") != secret {
+		t.Errorf("%s: wait-for-token %q env %v does not wait for %s/OPENCTI_TOKEN", dep.Name, c.Command, env, secret)
+	}
+	if len(c.VolumeMounts) != 1 || !c.VolumeMounts[0].ReadOnly || c.VolumeMounts[0].MountPath != value(t, env, "TOKEN_DIR") {
+		t.Fatalf("%s: wait-for-token mounts %+v", dep.Name, c.VolumeMounts)
+	}
+	for _, v := range spec.Volumes {
+		if v.Name == c.VolumeMounts[0].Name && (v.Secret == nil || v.Secret.SecretName != secret || len(v.Secret.Items) != 0) {
+			t.Errorf("%s: volume %s is %+v, want the whole Secret %s (the kubelet refreshes it when the Job writes the key)", dep.Name, v.Name, v.VolumeSource, secret)
+		}
+		if v.Name == c.VolumeMounts[0].Name && v.Secret != nil && (v.Secret.Optional == nil || !*v.Secret.Optional) {
+			t.Errorf("%s: volume %s of Secret %s is required; want optional, so that a pod applied before the Identities chart starts (its platform sidecar included) and waits", dep.Name, v.Name, secret)
+		}
 	}
 }

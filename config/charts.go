@@ -38,8 +38,9 @@ func (c *Config) ChartProps() *charts.Props {
 			UI:        charts.IngressHostProps{Scheme: optStr(uiScheme)},
 			API:       charts.IngressHostProps{Scheme: optStr(apiScheme)},
 		},
-		Auth: c.Edge.Auth.chartProps(),
-		SMTP: o.SMTP.chartProps(),
+		Auth:       c.Edge.Auth.chartProps(),
+		SMTP:       o.SMTP.chartProps(),
+		Identities: o.Identities.chartProps(c.Name),
 	}
 	// Quorum queues replicate over the nodes of a clustered broker; the type
 	// of a queue is fixed when OpenCTI first declares it.
@@ -83,6 +84,19 @@ func (cn Connector) chartProps() charts.ConnectorProps {
 		}
 	}
 	return out
+}
+
+// chartProps maps opencti.identities; the deployment's name prefixes its
+// OpenCTI users, groups and roles.
+func (i Identities) chartProps(deployment string) charts.IdentitiesProps {
+	return charts.IdentitiesProps{
+		Enabled:               new(i.Enabled),
+		Deployment:            new(deployment),
+		Rotation:              new(i.Rotation),
+		TokenDuration:         new(i.TokenDuration),
+		HealthTimeoutSeconds:  i32(i.HealthTimeoutSeconds),
+		RolloutTimeoutSeconds: i32(i.RolloutTimeoutSeconds),
+	}
 }
 
 // chartProps maps edge.auth to the charts' sign-in.

@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/opencti-ha/opencti-ha/charts"
+	"github.com/opencti-ha/opencti-ha/charts/identities"
 )
 
 // OpenCTI configures the OpenCTI workloads: one pinned version for every
@@ -50,6 +51,11 @@ type OpenCTI struct {
 	// Connectors replaces the default connector list. Default (empty): the five
 	// built-in file import/export connectors OpenCTI needs.
 	Connectors []Connector `yaml:"connectors"`
+	// Identities gives the workers and each connector their own OpenCTI user
+	// and API token, provisioned at deploy time by a Job that alone holds the
+	// initial administrator's token (README "Identities").
+	// Default: enabled, rotation 0, tokens without expiry.
+	Identities Identities `yaml:"identities"`
 	// AdminEmail is APP__ADMIN__EMAIL, the initial administrator's login (its
 	// password and token are generated in Secrets Manager).
 	// Default: "opencti-admin@<dns.zoneName>".
@@ -121,6 +127,38 @@ type Connector struct {
 	WritableDir string `yaml:"writableDir"`
 }
 
+// Identities configures the OpenCTI users and tokens of the workers and the
+// connectors: one service account per connector ("[C] <name> <connector>")
+// and one for the workers ("[W] <name> workers"), each with its own token in
+// its own Kubernetes Secret, read only by its own pods.
+type Identities struct {
+	// Enabled provisions the identities. false keeps every worker and
+	// connector on the initial administrator's token (APP__ADMIN__TOKEN), for
+	// platforms that cannot run the provisioning Job; every synth warns while
+	// it is off. Default: true.
+	Enabled bool `yaml:"enabled"`
+	// Rotation: increase it to replace every token; the deploy issues the new
+	// tokens, rolls the workers and connectors onto them and only then
+	// revokes the old ones. Also re-runs the provisioning (e.g. after a token
+	// was revoked by hand). 0 to 2147483647. Default: 0.
+	Rotation int `yaml:"rotation"`
+	// TokenDuration is the lifetime of the tokens: UNLIMITED, DAYS_30,
+	// DAYS_60, DAYS_90 or DAYS_365. A deploy renews a token when less than a
+	// third of its lifetime (at most 30 days) is left, so with an expiry
+	// deploy at least that often. Default: UNLIMITED.
+	TokenDuration string `yaml:"tokenDuration"`
+	// HealthTimeoutSeconds bounds the provisioning's wait for OpenCTI to
+	// answer /health (a new platform initializes first), 60 to 3600.
+	// Default: 1800.
+	HealthTimeoutSeconds int `yaml:"healthTimeoutSeconds"`
+	// RolloutTimeoutSeconds bounds its wait for the workers and connectors
+	// rolled onto new tokens, 60 to 3600. The workers run in the worker-api
+	// pods, so a new worker token restarts them, platforms included, one at
+	// a time: allow about 300 s per pod at opencti.workerApi.maxReplicas
+	// (synth warns otherwise). Default: 1800 (6 pods, prod's maximum).
+	RolloutTimeoutSeconds int `yaml:"rolloutTimeoutSeconds"`
+}
+
 // SecretRef points at a Secrets Manager secret and, optionally, one JSON key of it.
 type SecretRef struct {
 	// Secret is the secret name; it must start with secretsPrefix + "/".
@@ -155,6 +193,12 @@ func defaultOpenCTI(env string) OpenCTI {
 		IngestionScaling:   defaultIngestionScaling(env),
 		LogLevel:           charts.DefaultLogLevel,
 		SMTP:               SMTP{Port: 587},
+		Identities: Identities{
+			Enabled:               true,
+			TokenDuration:         charts.DefaultTokenDuration,
+			HealthTimeoutSeconds:  charts.DefaultHealthTimeoutSeconds,
+			RolloutTimeoutSeconds: charts.DefaultRolloutTimeoutSeconds,
+		},
 	}
 }
 
@@ -207,6 +251,8 @@ func (o *OpenCTI) validate(c *Config, p *Problems) {
 		f := fmt.Sprintf("opencti.connectors[%d]", i)
 		if cn.Name == "api" {
 			p.Add(f+".name", cn.Name, "a name other than api (opencti-connector-api is the connector-api tier)")
+		} else if rule := identities.ConnectorNameProblem(cn.Name); rule != "" && o.Identities.Enabled {
+			p.Add(f+".name", cn.Name, rule)
 		} else if !charts.ValidConnectorName(cn.Name) {
 			p.Add(f+".name", cn.Name, "1-40 lower-case letters, digits or hyphens (image opencti/connector-<name>)")
 		} else if j, dup := names[cn.Name]; dup {
@@ -236,6 +282,9 @@ func (o *OpenCTI) validate(c *Config, p *Problems) {
 			if contains(charts.ReservedConnectorEnv(), k) {
 				p.Add(f+".env."+k, k, "a variable the chart does not set itself (it sets "+strings.Join(charts.ReservedConnectorEnv(), ", ")+")")
 			}
+			if o.Identities.Enabled && contains(charts.IdentitiesConnectorEnv(), k) {
+				p.Add(f+".env."+k, cn.Env[k], charts.IdentitiesConnectorEnvRule)
+			}
 		}
 		for _, k := range sortedKeys(cn.SecretEnv) {
 			ref := cn.SecretEnv[k]
@@ -247,6 +296,9 @@ func (o *OpenCTI) validate(c *Config, p *Problems) {
 			}
 			if _, clash := cn.Env[k]; clash {
 				p.Add(f+".secretEnv."+k, k, "a variable not also set in env")
+			}
+			if o.Identities.Enabled && contains(charts.IdentitiesConnectorEnv(), k) {
+				p.Add(f+".secretEnv."+k, k, charts.IdentitiesConnectorEnvRule)
 			}
 			if !strings.HasPrefix(ref.Secret, c.SecretsPrefix+"/") || len(ref.Secret) <= len(c.SecretsPrefix)+1 {
 				p.Add(f+".secretEnv."+k+".secret", ref.Secret, fmt.Sprintf("a secret name under %s/ (the only secrets the cluster may read)", c.SecretsPrefix))
@@ -260,6 +312,24 @@ func (o *OpenCTI) validate(c *Config, p *Problems) {
 		}
 	}
 	o.SMTP.validate(c, p)
+	o.Identities.validate(p)
+}
+
+func (i *Identities) validate(p *Problems) {
+	if i.Rotation < 0 || i.Rotation > charts.MaxRotation {
+		p.Add("opencti.identities.rotation", i.Rotation, fmt.Sprintf("an integer from 0 to %d (increase it to replace every token)", charts.MaxRotation))
+	}
+	if !contains(identities.TokenDurations, i.TokenDuration) {
+		p.Add("opencti.identities.tokenDuration", i.TokenDuration, "one of "+strings.Join(identities.TokenDurations, ", "))
+	}
+	for _, t := range []struct {
+		field string
+		value int
+	}{{"healthTimeoutSeconds", i.HealthTimeoutSeconds}, {"rolloutTimeoutSeconds", i.RolloutTimeoutSeconds}} {
+		if t.value < charts.MinIdentitiesTimeoutSeconds || t.value > charts.MaxIdentitiesTimeoutSeconds {
+			p.Add("opencti.identities."+t.field, t.value, fmt.Sprintf("%d to %d", charts.MinIdentitiesTimeoutSeconds, charts.MaxIdentitiesTimeoutSeconds))
+		}
+	}
 }
 
 func (t *Tier) validate(field string, minReplicas int, p *Problems) {

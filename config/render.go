@@ -27,6 +27,17 @@ type Render struct {
 	// DataSubnetCidrs are the ranges the data services live in; the platforms'
 	// egress NetworkPolicy allows only them. Default: (empty) = network.vpcCidr.
 	DataSubnetCidrs []string `yaml:"dataSubnetCidrs"`
+	// KubernetesAPIURL is where the identities Job calls the Kubernetes API, on
+	// EKS the cluster endpoint (https://<id>.<zone>.<region>.eks.amazonaws.com).
+	// A NetworkPolicy engine that checks egress before Service translation
+	// (the Amazon VPC CNI's, EKS Auto Mode's) needs it: it never matches the
+	// kubernetes Service's ClusterIP against kubernetesApiCidrs.
+	// Default: "" (the in-cluster kubernetes Service).
+	KubernetesAPIURL string `yaml:"kubernetesApiUrl"`
+	// KubernetesAPICidrs are where the identities Job may reach the
+	// Kubernetes API on 443: the control plane's addresses (on EKS the
+	// cluster's subnets). Default: (empty) = network.vpcCidr.
+	KubernetesAPICidrs []string `yaml:"kubernetesApiCidrs"`
 }
 
 // ValidateForRender checks the fields only rendering needs, on top of
@@ -45,6 +56,14 @@ func (c *Config) ValidateForRender() error {
 	for i, cidr := range r.DataSubnetCidrs {
 		if pr, err := netip.ParsePrefix(cidr); err != nil || pr.Masked() != pr {
 			p.Add(fmt.Sprintf("render.dataSubnetCidrs[%d]", i), cidr, "an IPv4 network in CIDR notation")
+		}
+	}
+	if u, err := url.Parse(r.KubernetesAPIURL); r.KubernetesAPIURL != "" && (err != nil || u.Scheme != "https" || u.Host == "") {
+		p.Add("render.kubernetesApiUrl", r.KubernetesAPIURL, "empty (the in-cluster kubernetes Service) or https://<host>")
+	}
+	for i, cidr := range r.KubernetesAPICidrs {
+		if pr, err := netip.ParsePrefix(cidr); err != nil || !pr.Addr().Is4() || pr.Masked() != pr {
+			p.Add(fmt.Sprintf("render.kubernetesApiCidrs[%d]", i), cidr, "an IPv4 network in CIDR notation")
 		}
 	}
 	return p.Err()

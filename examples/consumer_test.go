@@ -34,7 +34,7 @@ func TestConsumerAppBuildsOpenCTIFromTheLibrary(t *testing.T) {
 	if err := run.Run(); err != nil {
 		t.Fatalf("consumer app: %v\n%s%s", err, stdout.String(), stderr.String())
 	}
-	const summary = "synthesized stack acme-opencti: 5 manifests (ChartNamespace, ChartPlatform, ChartScaling, ChartConnectors, ChartIngress), connectors mitre, import-document\n"
+	const summary = "synthesized stack acme-opencti: 7 manifests (ChartNamespace, ChartPlatform, ChartIdentities, ChartIdentitiesJob, ChartScaling, ChartConnectors, ChartIngress), connectors mitre, import-document\n"
 	if stdout.String() != summary {
 		t.Errorf("output %q, want %q", stdout.String(), summary)
 	}
@@ -95,13 +95,15 @@ func TestConsumerAppBuildsOpenCTIFromTheLibrary(t *testing.T) {
 			manifests[id] = js(r.Properties) + " DependsOn " + js(r.DependsOn)
 		}
 	}
-	var pools, connectors, ingress, scaling string
+	var pools, platform, connectors, ingress, scaling string
 	for id, m := range manifests {
 		switch {
 		case strings.HasPrefix(id, "ChartScaling"):
 			scaling = m
 		case strings.HasPrefix(id, "ClusterNodePools"):
 			pools = m
+		case strings.HasPrefix(id, "ChartPlatform"):
+			platform = m
 		case strings.HasPrefix(id, "ChartConnectors"):
 			connectors = m
 		case strings.HasPrefix(id, "ChartIngress"):
@@ -121,14 +123,27 @@ func TestConsumerAppBuildsOpenCTIFromTheLibrary(t *testing.T) {
 	if strings.Contains(connectors, "opencti-connector-export-file-stix") {
 		t.Error("the default connectors are deployed although the team replaced them")
 	}
-	// The ingestion tier scales on the queue once KEDA and its credentials are there.
+	// The ingestion tier scales on the queue once KEDA and its credentials
+	// are there, and once the identities gate has passed.
 	for _, want := range []string{`\"kind\":\"ScaledObject\"`, `\"value\":\"5000\"`, `\"maxReplicaCount\":5`,
-		`\"name\":\"opencti-rabbitmq\"`, `"ClusterKeda`, `"ClusterQueueScalerAuthentication`, `"ChartPlatform`} {
+		`\"name\":\"opencti-rabbitmq\"`, `"ClusterKeda`, `"ClusterQueueScalerAuthentication`, `"ChartIdentitiesGate`} {
 		if !strings.Contains(scaling, want) {
 			t.Errorf("the scaling manifest lacks %s", want)
 		}
 	}
 	if !strings.Contains(ingress, `"ChartConnectors`) || !strings.Contains(ingress, `"ClusterIngressClass`) {
 		t.Errorf("the Ingress chart must come last, after the IngressClass: %s", ingress[strings.LastIndex(ingress, "DependsOn"):])
+	}
+	// The connectors wait for their identities: the gate after the
+	// identities Job, the scaling chart after the gate, the connectors after
+	// it. The workers, in the worker-api pods of the platform chart, read
+	// their own token Secret and wait for it in an init container.
+	if !strings.Contains(scaling, `"ChartIdentitiesGate`) || !strings.Contains(connectors, `"ChartScaling`) || len(of("Custom::OpenCTIIdentitiesGate")) != 1 {
+		t.Errorf("the connectors do not wait for the identities gate: %s", connectors[strings.LastIndex(connectors, "DependsOn"):])
+	}
+	for _, want := range []string{`\"name\":\"wait-for-token\"`, `\"secretName\":\"opencti-worker-token\"`} {
+		if !strings.Contains(platform, want) {
+			t.Errorf("the worker-api pods lack %s", want)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/opencti-ha/opencti-ha/charts/attach"
 	"github.com/opencti-ha/opencti-ha/config"
 	"github.com/opencti-ha/opencti-ha/constructs/cluster"
+	"github.com/opencti-ha/opencti-ha/constructs/identitiesgate"
 	"github.com/opencti-ha/opencti-ha/constructs/upgradesnapshot"
 	"github.com/opencti-ha/opencti-ha/internal/awsutil"
 )
@@ -48,6 +49,10 @@ type OpenCTIStack struct {
 	// UpgradeSnapshot takes a manual OpenSearch snapshot whenever the OpenCTI
 	// version changes; every manifest depends on it.
 	UpgradeSnapshot upgradesnapshot.UpgradeSnapshot
+	// IdentitiesGate waits for the identities Job and fails the deploy with
+	// its message; the workers and connectors depend on it. nil when
+	// opencti.identities.enabled is false.
+	IdentitiesGate identitiesgate.IdentitiesGate
 }
 
 // NewOpenCTIStack creates the OpenCTI workloads stack.
@@ -86,6 +91,13 @@ func NewOpenCTIStack(scope constructs.Construct, id string, props *OpenCTIStackP
 	if q := chartProps.QueueScaling; q != nil {
 		q.Authentication = charts.TriggerAuthenticationRef{Name: cl.QueueScalerAuthenticationName, Kind: charts.ClusterTriggerAuthenticationKind}
 	}
+	// The identities Job calls the Kubernetes API at the cluster endpoint,
+	// which resolves to the control plane's network interfaces in the
+	// workload subnets: EKS Auto Mode's network policy engine checks egress
+	// before Service translation, so the kubernetes Service's ClusterIP would
+	// never match an egress rule.
+	chartProps.Identities.KubernetesAPIURL = cl.Cluster.ClusterEndpoint()
+	chartProps.Identities.KubernetesAPICIDRs = cidrsOf(*props.Network.Vpc.SelectSubnets(&props.Network.WorkloadSubnets).Subnets)
 	k8s := cdk8s.NewApp(nil)
 	built, err := charts.NewCharts(k8s, chartProps)
 	if err != nil {
@@ -134,9 +146,14 @@ func NewOpenCTIStack(scope constructs.Construct, id string, props *OpenCTIStackP
 		IngressClass:        cl.IngressClass,
 		// The ScaledObject needs KEDA's CRDs and names the trigger's
 		// authentication.
-		ScalerDependsOn: []constructs.IDependable{cl.Keda, cl.QueueScalerAuthentication},
-		DependsOn:       []constructs.IDependable{s.UpgradeSnapshot.Resource()},
+		ScalerDependsOn:   []constructs.IDependable{cl.Keda, cl.QueueScalerAuthentication},
+		DependsOn:         []constructs.IDependable{s.UpgradeSnapshot.Resource()},
+		GateLogRetention:  awsutil.LogRetention(cfg.Monitoring.LogRetentionDays),
+		GateRemovalPolicy: removalPolicy(cfg),
 	})
+	if g, ok := stack.Node().TryFindChild(jsii.String("Chart" + attach.IdentitiesGateID)).(identitiesgate.IdentitiesGate); ok {
+		s.IdentitiesGate = g
+	}
 	return s
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseksv2"
 	"github.com/aws/jsii-runtime-go"
@@ -36,16 +37,13 @@ func TestOpenCTIAttachesEveryChartInOrder(t *testing.T) {
 	if len(ids) != want {
 		t.Fatalf("found %d of %d chart manifests by ID: %v", len(ids), want, ids)
 	}
+	all := map[string]map[string]any{}
+	for id, r := range f.TemplateJSON(t, s.Stack)["Resources"].(map[string]any) {
+		all[id] = r.(map[string]any)
+	}
 	for i := 1; i < len(ids); i++ {
-		deps, _ := manifests[ids[i]]["DependsOn"].([]any)
-		found := false
-		for _, d := range deps {
-			if d == ids[i-1] {
-				found = true
-			}
-		}
-		if !found {
-			t.Errorf("manifest %s does not depend on %s (DependsOn %v)", ids[i], ids[i-1], deps)
+		if !dependsOn(all, ids[i], ids[i-1]) {
+			t.Errorf("manifest %s does not depend on %s (DependsOn %v)", ids[i], ids[i-1], manifests[ids[i]]["DependsOn"])
 		}
 	}
 	// Namespace first, Ingress last.
@@ -227,3 +225,116 @@ func TestOpenCTIScalesIngestionOnTheQueue(t *testing.T) {
 		}
 	}
 }
+
+// dependsOn reports whether resource from depends, directly or through other
+// resources, on resource on.
+func dependsOn(resources map[string]map[string]any, from, on string) bool {
+	seen := map[string]bool{}
+	var walk func(id string) bool
+	walk = func(id string) bool {
+		if seen[id] {
+			return false
+		}
+		seen[id] = true
+		deps, _ := resources[id]["DependsOn"].([]any)
+		for _, d := range deps {
+			if d == on || walk(d.(string)) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(from)
+}
+
+// TestOpenCTIIdentities: the deploy provisions the identities and waits for
+// them: the Job calls the cluster endpoint and may reach it in the workload
+// subnets only, the gate reads the Job's status and the scaling, connectors
+// and ingress manifests wait for its verdict (the workers, in the platform
+// manifest's worker-api pods, wait for their token in an init container);
+// its logs follow the data retention.
+func TestOpenCTIIdentities(t *testing.T) {
+	for _, env := range []string{"dev", "prod"} {
+		f := fixtureFor(t, env)
+		s := f.App.OpenCTI
+		job := s.Charts.Provisioning
+		if job == nil || s.IdentitiesGate == nil {
+			t.Fatalf("%s: identities are not deployed", env)
+		}
+		resources := map[string]map[string]any{}
+		for id, r := range f.TemplateJSON(t, s.Stack)["Resources"].(map[string]any) {
+			resources[id] = r.(map[string]any)
+		}
+		verdict := ""
+		for id, r := range resources {
+			if r["Type"] == "Custom::OpenCTIIdentitiesGate" {
+				verdict = id
+				if r["Properties"].(map[string]any)["JobName"] != job.Name {
+					t.Errorf("%s: the gate judges %v, the chart runs %s", env, r["Properties"].(map[string]any)["JobName"], job.Name)
+				}
+			}
+		}
+		for id, r := range resources {
+			if r["Type"] != "Custom::AWSCDK-EKS-KubernetesResource" {
+				continue
+			}
+			manifest, _ := json.Marshal(r["Properties"].(map[string]any)["Manifest"])
+			waits := dependsOn(resources, id, verdict)
+			isWorkload := regexp.MustCompile(`^Chart(Scaling|Connectors[0-9]*|Ingress)[0-9A-F]{8}$`).MatchString(id)
+			if isWorkload != waits {
+				t.Errorf("%s: manifest %s waits for the identities verdict: %v", env, id, waits)
+			}
+			if !strings.Contains(string(manifest), `\"kind\":\"Job\"`) {
+				continue
+			}
+			// The Job calls the endpoint the Cluster stack exports.
+			if !apiURLFromCluster.Match(manifest) {
+				t.Errorf("%s: the Job does not get the cluster endpoint", env)
+			}
+		}
+		// The Job's egress to the API: the workload subnets' ranges.
+		var wantCIDRs []string
+		for _, sn := range *f.App.Network.Vpc.SelectSubnets(&f.App.Network.WorkloadSubnets).Subnets {
+			wantCIDRs = append(wantCIDRs, *sn.Ipv4CidrBlock())
+		}
+		if got := chartsIdentitiesCIDRs(t, s); strings.Join(got, ",") != strings.Join(wantCIDRs, ",") || len(got) != 3 {
+			t.Errorf("%s: the Job may reach the API in %v, want the workload subnets %v", env, got, wantCIDRs)
+		}
+		logs := s.IdentitiesGate.LogGroup().Node().DefaultChild().(awscdk.CfnResource)
+		want := "Delete"
+		if env == "prod" {
+			want = "RetainExceptOnCreate"
+		}
+		if got := resources[*s.Stack.GetLogicalId(logs)]["DeletionPolicy"]; got != want {
+			t.Errorf("%s: gate logs DeletionPolicy %v, want %s", env, got, want)
+		}
+	}
+}
+
+// chartsIdentitiesCIDRs reads the identities NetworkPolicy's 443 egress.
+func chartsIdentitiesCIDRs(t *testing.T, s *OpenCTIStack) []string {
+	t.Helper()
+	for _, o := range *s.Charts.Identities.ToJson() {
+		m := o.(map[string]any)
+		if m["kind"] != "NetworkPolicy" {
+			continue
+		}
+		var out []string
+		for _, rule := range m["spec"].(map[string]any)["egress"].([]any) {
+			r := rule.(map[string]any)
+			if r["ports"].([]any)[0].(map[string]any)["port"] != float64(443) {
+				continue
+			}
+			for _, to := range r["to"].([]any) {
+				out = append(out, to.(map[string]any)["ipBlock"].(map[string]any)["cidr"].(string))
+			}
+		}
+		return out
+	}
+	t.Fatal("no identities NetworkPolicy")
+	return nil
+}
+
+// apiURLFromCluster matches, in a marshaled manifest, KUBERNETES_API_URL set
+// to the Cluster stack's endpoint output.
+var apiURLFromCluster = regexp.MustCompile(`KUBERNETES_API_URL\\",\\"value\\":\\"",\{"Fn::GetStackOutput":\{"OutputName":"[^"]*Cluster[^"]*Endpoint[^"]*"`)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -66,11 +67,18 @@ func flatten(v any) string {
 	return "TOKEN"
 }
 
+// identitiesJobName matches the identities Job's name (and its status
+// ConfigMap's): a hash of the Job's spec, which differs between a synth (the
+// Job gets the cluster endpoint from the Cluster stack at deploy time) and a
+// render (the endpoint in the render section).
+var identitiesJobName = regexp.MustCompile(`^opencti-identities-[0-9a-f]{10}(-status)?$`)
+
 func objectKeys(objs []map[string]any) []string {
 	var keys []string
 	for _, o := range objs {
 		meta, _ := o["metadata"].(map[string]any)
-		keys = append(keys, o["kind"].(string)+" "+stringOf(meta["namespace"])+"/"+stringOf(meta["name"]))
+		name := identitiesJobName.ReplaceAllString(stringOf(meta["name"]), "opencti-identities-<job>$1")
+		keys = append(keys, o["kind"].(string)+" "+stringOf(meta["namespace"])+"/"+name)
 	}
 	sort.Strings(keys)
 	return keys
@@ -116,6 +124,47 @@ func TestRenderMatchesSynth(t *testing.T) {
 	want, got := objectKeys(synthesized), objectKeys(rendered)
 	if strings.Join(want, "\n") != strings.Join(got, "\n") {
 		t.Errorf("render and synth disagree:\nsynth:  %v\nrender: %v", want, got)
+	}
+}
+
+// TestRenderOptOutWarnsAndKeepsTheAdminToken: `make render` of a
+// configuration that opts out of the identities prints the warning and
+// renders the workers and connectors on the admin token, without any
+// identities object.
+func TestRenderOptOutWarnsAndKeepsTheAdminToken(t *testing.T) {
+	example, err := os.ReadFile(filepath.Join(repoRoot, "examples", "render.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "optout.yaml")
+	if err := os.WriteFile(path, append(example, []byte("opencti:\n  identities:\n    enabled: false\n")...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	cmd := exec.Command("go", "run", "./bin/render", "-config", path, "-out", out)
+	cmd.Dir = repoRoot
+	cmd.Env = toolEnv(t)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("render: %v\n%s", err, stderr.String())
+	}
+	const warning = "render: warning: opencti.identities.enabled is false: every worker and connector runs with the initial administrator's token (APP__ADMIN__TOKEN)"
+	if !strings.Contains(stderr.String(), warning) {
+		t.Errorf("render did not warn:\n%s", stderr.String())
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "*.yaml"))
+	var all strings.Builder
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		all.Write(data)
+	}
+	text := all.String()
+	if len(files) != 5 || strings.Contains(text, "opencti-identities") || strings.Contains(text, "-token\n") || strings.Contains(text, "wait-for-token") {
+		t.Errorf("the opt-out rendered %d files with identities objects", len(files))
+	}
+	if !strings.Contains(text, "secretKey: OPENCTI_TOKEN") {
+		t.Error("the workers' and connectors' ExternalSecrets lack the admin token")
 	}
 }
 

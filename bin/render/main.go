@@ -34,6 +34,9 @@ func run(env, path, out string) int {
 		fmt.Fprintf(os.Stderr, "render: invalid configuration:\n%v\n", err)
 		return 1
 	}
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintf(os.Stderr, "render: warning: %s\n", w)
+	}
 	defer jsii.Close()
 	props := renderProps(cfg)
 	if err := os.RemoveAll(out); err != nil {
@@ -72,5 +75,9 @@ func renderProps(cfg *config.Config) *charts.Props {
 		p.DataServiceCIDRs = []string{cfg.Network.VpcCidr}
 	}
 	p.SecretRefreshInterval = new(cfg.Cluster.SecretsRefreshInterval)
+	if r.KubernetesAPIURL != "" {
+		p.Identities.KubernetesAPIURL = new(r.KubernetesAPIURL)
+	}
+	p.Identities.KubernetesAPICIDRs = r.KubernetesAPICidrs
 	return p
 }

@@ -1,18 +1,24 @@
 // Package attach applies the OpenCTI charts (package charts) to an EKS
 // cluster in CloudFormation, in the order they must be applied: one
 // KubernetesManifest per chart, each after the one before, the namespace
-// first and the Ingresses last. It is the only part of the charts that
-// depends on aws-cdk-go; the charts themselves (and `make render`) never load
-// aws-cdk-lib.
+// first and the Ingresses last, and, with identities, a gate
+// (constructs/identitiesgate) between the identities Job and the charts
+// after it (scaling, connectors) that fails the deploy with the Job's
+// message. It is the only part of the charts
+// that depends on aws-cdk-go; the charts themselves (and `make render`) never
+// load aws-cdk-lib.
 package attach
 
 import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseksv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2"
 
 	"github.com/opencti-ha/opencti-ha/charts"
+	"github.com/opencti-ha/opencti-ha/constructs/identitiesgate"
 	"github.com/opencti-ha/opencti-ha/constructs/problems"
 	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
@@ -47,13 +53,28 @@ type Props struct {
 	// DependsOn are what every manifest waits for, e.g. the pre-upgrade
 	// OpenSearch snapshot of a new OpenCTI version. Default: none.
 	DependsOn []constructs.IDependable
+	// GateLogRetention and GateRemovalPolicy apply to the identities gate's
+	// function logs. Default: see identitiesgate (one month, DESTROY).
+	GateLogRetention  awslogs.RetentionDays
+	GateRemovalPolicy awscdk.RemovalPolicy
 }
+
+// IdentitiesGateID follows IDPrefix in the construct ID of the identities
+// gate ("ChartIdentitiesGate"): scope.Node().FindChild(prefix +
+// IdentitiesGateID).(identitiesgate.IdentitiesGate) returns it.
+const IdentitiesGateID = "IdentitiesGate"
 
 // Charts creates, in scope, one KubernetesManifest per chart of
 // props.Charts, in apply order, each depending on the one before (the first
 // on SecretStore), the platform chart on PlatformPodIdentity, the scaling
 // chart on ScalerDependsOn, the Ingress chart on IngressClass and every one
-// on DependsOn. A changed object is
+// on DependsOn. With identities (Charts.Provisioning), the identities gate
+// (ID IDPrefix+IdentitiesGateID) waits for the Job after the IdentitiesJob
+// manifest, and the next manifest (Scaling, else the first connectors chart)
+// depends on the gate: a failed provisioning fails the deploy with the Job's
+// message before the ingestion's scale or any connector changes. (The
+// workers run in the worker-api pods of the platform chart, before the Job:
+// they wait for their token in an init container.) A changed object is
 // replaced in place (overwrite) and objects a new version of a chart no
 // longer has are pruned. It returns the manifests in apply order and panics
 // with an *problems.InvalidProps, before creating anything, if props are
@@ -74,7 +95,7 @@ func Charts(scope constructs.Construct, props *Props) []awseksv2.KubernetesManif
 	problems.PanicIfInvalid("attach.Charts", *p.IDPrefix, pr.Err())
 
 	var out []awseksv2.KubernetesManifest
-	var prev awseksv2.KubernetesManifest
+	var prev constructs.IConstruct
 	for _, chart := range p.Charts.All() {
 		m := awseksv2.NewKubernetesManifest(scope, jsii.String(*p.IDPrefix+*chart.Node().Id()), &awseksv2.KubernetesManifestProps{
 			Cluster:  p.Cluster,
@@ -106,6 +127,19 @@ func Charts(scope constructs.Construct, props *Props) []awseksv2.KubernetesManif
 		}
 		out = append(out, m)
 		prev = m
+		if job := p.Charts.Provisioning; job != nil && chart == p.Charts.IdentitiesJob {
+			gate := identitiesgate.NewIdentitiesGate(scope, *p.IDPrefix+IdentitiesGateID, &identitiesgate.IdentitiesGateProps{
+				Cluster:         p.Cluster,
+				Namespace:       job.Namespace,
+				JobName:         job.Name,
+				StatusConfigMap: jsii.String(job.StatusConfigMap),
+				Relays:          job.Relays,
+				LogRetention:    p.GateLogRetention,
+				RemovalPolicy:   p.GateRemovalPolicy,
+			})
+			gate.Node().AddDependency(m)
+			prev = gate
+		}
 	}
 	return out
 }

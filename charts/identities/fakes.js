@@ -292,14 +292,16 @@ class FakeOpenCTI {
 }
 
 // FakeKube serves the objects provision.js reads and patches, with RBAC as
-// the identities chart grants it (get/patch on the named Secrets and
-// Deployments only) and the service account token checked.
+// the identities chart grants it (get/patch on the named Secrets, Deployments
+// and status ConfigMaps only) and the service account token checked.
 class FakeKube {
-  constructor({ namespace, saToken, journal, secrets = [], allowedDeployments = [] }) {
+  constructor({ namespace, saToken, journal, secrets = [], allowedDeployments = [], configMaps = [] }) {
     Object.assign(this, { namespace, saToken, journal });
     this.secrets = new Map(secrets.map((name) => [name, { metadata: { name, namespace, annotations: {} }, type: 'Opaque' }]));
     this.allowedSecrets = new Set(secrets);
     this.allowedDeployments = new Set(allowedDeployments);
+    this.configMaps = new Map(configMaps.map((name) => [name, { metadata: { name, namespace } }]));
+    this.allowedConfigMaps = new Set(configMaps);
     this.deployments = new Map();
     this.rolloutSteps = 2; // GETs before a rolled Deployment reports complete
     this.stuck = new Set(); // Deployments that never finish rolling
@@ -333,7 +335,7 @@ class FakeKube {
   }
 
   handle(req, body) {
-    const m = /^\/(api\/v1|apis\/apps\/v1)\/namespaces\/([^/]+)\/(secrets|deployments)\/([^/]+)$/.exec(req.url);
+    const m = /^\/(api\/v1|apis\/apps\/v1)\/namespaces\/([^/]+)\/(secrets|deployments|configmaps)\/([^/]+)$/.exec(req.url);
     if (!m) return { status: 404, body: { kind: 'Status', message: `no route ${req.url}`, code: 404 } };
     const [, , ns, kind, name] = m;
     const status = (code, message) => ({ status: code, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message, code } });
@@ -342,17 +344,17 @@ class FakeKube {
       record(401);
       return status(401, 'Unauthorized');
     }
-    const allowed = kind === 'secrets' ? this.allowedSecrets : this.allowedDeployments;
+    const allowed = { secrets: this.allowedSecrets, deployments: this.allowedDeployments, configmaps: this.allowedConfigMaps }[kind];
     if (ns !== this.namespace || !allowed.has(name) || !['GET', 'PATCH'].includes(req.method)) {
       record(403);
-      return status(403, `${kind} "${name}" is forbidden: User "system:serviceaccount:${this.namespace}:opencti-identities" cannot ${req.method.toLowerCase()} resource "${kind}" in API group "${kind === 'secrets' ? '' : 'apps'}" in the namespace "${ns}"`);
+      return status(403, `${kind} "${name}" is forbidden: User "system:serviceaccount:${this.namespace}:opencti-identities" cannot ${req.method.toLowerCase()} resource "${kind}" in API group "${kind === 'deployments' ? 'apps' : ''}" in the namespace "${ns}"`);
     }
     const failure = this.failures.find((f) => f.method === req.method && f.kind === kind && f.name === name);
     if (failure) {
       record(failure.status);
       return status(failure.status, typeof failure.message === 'function' ? failure.message(body) : failure.message);
     }
-    const store = kind === 'secrets' ? this.secrets : this.deployments;
+    const store = { secrets: this.secrets, deployments: this.deployments, configmaps: this.configMaps }[kind];
     const obj = store.get(name);
     if (!obj) {
       record(404);
@@ -364,6 +366,8 @@ class FakeKube {
       if (kind === 'secrets') {
         obj.metadata.annotations = { ...obj.metadata.annotations, ...((patch.metadata || {}).annotations || {}) };
         if (patch.data) obj.data = { ...(obj.data || {}), ...patch.data };
+      } else if (kind === 'configmaps') {
+        obj.data = { ...(obj.data || {}), ...(patch.data || {}) };
       } else {
         const before = JSON.stringify(obj.spec.template);
         const ann = (((patch.spec || {}).template || {}).metadata || {}).annotations || {};
@@ -394,7 +398,7 @@ class FakeKube {
 
   view(kind, obj) {
     const { pendingGets, rolling, ...rest } = obj;
-    return { kind: kind === 'secrets' ? 'Secret' : 'Deployment', ...JSON.parse(JSON.stringify(rest)) };
+    return { kind: { secrets: 'Secret', deployments: 'Deployment', configmaps: 'ConfigMap' }[kind], ...JSON.parse(JSON.stringify(rest)) };
   }
 }
 

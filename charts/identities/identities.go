@@ -41,6 +41,57 @@ const TemplateAnnotation = "opencti-ha.io/token-id"
 // TokenDurations are OpenCTI's token lifetimes (GraphQL enum TokenDuration).
 var TokenDurations = []string{"UNLIMITED", "DAYS_30", "DAYS_60", "DAYS_90", "DAYS_365"}
 
+// The status the Job records for the deploy that waits on it, in the
+// ConfigMap StatusConfigMapName(job) (pre-created empty next to the Job, so a
+// re-created Job never shows an older run's result). A CloudFormation deploy
+// waits with a chain of kubectl lookups, each of at most RelayWaitSeconds
+// (the kubectl Lambda stops at 15 minutes): lookup i returns once key
+// RelayKey(i) exists. The Job writes RelayKey(1) StatusFirstSeconds after it
+// starts and the next key every StatusIntervalSeconds, never the last one;
+// when it ends it writes its result into every key not yet written and into
+// ResultKey. The last relay thus always holds the result.
+const (
+	// StatusSuffix ends the status ConfigMap's name: <job>-status.
+	StatusSuffix = "-status"
+	// RelayPrefix starts each relay key: relay-1, relay-2, ...
+	RelayPrefix = "relay-"
+	// ResultKey holds the result once the Job has ended.
+	ResultKey = "result"
+	// StateRunning, StateSucceeded and StateFailed start every status value.
+	StateRunning   = "running: "
+	StateSucceeded = "succeeded: "
+	StateFailed    = "failed: "
+	// StatusMaxChars bounds a status value (a CloudFormation custom resource
+	// response holds at most 4,096 bytes).
+	StatusMaxChars = 2000
+	// MaxRelays bounds Spec.StatusRelays.
+	MaxRelays = 50
+	// StatusFirstSeconds is when the first heartbeat is written after the
+	// program starts: the first lookup, started when the Job is created, leaves
+	// RelayWaitSeconds - StatusFirstSeconds (9 minutes) for the pod to start.
+	StatusFirstSeconds = 240
+	// StatusIntervalSeconds separates the next heartbeats; a lookup started
+	// when the previous one returned leaves 3 minutes of slack.
+	StatusIntervalSeconds = 600
+	// RelayWaitSeconds is how long one lookup waits for its key.
+	RelayWaitSeconds = 780
+)
+
+// StatusConfigMapName is the status ConfigMap of the Job named job.
+func StatusConfigMapName(job string) string { return job + StatusSuffix }
+
+// RelayKey is the i-th (1-based) relay key.
+func RelayKey(i int) string { return fmt.Sprintf("%s%d", RelayPrefix, i) }
+
+// Relays is how many relay keys cover a Job that runs at most
+// deadlineSeconds: one per heartbeat it can write, plus the last (its result).
+func Relays(deadlineSeconds int) int {
+	if deadlineSeconds <= StatusFirstSeconds {
+		return 1
+	}
+	return (deadlineSeconds-StatusFirstSeconds)/StatusIntervalSeconds + 2
+}
+
 // ConnectorNameRule says what a connector name must be to name its OpenCTI
 // user; ConnectorNameProblem returns it for a name that is not.
 const ConnectorNameRule = `1-40 lower-case letters, digits or hyphens, starting and ending with a letter or digit (it names the OpenCTI user "[C] <deployment> <name>")`
@@ -104,6 +155,13 @@ type Spec struct {
 	RolloutTimeoutSeconds float64 `json:"rolloutTimeoutSeconds,omitempty"`
 	// RolloutIntervalSeconds between rollout polls. Default 5.
 	RolloutIntervalSeconds float64 `json:"rolloutIntervalSeconds,omitempty"`
+	// StatusRelays is the number of relay keys the Job writes into its status
+	// ConfigMap (Relays of its deadline). Default 0: no status recorded.
+	StatusRelays int `json:"statusRelays,omitempty"`
+	// StatusFirstSeconds and StatusIntervalSeconds time the heartbeats.
+	// Default StatusFirstSeconds and StatusIntervalSeconds.
+	StatusFirstSeconds    float64 `json:"statusFirstSeconds,omitempty"`
+	StatusIntervalSeconds float64 `json:"statusIntervalSeconds,omitempty"`
 	// Worker is the workers' identity.
 	Worker Consumer `json:"worker"`
 	// Connectors lists one identity per connector (empty: none).
@@ -126,8 +184,9 @@ type Connector struct {
 	Deployments []string `json:"deployments"`
 }
 
-// JSON renders the spec as provision.js reads it: identical bytes for an
-// identical spec, empty lists as [] (never null).
+// JSON renders the spec as provision.js reads it, compact (the ConfigMap
+// that carries it travels inside a CloudFormation template): identical bytes
+// for an identical spec, empty lists as [] (never null).
 func (s Spec) JSON() ([]byte, error) {
 	c := s
 	if c.Worker.Deployments == nil {
@@ -139,17 +198,30 @@ func (s Spec) JSON() ([]byte, error) {
 			c.Connectors[i].Deployments = []string{}
 		}
 	}
-	return json.MarshalIndent(c, "", "  ")
+	return json.Marshal(c)
 }
 
-// JobName names the Job after everything it runs with: a Job's pod template
-// cannot change, so another input is another Job (and a deploy that changes
-// none of them applies the same Job again, which does nothing).
-func JobName(specJSON []byte, image string) string {
+// ProgramName names the ConfigMap holding the program and its spec after
+// both (the ConfigMap is immutable: another spec is another ConfigMap).
+func ProgramName(specJSON []byte) string {
+	return "opencti-identities-program-" + hash10(specJSON, []byte(Script))
+}
+
+// JobName names the Job after everything it runs with, its whole spec (the
+// pod template names the program's ConfigMap, hence the spec and the
+// program, and holds the image): a Job's pod template cannot change, so
+// another input is another Job, and a deploy that changes none of them
+// applies the same Job again, which does nothing.
+func JobName(jobSpecJSON []byte) string {
+	return "opencti-identities-" + hash10(jobSpecJSON)
+}
+
+// hash10 is the first 10 hex digits of SHA-256 over length-prefixed parts.
+func hash10(parts ...[]byte) string {
 	h := sha256.New()
-	for _, part := range [][]byte{specJSON, []byte(Script), []byte(image)} {
+	for _, part := range parts {
 		fmt.Fprintf(h, "%d:", len(part))
 		h.Write(part)
 	}
-	return "opencti-identities-" + hex.EncodeToString(h.Sum(nil))[:10]
+	return hex.EncodeToString(h.Sum(nil))[:10]
 }

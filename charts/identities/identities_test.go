@@ -118,7 +118,7 @@ func TestSpecJSONIsWhatTheJobAccepts(t *testing.T) {
 	none.Connectors = nil
 	none.Worker.Deployments = nil
 	b, _ := none.JSON()
-	if !strings.Contains(string(b), `"connectors": []`) || !strings.Contains(string(b), `"deployments": []`) {
+	if !strings.Contains(string(b), `"connectors":[]`) || !strings.Contains(string(b), `"deployments":[]`) {
 		t.Errorf("nil lists must render as []:\n%s", b)
 	}
 	if got := validate(t, none); got != "ok" {
@@ -131,21 +131,73 @@ func TestSpecJSONIsWhatTheJobAccepts(t *testing.T) {
 	}
 }
 
-func TestJobNameFollowsEveryInput(t *testing.T) {
+func TestNamesFollowEveryInput(t *testing.T) {
 	spec := []byte(`{"rotation":0}`)
-	a := JobName(spec, "opencti/platform:7.260817.0")
-	if a != JobName(spec, "opencti/platform:7.260817.0") {
+	p := ProgramName(spec)
+	if p != ProgramName(spec) || !strings.HasPrefix(p, "opencti-identities-program-") || len(p) != len("opencti-identities-program-")+10 {
+		t.Errorf("ProgramName = %q", p)
+	}
+	if ProgramName([]byte(`{"rotation":1}`)) == p {
+		t.Error("another spec kept the program's name")
+	}
+	job := []byte(`{"template":{"spec":{"containers":[{"image":"opencti/platform:7.260817.0"}]}}}`)
+	a := JobName(job)
+	if a != JobName(job) {
 		t.Fatal("JobName is not deterministic")
 	}
 	if len(a) != len("opencti-identities-")+10 || !strings.HasPrefix(a, "opencti-identities-") {
 		t.Errorf("JobName = %q", a)
 	}
-	for _, other := range []string{JobName([]byte(`{"rotation":1}`), "opencti/platform:7.260817.0"), JobName(spec, "opencti/platform:7.260818.0")} {
-		if other == a {
-			t.Errorf("a changed input kept the name %q", a)
-		}
+	if JobName([]byte(strings.Replace(string(job), "7.260817.0", "7.260818.0", 1))) == a {
+		t.Errorf("another Job spec kept the name %q", a)
 	}
 	if Script == "" || !strings.Contains(Script, "module.exports") {
 		t.Error("Script does not embed provision.js")
+	}
+}
+
+// The relay protocol: the Go side (the chart, the deploy's lookups) and
+// provision.js agree on every name and bound, and the relays cover the Job.
+func TestStatusProtocolMatchesProvisionJS(t *testing.T) {
+	var js struct {
+		Suffix, Relay, Result string
+		State                 map[string]string
+		Max, MaxRelays        int
+		First, Interval       float64
+	}
+	out := node(t, `
+const p = require('./provision.js');
+const s = p.validateSpec({ deployment: 'd', namespace: 'n', openctiUrl: 'http://x', worker: { secret: 's', deployments: [] }, connectors: [] });
+console.log(JSON.stringify({ suffix: p.STATUS_SUFFIX, relay: p.RELAY_PREFIX, result: p.RESULT_KEY, state: p.STATE,
+  max: p.STATUS_MAX_CHARS, maxRelays: p.MAX_RELAYS, first: s.statusFirstSeconds, interval: s.statusIntervalSeconds }));`)
+	if err := json.Unmarshal([]byte(out), &js); err != nil {
+		t.Fatalf("provision.js output %q: %v", out, err)
+	}
+	want := map[string]string{"running": StateRunning, "succeeded": StateSucceeded, "failed": StateFailed}
+	if js.Suffix != StatusSuffix || js.Relay != RelayPrefix || js.Result != ResultKey || !reflect.DeepEqual(js.State, want) ||
+		js.Max != StatusMaxChars || js.MaxRelays != MaxRelays || js.First != StatusFirstSeconds || js.Interval != StatusIntervalSeconds {
+		t.Errorf("provision.js %+v differs from the Go constants", js)
+	}
+	if StatusConfigMapName("opencti-identities-0a1b2c3d4e") != "opencti-identities-0a1b2c3d4e-status" || RelayKey(3) != "relay-3" {
+		t.Error("names")
+	}
+	// A lookup started when the previous one returned must see the next key
+	// in time, with minutes to spare; the first leaves the pod time to start.
+	if RelayWaitSeconds-StatusIntervalSeconds < 120 || RelayWaitSeconds-StatusFirstSeconds < 420 || RelayWaitSeconds > 14*60 {
+		t.Errorf("timing: wait %d s, first %d s, interval %d s", RelayWaitSeconds, StatusFirstSeconds, StatusIntervalSeconds)
+	}
+	for _, c := range []struct{ deadline, relays int }{{100, 1}, {240, 1}, {241, 2}, {839, 2}, {840, 3}, {3300, 7}, {6000, 11}} {
+		if got := Relays(c.deadline); got != c.relays {
+			t.Errorf("Relays(%d) = %d, want %d", c.deadline, got, c.relays)
+		}
+		// Every heartbeat the Job can write before its deadline has a key,
+		// and one key is left for the result.
+		heartbeats := 0
+		for at := StatusFirstSeconds; at < c.deadline; at += StatusIntervalSeconds {
+			heartbeats++
+		}
+		if heartbeats+1 > Relays(c.deadline) {
+			t.Errorf("deadline %d s: %d heartbeats + the result need more than %d relays", c.deadline, heartbeats, Relays(c.deadline))
+		}
 	}
 }

@@ -20,7 +20,9 @@
 //     new token and writes it to the Secret;
 //  5. when a token changed while older tokens of the identity exist, rolls the
 //     Deployments that use it (pod-template annotation), waits for the rollouts
-//     and only then revokes the older tokens: no ingestion gap.
+//     and only then revokes the older tokens: no ingestion gap;
+//  6. records its progress and its result in its Job's status ConfigMap
+//     (<job>-status, relay keys the deploy waits on: see Status below).
 // A second run with the same input sends no mutation at all.
 //
 // Inputs: a JSON spec (IDENTITIES_SPEC, default
@@ -328,11 +330,128 @@ class Kube {
   }
 
   secretPath(name) { return `/api/v1/namespaces/${this.namespace}/secrets/${name}`; }
+  configMapPath(name) { return `/api/v1/namespaces/${this.namespace}/configmaps/${name}`; }
   deploymentPath(name) { return `/apis/apps/v1/namespaces/${this.namespace}/deployments/${name}`; }
   getSecret(name) { return this.call('GET', this.secretPath(name), `reading Secret ${this.namespace}/${name}`); }
   patchSecret(name, patch) { return this.call('PATCH', this.secretPath(name), `writing Secret ${this.namespace}/${name}`, patch); }
   getDeployment(name) { return this.call('GET', this.deploymentPath(name), `reading Deployment ${this.namespace}/${name}`); }
   patchDeployment(name, patch) { return this.call('PATCH', this.deploymentPath(name), `rolling Deployment ${this.namespace}/${name}`, patch); }
+  getConfigMap(name) { return this.call('GET', this.configMapPath(name), `reading ConfigMap ${this.namespace}/${name}`); }
+  patchConfigMap(name, patch) { return this.call('PATCH', this.configMapPath(name), `writing ConfigMap ${this.namespace}/${name}`, patch); }
+}
+
+// ---- Status: what the deploy waits on ------------------------------------------------
+
+// The Job records its progress and result in the ConfigMap <job>-status
+// (pre-created empty by the chart, one per Job, so a re-created Job never
+// reads an older run's result). A CloudFormation deploy waits on it with a
+// chain of kubectl lookups (KubernetesObjectValue) that each give up after
+// about 13 minutes (the kubectl Lambda's 15-minute limit): lookup i returns
+// as soon as key relay-<i> exists. While the Job runs it writes relay-1 after
+// statusFirstSeconds and the next one every statusIntervalSeconds (a pod
+// started again by the Job writes its next key at once), never the last one;
+// when it ends it writes its result into every relay key not yet written and
+// into "result". The last relay therefore always holds the result for the
+// deploy to judge, however long the Job ran (up to statusRelays - 1
+// intervals).
+const STATUS_SUFFIX = '-status';
+const RELAY_PREFIX = 'relay-';
+const RESULT_KEY = 'result';
+const MAX_RELAYS = 50;
+// STATUS_MAX_CHARS bounds a status value: CloudFormation refuses a custom
+// resource response over 4,096 bytes, and the value travels in one.
+const STATUS_MAX_CHARS = 2000;
+const STATE = { running: 'running: ', succeeded: 'succeeded: ', failed: 'failed: ' };
+
+// statusText is the bounded, redacted value of a relay or result key.
+function statusText(state, text, redactor) {
+  const out = redactor.redact(`${STATE[state]}${text}`);
+  return out.length <= STATUS_MAX_CHARS ? out : `${out.slice(0, STATUS_MAX_CHARS - 40)}... (truncated, see the Job's log)`;
+}
+
+class Status {
+  constructor({ kube, jobName, spec, now, log, redactor }) {
+    Object.assign(this, { kube, now, log, redactor });
+    this.name = `${jobName}${STATUS_SUFFIX}`;
+    this.relays = spec.statusRelays;
+    this.firstMs = spec.statusFirstSeconds * 1000;
+    this.intervalMs = spec.statusIntervalSeconds * 1000;
+    this.written = new Set();
+    this.disabled = this.relays === 0;
+    this.busy = false;
+    this.phase = 'starting';
+  }
+
+  // begin reads the keys a previous pod of the same Job wrote.
+  async begin() {
+    if (this.disabled) return;
+    this.started = this.now();
+    let cm;
+    try {
+      cm = await this.kube.getConfigMap(this.name);
+    } catch (err) {
+      cm = err;
+    }
+    if (!cm || cm instanceof Error) {
+      this.disabled = true;
+      this.log('warn', 'cannot record the status: the deploy waiting on it will time out', {
+        configMap: this.name, error: cm ? this.redactor.redact(cm.message) : 'it does not exist',
+      });
+      return;
+    }
+    for (const k of Object.keys(cm.data || {})) if (k.startsWith(RELAY_PREFIX)) this.written.add(k);
+    // A pod started again by the Job: the deploy is waiting for the next key.
+    this.due = this.written.size > 0 ? this.started : this.started + this.firstMs;
+  }
+
+  // tick writes the next heartbeat when one is due (never the last relay).
+  async tick() {
+    if (this.disabled || this.busy || this.now() < this.due) return;
+    let next = 0;
+    for (let i = 1; i < this.relays; i += 1) {
+      if (!this.written.has(RELAY_PREFIX + i)) {
+        next = i;
+        break;
+      }
+    }
+    if (next === 0) {
+      this.due = Infinity;
+      return;
+    }
+    this.busy = true;
+    const key = RELAY_PREFIX + next;
+    try {
+      const elapsed = Math.round((this.now() - this.started) / 1000);
+      await this.kube.patchConfigMap(this.name, { data: { [key]: statusText('running', `${this.phase}, ${elapsed} s after this pod started`, this.redactor) } });
+      this.written.add(key);
+    } catch (err) {
+      this.log('warn', 'cannot record a heartbeat', { configMap: this.name, key, error: this.redactor.redact(err.message) });
+    } finally {
+      this.busy = false;
+    }
+    this.due = this.now() + this.intervalMs;
+  }
+
+  // finish writes the result into every relay key not yet written and into
+  // "result" (three tries).
+  async finish(state, text, sleep) {
+    if (this.disabled) return;
+    const value = statusText(state, text, this.redactor);
+    const data = { [RESULT_KEY]: value };
+    for (let i = 1; i <= this.relays; i += 1) if (!this.written.has(RELAY_PREFIX + i)) data[RELAY_PREFIX + i] = value;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.kube.patchConfigMap(this.name, { data });
+        return;
+      } catch (err) {
+        if (attempt === 3) {
+          this.log('error', 'cannot record the result: the deploy waiting on it will time out', { configMap: this.name, error: this.redactor.redact(err.message) });
+          return;
+        }
+        await sleep(2000);
+      }
+    }
+  }
 }
 
 // ---- Spec ---------------------------------------------------------------------------
@@ -344,6 +463,9 @@ const SPEC_DEFAULTS = {
   healthIntervalSeconds: 5,
   rolloutTimeoutSeconds: 900,
   rolloutIntervalSeconds: 5,
+  statusRelays: 0,
+  statusFirstSeconds: 240,
+  statusIntervalSeconds: 600,
 };
 
 // validateSpec returns the spec with its defaults, or throws a ProvisionError
@@ -378,6 +500,9 @@ function validateSpec(input) {
   num('healthIntervalSeconds', spec.healthIntervalSeconds, 0.001, 3600);
   num('rolloutTimeoutSeconds', spec.rolloutTimeoutSeconds, 0.001, 86400);
   num('rolloutIntervalSeconds', spec.rolloutIntervalSeconds, 0.001, 3600);
+  intIn('statusRelays', spec.statusRelays, 0, MAX_RELAYS);
+  num('statusFirstSeconds', spec.statusFirstSeconds, 0.001, 3600);
+  num('statusIntervalSeconds', spec.statusIntervalSeconds, 0.001, 3600);
   if (!spec.worker || typeof spec.worker !== 'object') {
     add('worker', spec.worker, 'an object with secret and deployments');
   } else {
@@ -752,9 +877,10 @@ function rolloutDone(d) {
     && updated >= want && (st.replicas || 0) <= updated && (st.availableReplicas || 0) >= updated;
 }
 
-async function waitForRollout(ctx, name, users) {
+// waitForRollout waits until Deployment name has rolled out or deadline (one
+// deadline for every rollout of the run: they roll at the same time).
+async function waitForRollout(ctx, name, users, deadline) {
   const { kube, spec } = ctx;
-  const deadline = ctx.now() + spec.rolloutTimeoutSeconds * 1000;
   const keep = `the previous tokens of ${users} stay valid; deploy again once the Deployment is healthy`;
   for (;;) {
     let d;
@@ -786,7 +912,9 @@ async function waitForRollout(ctx, name, users) {
 // clock. It returns a summary of what changed.
 async function provision(ctx) {
   const { oc, spec, names } = ctx;
+  ctx.status.phase = 'waiting for OpenCTI /health';
   await waitForHealth(ctx);
+  ctx.status.phase = 'provisioning users and tokens';
 
   let capabilities;
   let markings;
@@ -875,8 +1003,11 @@ async function provision(ctx) {
       waits.set(name, [...(waits.get(name) || []), identity.userName]);
     }
   }
-  for (const [name, owners] of waits) await waitForRollout(ctx, name, owners.map((o) => `"${o}"`).join(', '));
+  ctx.status.phase = 'waiting for the rollouts';
+  const rolloutDeadline = ctx.now() + spec.rolloutTimeoutSeconds * 1000;
+  for (const [name, owners] of waits) await waitForRollout(ctx, name, owners.map((o) => `"${o}"`).join(', '), rolloutDeadline);
 
+  ctx.status.phase = 'revoking the replaced tokens';
   let revoked = 0;
   for (const identity of identities) {
     const user = accounts.get(identity.key);
@@ -913,6 +1044,8 @@ function readSecret(env, name) {
 //   spec:           the parsed spec (required)
 //   adminToken, healthKey: strings
 //   kubernetesUrl, serviceAccountDir (token, ca.crt; the CA is optional for http)
+//   jobName:        the Job running this (its status ConfigMap is
+//                   <jobName>-status); required when spec.statusRelays > 0
 //   out:            stream for log lines (default process.stdout)
 //   now, sleep:     the clock (default Date.now, setTimeout)
 //   request:        the HTTP function (default httpRequest)
@@ -922,45 +1055,70 @@ async function run(options) {
   const log = (level, msg, fields = {}) => {
     out.write(`${redactor.redact(JSON.stringify({ time: new Date(options.now ? options.now() : Date.now()).toISOString(), level, msg, ...fields }))}\n`);
   };
+  const now = options.now || Date.now;
+  const sleep = options.sleep || ((ms) => new Promise((r) => setTimeout(r, ms)));
+  let status = null;
   try {
     const adminToken = new SecretValue(options.adminToken || '');
     const healthKey = new SecretValue(options.healthKey || '');
     redactor.add(adminToken);
     redactor.add(healthKey);
     const spec = validateSpec(options.spec);
+    const baseRequest = options.request || httpRequest;
+    const saDir = options.serviceAccountDir || '/var/run/secrets/kubernetes.io/serviceaccount';
+    const caFile = `${saDir}/ca.crt`;
+    const kubeOf = (request) => new Kube({
+      url: options.kubernetesUrl || '',
+      namespace: spec.namespace,
+      tokenFile: `${saDir}/token`,
+      ca: fs.existsSync(caFile) ? fs.readFileSync(caFile) : undefined,
+      request,
+    });
+    if (spec.statusRelays > 0 && options.kubernetesUrl && options.jobName) {
+      status = new Status({ kube: kubeOf(baseRequest), jobName: options.jobName, spec, now, log, redactor });
+      await status.begin();
+    }
     const missing = [];
     if (!adminToken.reveal()) missing.push('the admin token (OPENCTI_ADMIN_TOKEN_FILE or OPENCTI_ADMIN_TOKEN)');
     if (!healthKey.reveal()) missing.push('the health access key (OPENCTI_HEALTH_ACCESS_KEY_FILE or OPENCTI_HEALTH_ACCESS_KEY)');
     if (!options.kubernetesUrl) missing.push('the Kubernetes API (KUBERNETES_SERVICE_HOST/PORT)');
+    if (spec.statusRelays > 0 && !options.jobName) missing.push('the name of the Job (IDENTITIES_JOB_NAME), whose status ConfigMap the deploy waits on');
     if (missing.length > 0) throw new ProvisionError(`missing ${missing.join(', ')}`);
-    const request = options.request || httpRequest;
-    const saDir = options.serviceAccountDir || '/var/run/secrets/kubernetes.io/serviceaccount';
-    const caFile = `${saDir}/ca.crt`;
+    // Every request and every pause first gives the status its heartbeat.
+    const heartbeat = status || { tick: async () => {}, phase: '' };
+    const request = async (url, opts) => {
+      await heartbeat.tick();
+      return baseRequest(url, opts);
+    };
     const ctx = {
       spec,
       names: namesOf(spec.deployment),
       redactor,
       log,
       request,
+      status: heartbeat,
       secretsIn: { adminToken, healthKey },
-      now: options.now || Date.now,
-      sleep: options.sleep || ((ms) => new Promise((r) => setTimeout(r, ms))),
+      now,
+      sleep: async (ms) => {
+        await heartbeat.tick();
+        await sleep(ms);
+      },
       oc: new OpenCTI({ url: spec.openctiUrl, adminToken, request }),
-      kube: new Kube({
-        url: options.kubernetesUrl,
-        namespace: spec.namespace,
-        tokenFile: `${saDir}/token`,
-        ca: fs.existsSync(caFile) ? fs.readFileSync(caFile) : undefined,
-        request,
-      }),
+      kube: kubeOf(request),
     };
     log('info', 'provisioning OpenCTI identities', {
       deployment: spec.deployment, connectors: spec.connectors.length, rotation: spec.rotation, tokenDuration: spec.tokenDuration,
     });
-    return await provision(ctx);
+    const summary = await provision(ctx);
+    if (status) {
+      await status.finish('succeeded', `${summary.identities} identities, ${summary.issued} tokens issued, ${summary.revoked} revoked, `
+        + `${summary.rolled} Deployments rolled, ${summary.disabled} users disabled`, sleep);
+    }
+    return summary;
   } catch (err) {
     const message = redactor.redact(err instanceof ProvisionError ? err.message : `unexpected error: ${err && err.message}`);
     log('error', 'provisioning failed', { error: message });
+    if (status) await status.finish('failed', message, sleep);
     throw new ProvisionError(message);
   }
 }
@@ -1001,6 +1159,7 @@ async function main(env = process.env) {
       healthKey,
       kubernetesUrl: env.KUBERNETES_API_URL || (host ? `https://${host.includes(':') ? `[${host}]` : host}:${port}` : ''),
       serviceAccountDir: env.SERVICE_ACCOUNT_DIR,
+      jobName: env.IDENTITIES_JOB_NAME,
     });
     return 0;
   } catch (err) {
@@ -1017,6 +1176,12 @@ module.exports = {
   IMPERSONATING_TYPES,
   IMPERSONATOR_CAPABILITIES,
   MARKER,
+  MAX_RELAYS,
+  RELAY_PREFIX,
+  RESULT_KEY,
+  STATE,
+  STATUS_MAX_CHARS,
+  STATUS_SUFFIX,
   TEMPLATE_ANNOTATION,
   TOKEN_DURATIONS,
   TOKEN_KEY,

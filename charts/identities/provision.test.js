@@ -22,6 +22,8 @@ const ADMIN = 'a9c3c0d2-6a4f-4f0e-9d2b-4c1f7c9e8b11';
 const HEALTH = 'health-key-7d1e4b2a9c';
 const SA_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.service-account-token';
 const NS = 'opencti';
+const JOB = 'opencti-identities-0123456789';
+const STATUS = `${JOB}-status`;
 
 const connector = (name, type, id) => ({
   name, id, type, secret: `opencti-connector-${name}-token`, deployments: [`opencti-connector-${name}`],
@@ -59,7 +61,8 @@ async function setUp(t, { unhealthy = 0 } = {}) {
     saToken: SA_TOKEN,
     journal,
     secrets: ['opencti-worker-token', ...ALL.map((c) => c.secret)],
-    allowedDeployments: ['opencti-worker', ...ALL.map((c) => c.deployments[0])],
+    allowedDeployments: ['opencti-worker-api', ...ALL.map((c) => c.deployments[0])],
+    configMaps: [STATUS],
   });
   await oc.start();
   await kube.start();
@@ -75,26 +78,27 @@ async function setUp(t, { unhealthy = 0 } = {}) {
     namespace: NS,
     openctiUrl: oc.url,
     rotation: 0,
-    worker: { secret: 'opencti-worker-token', deployments: ['opencti-worker'] },
+    worker: { secret: 'opencti-worker-token', deployments: ['opencti-worker-api'] },
     connectors,
     ...extra,
   });
   // deploy runs provision.js once and returns its summary or { error }; the
   // journal then holds exactly that run's requests.
-  const deploy = async (s) => {
+  const deploy = async (s, extra = {}) => {
     journal.length = 0;
     const out = { write: (chunk) => output.push(...String(chunk).split('\n').filter(Boolean)) };
     try {
-      return await run({ spec: s, adminToken: ADMIN, healthKey: HEALTH, kubernetesUrl: kube.url, serviceAccountDir: saDir, out, now, sleep });
+      return await run({ spec: s, adminToken: ADMIN, healthKey: HEALTH, kubernetesUrl: kube.url, serviceAccountDir: saDir, out, now, sleep, jobName: JOB, ...extra });
     } catch (err) {
       output.push(err.message);
       return { error: err.message };
     }
   };
-  // chartsApplied creates the Deployments as the ingestion and connectors
-  // charts would after the Job.
+  // chartsApplied creates the Deployments as the charts would: the
+  // worker-api Deployment, whose pods run the workers (platform chart, applied
+  // before the Job), and the connectors (connectors charts, after it).
   const chartsApplied = (connectors) => {
-    for (const name of ['opencti-worker', ...connectors.map((c) => c.deployments[0])]) if (!kube.deployments.has(name)) kube.addDeployment(name);
+    for (const name of ['opencti-worker-api', ...connectors.map((c) => c.deployments[0])]) if (!kube.deployments.has(name)) kube.addDeployment(name);
   };
   // accepted says which user OpenCTI authenticates with the token.
   const accepted = (token) => {
@@ -107,7 +111,8 @@ async function setUp(t, { unhealthy = 0 } = {}) {
   const noSecretsPrinted = () => {
     assert.ok(output.length > 0, 'the runs printed something');
     const secrets = [ADMIN, HEALTH, ...oc.issued];
-    for (const line of output) {
+    const status = Object.values(kube.configMaps.get(STATUS).data || {});
+    for (const line of [...output, ...status]) {
       for (const s of secrets) {
         for (const form of [s, Buffer.from(s).toString('base64')]) assert.ok(!line.includes(form), `a secret leaked into: ${line}`);
       }
@@ -202,13 +207,13 @@ test('first deploy: roles, groups, a service account and a token per identity, e
   f.noSecretsPrinted();
 });
 
-test('first deploy on a running platform (pods started with the admin token): no rollout, the charts switch them', async (t) => {
+test('first deploy on a running platform (pods started with the admin token, or worker-api pods waiting for their token): no rollout, the charts switch them', async (t) => {
   const f = await setUp(t);
   f.chartsApplied([MITRE]);
   const summary = await f.deploy(f.spec([MITRE]));
   assert.deepEqual(f.journal, firstDeployJournal([MITRE]), 'an empty Secret ran no pod: nothing to roll');
   assert.deepEqual(summary, { identities: 2, issued: 2, revoked: 0, rolled: 0, disabled: 0 });
-  assert.equal(f.kube.deployments.get('opencti-worker').metadata.generation, 1);
+  assert.equal(f.kube.deployments.get('opencti-worker-api').metadata.generation, 1);
   f.noSecretsPrinted();
 });
 
@@ -310,7 +315,7 @@ test('rotation: issue, write, roll, wait for the rollouts, then revoke the old t
   const old = ['opencti-worker-token', EXPORT.secret, MITRE.secret].map((s) => f.secretOf(s).token);
 
   const summary = await f.deploy(f.spec([EXPORT, MITRE], { rotation: 1 }));
-  const deps = ['opencti-worker', 'opencti-connector-export-file-stix', 'opencti-connector-mitre'];
+  const deps = ['opencti-worker-api', 'opencti-connector-export-file-stix', 'opencti-connector-mitre'];
   assert.deepEqual(f.journal, [
     ...READS,
     'oc:Users',
@@ -494,15 +499,15 @@ test('a rollout that does not finish: the old tokens are not revoked, and the ne
   await f.deploy(f.spec([MITRE]));
   f.chartsApplied([MITRE]);
   const oldWorker = f.secretOf('opencti-worker-token').token;
-  f.kube.stuck.add('opencti-worker');
+  f.kube.stuck.add('opencti-worker-api');
 
   const { error } = await f.deploy(f.spec([MITRE], { rotation: 1, rolloutTimeoutSeconds: 20, rolloutIntervalSeconds: 5 }));
-  assert.equal(error, 'rollout of Deployment opencti/opencti-worker did not complete within 20 s (1 of 1 pods updated, 1 available); '
+  assert.equal(error, 'rollout of Deployment opencti/opencti-worker-api did not complete within 20 s (1 of 1 pods updated, 1 available); '
     + 'the previous tokens of "[W] dev workers" stay valid; deploy again once the Deployment is healthy');
   assert.ok(!f.journal.some((r) => r.startsWith('oc:TokenRevoke')));
   assert.equal(f.accepted(oldWorker), W, 'pods not yet restarted keep working');
 
-  f.kube.stuck.delete('opencti-worker');
+  f.kube.stuck.delete('opencti-worker-api');
   const summary = await f.deploy(f.spec([MITRE], { rotation: 1 }));
   assert.deepEqual(f.journal.filter((r) => MUTATIONS.test(r)), [`oc:TokenRevoke ${W} ${R(0)}`, `oc:TokenRevoke ${C('mitre')} ${R(0)}`],
     'no new token, no new patch: only the revocations left over');
@@ -520,7 +525,7 @@ test('invalid input is refused before any request, every problem at once', async
   const { error } = await f.deploy(bad);
   assert.equal(error, [
     'invalid spec:',
-    '  rotaton: got 1, want no such field (allowed: rotation, tokenDuration, healthTimeoutSeconds, healthIntervalSeconds, rolloutTimeoutSeconds, rolloutIntervalSeconds, deployment, namespace, openctiUrl, worker, connectors)',
+    '  rotaton: got 1, want no such field (allowed: rotation, tokenDuration, healthTimeoutSeconds, healthIntervalSeconds, rolloutTimeoutSeconds, rolloutIntervalSeconds, statusRelays, statusFirstSeconds, statusIntervalSeconds, deployment, namespace, openctiUrl, worker, connectors)',
     '  deployment: got "1dev", want 1-40 letters, digits or hyphens, starting with a letter (it prefixes every OpenCTI user, group and role the deployment owns)',
     '  rotation: got -1, want an integer from 0 to 2147483647',
     '  tokenDuration: got "DAYS_7", want one of UNLIMITED, DAYS_30, DAYS_60, DAYS_90, DAYS_365',
@@ -564,7 +569,7 @@ test('expiring tokens are renewed when a third of their lifetime is left, throug
     'k8s:PATCH secrets/opencti-worker-token',
     `oc:TokenAdd ${C('mitre')} ${R(0)} DAYS_30`,
     `k8s:PATCH secrets/${MITRE.secret}`,
-    'k8s:PATCH deployments/opencti-worker',
+    'k8s:PATCH deployments/opencti-worker-api',
     'k8s:PATCH deployments/opencti-connector-mitre',
     `oc:TokenRevoke ${W} ${R(0)}`,
     `oc:TokenRevoke ${C('mitre')} ${R(0)}`,
@@ -577,6 +582,102 @@ test('expiring tokens are renewed when a third of their lifetime is left, throug
   assert.equal(f.journal.filter((r) => r.startsWith('oc:TokenAdd')).length, 2);
   assert.equal(f.oc.userByName(W).tokens[0].expires_at, null);
   f.noSecretsPrinted();
+});
+
+// statusOf is what the Job recorded for the deploy to wait on.
+const statusOf = (f) => ({ ...(f.kube.configMaps.get(STATUS).data || {}) });
+const STATUS_CALLS = /^k8s:(GET|PATCH) configmaps\//;
+
+test('status: heartbeats in the relay keys while OpenCTI starts, then the result in every relay key left and in "result"', async (t) => {
+  const f = await setUp(t, { unhealthy: 180 }); // /health answers 200 after 900 s
+  const summary = await f.deploy(f.spec([MITRE], { statusRelays: 4 }));
+  assert.equal(summary.issued, 2);
+  assert.deepEqual(f.journal.filter((r) => STATUS_CALLS.test(r)), [
+    `k8s:GET configmaps/${STATUS}`, // a pod started again would find its keys here
+    `k8s:PATCH configmaps/${STATUS}`, // relay-1 at 240 s
+    `k8s:PATCH configmaps/${STATUS}`, // relay-2 at 840 s
+    `k8s:PATCH configmaps/${STATUS}`, // the result
+  ]);
+  assert.equal(f.journal.indexOf(`k8s:PATCH configmaps/${STATUS}`), 1 + 48, 'the first heartbeat comes before the request at 240 s (48 tries from 0 to 235 s)');
+  const done = 'succeeded: 2 identities, 2 tokens issued, 0 revoked, 0 Deployments rolled, 0 users disabled';
+  assert.deepEqual(statusOf(f), {
+    'relay-1': 'running: waiting for OpenCTI /health, 240 s after this pod started',
+    'relay-2': 'running: waiting for OpenCTI /health, 840 s after this pod started',
+    'relay-3': done,
+    'relay-4': done,
+    result: done,
+  });
+  f.noSecretsPrinted();
+});
+
+test('status: a failure is recorded in every relay key left, redacted, naming the connector and OpenCTI\'s error', async (t) => {
+  const f = await setUp(t);
+  await f.deploy(f.spec([EXPORT, MITRE], { statusRelays: 3 }));
+  f.chartsApplied([EXPORT, MITRE]);
+  f.kube.configMaps.set(STATUS, { metadata: { name: STATUS, namespace: NS } }); // the next Job's own, empty status
+  f.oc.failures.push({ op: 'TokenAdd', when: (v) => v.userId === f.oc.userByName(C('mitre')).id, message: 'Too many tokens for this user', code: 'FUNCTIONAL_ERROR' });
+  const { error } = await f.deploy(f.spec([EXPORT, MITRE], { rotation: 1, statusRelays: 3 }));
+  const failed = `failed: ${error}`;
+  assert.equal(failed, 'failed: connector "mitre" (OpenCTI user "[C] dev mitre"): creating an API token: OpenCTI answered TokenAdd: Too many tokens for this user (FUNCTIONAL_ERROR)');
+  assert.deepEqual(statusOf(f), { 'relay-1': failed, 'relay-2': failed, 'relay-3': failed, result: failed });
+
+  // The API server echoes a rejected token: the status holds it redacted.
+  f.oc.failures.length = 0;
+  f.kube.configMaps.set(STATUS, { metadata: { name: STATUS, namespace: NS } });
+  f.kube.failures.push({
+    method: 'PATCH', kind: 'secrets', name: MITRE.secret, status: 422,
+    message: (body) => `Secret "${MITRE.secret}" is invalid: data[OPENCTI_TOKEN]: Invalid value: "${JSON.parse(body).data.OPENCTI_TOKEN}"`,
+  });
+  await f.deploy(f.spec([EXPORT, MITRE], { rotation: 2, statusRelays: 3 }));
+  assert.match(statusOf(f).result, /^failed: connector "mitre" .*Invalid value: "\[redacted\]"; the new token was revoked, the token already in the Secret was left in place$/);
+  f.noSecretsPrinted();
+});
+
+test('status: a pod the Job starts again writes the next relay key at once, and never the last one before the end', async (t) => {
+  const f = await setUp(t, { unhealthy: 300 }); // 1500 s until /health answers
+  f.kube.configMaps.get(STATUS).data = { 'relay-1': 'running: waiting for OpenCTI /health, 240 s after this pod started', 'relay-2': 'running: x' };
+  await f.deploy(f.spec([MITRE], { statusRelays: 4 }));
+  assert.deepEqual(f.journal.filter((r) => STATUS_CALLS.test(r)).slice(0, 2), [`k8s:GET configmaps/${STATUS}`, `k8s:PATCH configmaps/${STATUS}`]);
+  assert.equal(f.journal.indexOf(`k8s:PATCH configmaps/${STATUS}`), 1, 'relay-3 before the first request');
+  assert.equal(f.journal.filter((r) => STATUS_CALLS.test(r)).length, 3, 'GET, relay-3, then only the result: relay-4 is the result\'s');
+  const s = statusOf(f);
+  assert.equal(s['relay-3'], 'running: waiting for OpenCTI /health, 0 s after this pod started');
+  assert.equal(s['relay-4'], 'succeeded: 2 identities, 2 tokens issued, 0 revoked, 0 Deployments rolled, 0 users disabled');
+  assert.equal(s.result, s['relay-4']);
+  assert.equal(s['relay-2'], 'running: x', 'keys already written are left alone');
+});
+
+test('status: heartbeats go on while the Job waits for rollouts', async (t) => {
+  const f = await setUp(t);
+  await f.deploy(f.spec([MITRE]));
+  f.chartsApplied([MITRE]);
+  f.kube.stuck.add('opencti-worker-api');
+  const { error } = await f.deploy(f.spec([MITRE], { rotation: 1, statusRelays: 5, rolloutTimeoutSeconds: 1300, rolloutIntervalSeconds: 10 }));
+  assert.match(error, /^rollout of Deployment opencti\/opencti-worker-api did not complete within 1300 s/);
+  const s = statusOf(f);
+  assert.equal(s['relay-1'], 'running: waiting for the rollouts, 240 s after this pod started');
+  assert.equal(s['relay-2'], 'running: waiting for the rollouts, 840 s after this pod started');
+  for (const k of ['relay-3', 'relay-4', 'relay-5', 'result']) assert.equal(s[k], `failed: ${error}`);
+  f.noSecretsPrinted();
+});
+
+test('status: without its ConfigMap the Job warns and still provisions; a long message is cut to fit a CloudFormation response', async (t) => {
+  const f = await setUp(t);
+  f.kube.configMaps.delete(STATUS);
+  const summary = await f.deploy(f.spec([MITRE], { statusRelays: 2 }));
+  assert.equal(summary.issued, 2);
+  assert.deepEqual(f.journal.filter((r) => STATUS_CALLS.test(r)), [`k8s:GET configmaps/${STATUS} 404`]);
+  assert.ok(f.output.some((l) => l.includes('"msg":"cannot record the status: the deploy waiting on it will time out"') && l.includes('it does not exist')));
+
+  f.kube.configMaps.set(STATUS, { metadata: { name: STATUS, namespace: NS } });
+  f.oc.failures.push({ op: 'Users', message: 'x'.repeat(5000), code: 'DATABASE_ERROR' });
+  await f.deploy(f.spec([MITRE], { statusRelays: 2 }));
+  const { result } = statusOf(f);
+  assert.ok(result.length <= provision.STATUS_MAX_CHARS, `${result.length} characters`);
+  assert.match(result, /^failed: listing the users of OpenCTI: OpenCTI answered Users: x+\.\.\. \(truncated, see the Job's log\)$/);
+
+  const { error } = await f.deploy(f.spec([MITRE], { statusRelays: 2 }), { jobName: '' });
+  assert.equal(error, 'missing the name of the Job (IDENTITIES_JOB_NAME), whose status ConfigMap the deploy waits on');
 });
 
 test('the real entry point: environment and files in, JSON log lines out, exit status and termination message', async (t) => {
@@ -604,8 +705,9 @@ test('the real entry point: environment and files in, JSON log lines out, exit s
     });
   };
 
-  const ok = await cli(f.spec([MITRE]));
+  const ok = await cli(f.spec([MITRE], { statusRelays: 2 }), { IDENTITIES_JOB_NAME: JOB });
   assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(statusOf(f).result, 'succeeded: 2 identities, 2 tokens issued, 0 revoked, 0 Deployments rolled, 0 users disabled');
   assert.equal(ok.stderr, '');
   const lines = ok.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(lines.at(-1).msg, 'identities provisioned');

@@ -191,6 +191,14 @@ func build(stack awscdk.Stack) deploymentResult {
 		// the cluster construct, with its trigger authentication).
 		WorkerAPI:    charts.TierProps{MinReplicas: new(int32(2)), MaxReplicas: new(int32(5))},
 		QueueScaling: &scaling,
+		// Each connector and the workers get their own OpenCTI user and token
+		// (the default); the provisioning Job calls the cluster endpoint, in
+		// the workload subnets.
+		Identities: charts.IdentitiesProps{
+			Deployment:         jsii.String("acme-opencti"),
+			KubernetesAPIURL:   eks.Cluster().ClusterEndpoint(),
+			KubernetesAPICIDRs: workloadCidrs,
+		},
 	}
 	openCTI, err := charts.NewCharts(cdk8s.NewApp(nil), props)
 	if err != nil {

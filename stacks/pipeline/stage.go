@@ -52,6 +52,11 @@ func NewDeploymentStage(scope constructs.Construct, props *DeploymentStageProps)
 		msg := "example value still in use, set your own before deploying: " + ex
 		awscdk.Annotations_Of(app.Network.Stack).AddWarningV2(jsii.String("opencti-ha:exampleValue"), jsii.String(msg), nil)
 	}
+	// The stage's own production warnings (the identities opt-out, prod
+	// without alarm e-mails), as a synth of its file alone would print them.
+	for _, w := range cfg.Warnings() {
+		awscdk.Annotations_Of(app.Monitoring.Stack).AddWarningV2(jsii.String("opencti-ha:production"), jsii.String(w), nil)
+	}
 	access := NewAccessStack(stage, AccessStackID, &AccessStackProps{
 		StackProps: awscdk.StackProps{
 			Env:                   env,
