@@ -59,6 +59,9 @@ type MonitoringProps struct {
 	// Storage puts the S3 bucket and the AWS Backup vault on the dashboard and
 	// alerts on failed backup jobs. Default: none.
 	Storage *StorageTarget
+	// Recovery alarms when the disaster recovery copies fall behind the RPO
+	// (recovery.go). Default: none.
+	Recovery *RecoveryTarget
 }
 
 // OpenSearchTarget names the OpenSearch Service domain (namespace AWS/ES,

@@ -123,6 +123,7 @@ func (r resolved) validate() error {
 	if s := r.Storage; s != nil && empty(s.BucketName) {
 		pr.Add(f+"Storage.BucketName", s.BucketName, "the bucket's name")
 	}
+	r.validateRecovery(pr, f)
 	return pr.Err()
 }
 
