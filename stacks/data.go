@@ -315,7 +315,10 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 			LogRetention:    awsutil.LogRetention(cfg.Monitoring.LogRetentionDays),
 			RemovalPolicy:   removal,
 		})
-		rec.Schedule.Node().AddDependency(rec.SnapshotReplication)
+		// And once the domain's security plugin answers, which the audit
+		// logging resource waits for on a new domain (the schedule has no
+		// isComplete to wait with).
+		rec.Schedule.Node().AddDependency(rec.SnapshotReplication, auditLogging)
 	}
 
 	ds := &DataStack{

@@ -114,6 +114,15 @@ func TestProdCopiesEverythingToTheRecoveryRegion(t *testing.T) {
 	if len(got[recovery.SnapshotScheduleResourceType]) != 1 || len(got[recovery.RestoreResourceType]) != 0 {
 		t.Errorf("schedules %v, restores %v", got[recovery.SnapshotScheduleResourceType], got[recovery.RestoreResourceType])
 	}
+	// First deployment: the schedule calls the domain once its security
+	// plugin answers (the audit logging resource waits for that) and writes
+	// the first snapshot after the replication role exists.
+	for _, s := range f.Resources(t, f.App.Data.Stack, recovery.SnapshotScheduleResourceType) {
+		deps := jsonText(s["DependsOn"])
+		if !strings.Contains(deps, "OpenSearchAuditLogging") || !strings.Contains(deps, "SnapshotReplicationRole") {
+			t.Errorf("snapshot schedule depends on %s", deps)
+		}
+	}
 	wantAlarms := "opencti-prod-dr-backup-copy-missing opencti-prod-dr-replication-failed-files opencti-prod-dr-replication-failed-snapshots " +
 		"opencti-prod-dr-replication-latency-files opencti-prod-dr-replication-latency-snapshots opencti-prod-dr-snapshot-age opencti-prod-dr-snapshot-probe-errors"
 	if strings.Join(got["alarm"], " ") != wantAlarms {
