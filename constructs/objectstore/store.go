@@ -131,6 +131,8 @@ type objectStore struct {
 	vault        awsbackup.IBackupVault
 	plan         awsbackup.IBackupPlan
 	role         awsiam.IRole
+	// brought is true when the bucket is ObjectStoreProps.Bucket.
+	brought bool
 }
 
 func (o *objectStore) Bucket() awss3.IBucket               { return o.bucket }
@@ -142,12 +144,15 @@ func (o *objectStore) BackupRole() awsiam.IRole            { return o.role }
 
 func (o *objectStore) GrantReadWrite(role awsiam.IRole) {
 	o.bucket.GrantReadWrite(role, nil)
+	objects := map[string]any{"regex": "/^Resource::<.*Bucket.*\\.Arn>/\\*$/"}
+	if o.brought {
+		// A bucket brought by name (Bucket prop) has a literal ARN.
+		objects = map[string]any{"regex": "/^Resource::arn:[^:]+:s3:::[a-z0-9.-]+\\/\\*$/"}
+	}
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
-		Id:     jsii.String("AwsSolutions-IAM5"),
-		Reason: jsii.String("OpenCTI stores files under arbitrary keys of its one bucket (bucket/*) and S3 object encryption needs kms:GenerateDataKey*/ReEncrypt* on the bucket's key only; no other bucket or key is named"),
-		AppliesTo: &[]any{"Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*", map[string]any{"regex": "/^Resource::<.*Bucket.*\\.Arn>/\\*$/"},
-			// A bucket brought by name (Bucket prop) has a literal ARN.
-			map[string]any{"regex": "/^Resource::arn:[^:]+:s3:::[a-z0-9.-]+\\/\\*$/"}},
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		Reason:    jsii.String("OpenCTI stores files under arbitrary keys of its one bucket (bucket/*) and S3 object encryption needs kms:GenerateDataKey*/ReEncrypt* on the bucket's key only; no other bucket or key is named"),
+		AppliesTo: &[]any{"Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*", objects},
 	}}, jsii.Bool(true))
 }
 
@@ -207,7 +212,7 @@ func NewObjectStore(scope constructs.Construct, id string, props *ObjectStorePro
 	if o.logs == nil && p.Bucket == nil {
 		o.logs = NewAccessLogsBucket(o, "AccessLogsBucket", &AccessLogsBucketProps{RemovalPolicy: removal})
 	}
-	o.bucket = p.Bucket
+	o.bucket, o.brought = p.Bucket, p.Bucket != nil
 	if o.bucket == nil {
 		o.bucket = o.newBucket(p, removal)
 	}

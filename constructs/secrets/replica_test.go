@@ -68,7 +68,7 @@ func TestReplicasAndExisting(t *testing.T) {
 	got := testutil.PanicMessage(func() {
 		secrets.NewOpenCTISecrets(failover, "Invalid", &secrets.OpenCTISecretsProps{
 			NamePrefix: jsii.String("opencti/prod"), Existing: jsii.Bool(true),
-			Replicas:   []secrets.SecretReplica{{Region: "Frankfurt"}},
+			Replicas: []secrets.SecretReplica{{Region: "Frankfurt"}},
 		})
 	})
 	want := "secrets.NewOpenCTISecrets \"Invalid\": invalid props:\n" +
