@@ -15,6 +15,7 @@ import (
 
 	"github.com/opencti-ha/opencti-ha/constructs/network/networkspec"
 	"github.com/opencti-ha/opencti-ha/constructs/problems"
+	"github.com/opencti-ha/opencti-ha/constructs/recovery/recoveryspec"
 	"github.com/opencti-ha/opencti-ha/constructs/secrets/secretsspec"
 )
 
@@ -80,6 +81,13 @@ type Config struct {
 	// ImageCache pulls the OpenCTI images from Docker Hub through an Amazon
 	// ECR pull-through cache (recommended in prod).
 	ImageCache ImageCache `yaml:"imageCache"`
+	// DR keeps copies of the OpenCTI data, files, secrets and keys in a
+	// second region (and optionally a backup account), schedules the
+	// OpenSearch snapshots, states the recovery point objective, and runs a
+	// restore (a failover in the recovery region, or in place after a bad
+	// upgrade); see docs/disaster-recovery.md. The rules are the recovery
+	// constructs' (constructs/recovery/recoveryspec).
+	DR recoveryspec.Settings `yaml:"dr"`
 	// Pipeline, when set, makes this file describe a delivery pipeline in a
 	// tooling account (account, region) instead of a deployment: a
 	// self-mutating CDK Pipelines stack that deploys the stage files it names.
@@ -135,6 +143,7 @@ func Default(env string) (*Config, error) {
 		Edge:              defaultEdge(env),
 		ImageCache:        defaultImageCache(),
 		Pipeline:          defaultPipeline(env),
+		DR:                defaultDR(env),
 	}
 	c.DNS.ZoneName = zone
 	switch env {
@@ -146,14 +155,17 @@ func Default(env string) (*Config, error) {
 		c.Network = Network{Settings: networkspec.Settings{VpcCidr: "10.40.0.0/16", NatGateways: 1}, FlowLogRetentionDays: 30}
 	}
 	c.deriveFromZone()
+	c.deriveRecoveryRegion()
 	return c, nil
 }
 
 // clearZoneDerived empties the defaults derived from dns.zoneName (the
-// hostnames and opencti.adminEmail), so that deriveFromZone fills them from
-// the zone a configuration file sets.
+// hostnames and opencti.adminEmail) and from region (dr.region), so that
+// deriveFromZone and deriveRecoveryRegion fill them from what a
+// configuration file sets.
 func (c *Config) clearZoneDerived() {
 	c.DNS.UIHostname, c.DNS.APIHostname, c.OpenCTI.AdminEmail = "", "", ""
+	c.DR.Region = ""
 }
 
 // deriveFromZone fills the hostnames and opencti.adminEmail left empty from
@@ -242,6 +254,7 @@ func (c *Config) Validate() error {
 	c.ImageCache.validate(c, p)
 	c.Pipeline.validate(c, p)
 	c.checkIngestionPool(p)
+	c.validateDR(p)
 	return p.Err()
 }
 

@@ -71,6 +71,7 @@ func Parse(data []byte, env string) (*Config, error) {
 		return nil, err
 	}
 	c.deriveFromZone()
+	c.deriveRecoveryRegion()
 	var extra any
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, errors.New("more than one YAML document: a config file holds exactly one")

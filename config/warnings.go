@@ -21,7 +21,7 @@ func (c *Config) Warnings() []string {
 			"add at least one address (each recipient confirms the subscription from the e-mail AWS sends), "+
 			"or acknowledge this warning if other endpoints subscribe to the alarm topic")
 	}
-	return out
+	return append(out, c.drWarnings()...)
 }
 
 // IdentitiesDisabledWarning is the warning of every synth while

@@ -28,6 +28,11 @@ type OpenCTIApp struct {
 	OpenCTI    *OpenCTIStack
 	Monitoring *MonitoringStack
 	EdgeDNS    *EdgeDNSStack
+	// Recovery is the recovery region's stack; nil without dr.enabled.
+	Recovery *RecoveryStack
+	// RecoveryVault is the backup account's vault stack; nil without
+	// dr.backupAccount.
+	RecoveryVault *RecoveryVaultStack
 }
 
 // AvailabilityZoneContext puts the configured availability zones into the
@@ -67,6 +72,9 @@ func NewOpenCTIApp(scope constructs.Construct, cfg *config.Config) *OpenCTIApp {
 		}
 	}
 	a := &OpenCTIApp{}
+	if cfg.DR.Enabled {
+		a.addRecoveryStacks(scope, cfg, stackProps)
+	}
 	a.Network = NewNetworkStack(scope, NetworkStackID, &NetworkStackProps{
 		StackProps: stackProps(NetworkStackID, "VPC over 3 AZs, endpoints, flow logs, DNS and certificates"),
 		Config:     cfg,
@@ -76,6 +84,13 @@ func NewOpenCTIApp(scope constructs.Construct, cfg *config.Config) *OpenCTIApp {
 		Config:     cfg,
 		Network:    a.Network,
 	})
+	// S3 accepts a replication rule only towards a versioned replica that
+	// exists, and AWS Backup a copy action only towards a vault that does.
+	for _, s := range []interface{ stack() awscdk.Stack }{a.Recovery, a.RecoveryVault} {
+		if st := s.stack(); st != nil {
+			a.Data.AddStackDependency(st, jsii.String("the replica buckets, keys and vault the Data stack's replication and copies name"))
+		}
+	}
 	a.Cluster = NewClusterStack(scope, ClusterStackID, &ClusterStackProps{
 		StackProps: stackProps(ClusterStackID, "EKS Auto Mode cluster, secrets delivery and pod identity"),
 		Config:     cfg,
@@ -109,6 +124,7 @@ func NewOpenCTIApp(scope constructs.Construct, cfg *config.Config) *OpenCTIApp {
 			OpenCTINamespace:        cfg.OpenCTI.Namespace,
 			BucketName:              a.Data.ObjectStore.Bucket().BucketName(),
 			BackupVaultName:         a.Data.ObjectStore.BackupVault().BackupVaultName(),
+			Recovery:                recoveryTarget(cfg, a.Data),
 		},
 	})
 	// The load balancers the alarms watch exist once the Ingresses are applied.
@@ -129,6 +145,38 @@ func NewOpenCTIApp(scope constructs.Construct, cfg *config.Config) *OpenCTIApp {
 	}
 	applyTags(scope, cfg)
 	return a
+}
+
+// addRecoveryStacks creates the Recovery stack in the recovery region of
+// this account and, with dr.backupAccount, the RecoveryVault stack there.
+func (a *OpenCTIApp) addRecoveryStacks(scope constructs.Construct, cfg *config.Config, stackProps func(id, description string) awscdk.StackProps) {
+	props := stackProps(RecoveryStackID, "disaster recovery in "+cfg.DR.Region+": replica buckets, a KMS key per copy, backup vault")
+	env := &awscdk.Environment{Region: jsii.String(cfg.DR.Region)}
+	if cfg.Account != "" {
+		env.Account = jsii.String(cfg.Account)
+	}
+	props.Env = env
+	a.Recovery = NewRecoveryStack(scope, RecoveryStackID, &RecoveryStackProps{StackProps: props, Config: cfg})
+	if cfg.DR.BackupAccount == "" {
+		return
+	}
+	props = stackProps(RecoveryVaultStackID, "disaster recovery vault of the OpenCTI file backups in "+cfg.DR.Region+", copied from "+cfg.Account)
+	props.Env = &awscdk.Environment{Account: jsii.String(cfg.DR.BackupAccount), Region: jsii.String(cfg.DR.Region)}
+	a.RecoveryVault = NewRecoveryVaultStack(scope, RecoveryVaultStackID, &RecoveryStackProps{StackProps: props, Config: cfg})
+}
+
+func (s *RecoveryStack) stack() awscdk.Stack {
+	if s == nil {
+		return nil
+	}
+	return s.Stack
+}
+
+func (s *RecoveryVaultStack) stack() awscdk.Stack {
+	if s == nil {
+		return nil
+	}
+	return s.Stack
 }
 
 func applyTags(scope constructs.Construct, cfg *config.Config) {

@@ -15,6 +15,8 @@ import (
 	"github.com/opencti-ha/opencti-ha/constructs/cache"
 	"github.com/opencti-ha/opencti-ha/constructs/objectstore"
 	"github.com/opencti-ha/opencti-ha/constructs/opensearch"
+	"github.com/opencti-ha/opencti-ha/constructs/recovery"
+	"github.com/opencti-ha/opencti-ha/constructs/recovery/recoveryspec"
 	"github.com/opencti-ha/opencti-ha/constructs/secrets"
 	"github.com/opencti-ha/opencti-ha/internal/awsutil"
 )
@@ -134,6 +136,27 @@ type DataStack struct {
 	// OpenSearch domain at deploy time (its AUDIT_LOGS log group stays empty
 	// otherwise).
 	AuditLogging opensearch.AuditLogging
+	// Recovery is what disaster recovery adds; nil without dr.enabled,
+	// dr.failover and a restore from the replica.
+	Recovery *DataRecovery
+}
+
+// DataRecovery is what disaster recovery adds to the Data stack.
+type DataRecovery struct {
+	// Schedule snapshots the OpenCTI indices into the replicated prefix of
+	// the snapshot bucket; nil without dr.enabled.
+	Schedule recovery.SnapshotSchedule
+	// SnapshotReplication and FileReplication copy the snapshot prefix and
+	// the file bucket to the recovery region; nil without dr.enabled
+	// (FileReplication also in a failover, whose file bucket is the
+	// recovery region's replica of another deployment).
+	SnapshotReplication, FileReplication recovery.Replication
+	// SnapshotReplicaKey encrypts the snapshot replica in this region, found
+	// by alias at deployment; nil unless the restore reads the replica.
+	SnapshotReplicaKey awskms.IKey
+	// FileReplicaKey encrypts the file replica this failover uses as its
+	// file bucket; nil unless this deployment is a failover.
+	FileReplicaKey awskms.IKey
 }
 
 // NewDataStack creates the Data stack from props.Config.Data.
@@ -152,18 +175,62 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 		Description:   jsii.String(cfg.Name + " Secrets Manager secrets (" + cfg.SecretsPrefix + "/*)"),
 		RemovalPolicy: removal,
 	})
-	appSecrets := secrets.NewOpenCTISecrets(stack, "OpenCTISecrets", &secrets.OpenCTISecretsProps{
+	// Disaster recovery (docs/disaster-recovery.md): with dr.enabled the
+	// secrets are replicated, the backups copied and the snapshot prefix and
+	// file bucket replicated to the recovery region; a failover reads the
+	// secret replicas of this region and uses its file replica as the file
+	// bucket; a restore from the replica (failover or fail back) reads the
+	// snapshot replica. Replica keys are found by alias.
+	dr := cfg.DR
+	failover := dr.Failover
+	var rec *DataRecovery
+	if dr.Enabled || failover || dr.RestoresFromReplica() {
+		rec = &DataRecovery{}
+	}
+	secretProps := &secrets.OpenCTISecretsProps{
 		NamePrefix:    jsii.String(cfg.SecretsPrefix),
 		EncryptionKey: secretsKey,
 		RemovalPolicy: removal,
-	})
+		Existing:      jsii.Bool(failover),
+	}
+	if dr.Enabled && !failover {
+		secretProps.Replicas = []secrets.SecretReplica{{Region: dr.Region, KmsKeyID: recoveryspec.KeyAlias(cfg.Name, recoveryspec.PurposeSecrets)}}
+	}
+	appSecrets := secrets.NewOpenCTISecrets(stack, "OpenCTISecrets", secretProps)
 
-	store := objectstore.NewObjectStore(stack, "ObjectStore", &objectstore.ObjectStoreProps{
+	backup := &objectstore.BackupProps{Retention: &d.Backup}
+	if dr.Enabled {
+		backup.CopyTo = &objectstore.BackupCopy{
+			VaultArn: jsii.String(recoveryVaultArn(stack, cfg)),
+			KeyAlias: jsii.String(recoveryspec.KeyAlias(cfg.Name, recoveryspec.PurposeVault)),
+		}
+	}
+	storeProps := &objectstore.ObjectStoreProps{
 		NoncurrentVersionExpirationDays: &d.ObjectStore.NoncurrentVersionExpirationDays,
-		Backup:                          &objectstore.BackupProps{Retention: &d.Backup},
+		Backup:                          backup,
 		RemovalPolicy:                   removal,
-	})
+	}
+	if dr.RestoresFromReplica() {
+		rec.SnapshotReplicaKey = recovery.NewKeyLookup(stack, "SnapshotReplicaKey", &recovery.KeyLookupProps{
+			Alias: jsii.String(recoveryspec.KeyAlias(cfg.Name, recoveryspec.PurposeSnapshots)),
+		}).Key()
+	}
+	if failover {
+		rec.FileReplicaKey = recovery.NewKeyLookup(stack, "FileReplicaKey", &recovery.KeyLookupProps{
+			Alias: jsii.String(recoveryspec.KeyAlias(cfg.Name, recoveryspec.PurposeFiles)),
+		}).Key()
+		storeProps.Bucket = awss3.Bucket_FromBucketAttributes(stack, jsii.String("FileReplica"), &awss3.BucketAttributes{
+			BucketName:    jsii.String(recoveryspec.FileReplicaBucket(cfg.Name, *stack.Account(), cfg.Region)),
+			EncryptionKey: rec.FileReplicaKey,
+		})
+		storeProps.EncryptionKey = rec.FileReplicaKey
+	}
+	store := objectstore.NewObjectStore(stack, "ObjectStore", storeProps)
 
+	var snapshotNoncurrentDays *int
+	if dr.Enabled {
+		snapshotNoncurrentDays = &dr.ReplicaNoncurrentDays
+	}
 	search := opensearch.NewDomain(stack, "OpenSearch", &opensearch.DomainProps{
 		Vpc:                  net.Vpc,
 		VpcSubnets:           &net.DataSubnets,
@@ -174,6 +241,9 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 		SecretEncryptionKey:  secretsKey,
 		AccessLogsBucket:     store.AccessLogsBucket(),
 		RemovalPolicy:        removal,
+		// Versioned for replication; replicaNoncurrentDays is also the undo
+		// window of deleted snapshot files here.
+		SnapshotBucketNoncurrentDays: snapshotNoncurrentDays,
 	})
 
 	// The domain publishes AUDIT_LOGS to CloudWatch Logs; the security
@@ -213,8 +283,47 @@ func NewDataStack(scope constructs.Construct, id string, props *DataStackProps) 
 		LogRetention:         awsutil.LogRetention(d.Broker.LogRetentionDays),
 	})
 
+	if dr.Enabled {
+		replicate := func(id, purpose, prefix string, bucket awss3.IBucket, key awskms.IKey, destination string) recovery.Replication {
+			return recovery.NewReplication(stack, id, &recovery.ReplicationProps{
+				Bucket:                 bucket,
+				BucketKey:              key,
+				Prefix:                 jsii.String(prefix),
+				RuleID:                 jsii.String(recovery.ReplicaRuleID(purpose)),
+				DestinationBucketName:  jsii.String(destination),
+				DestinationRegion:      jsii.String(dr.Region),
+				DestinationKeyAlias:    jsii.String(recoveryspec.KeyAlias(cfg.Name, purpose)),
+				ReplicationTimeControl: jsii.Bool(dr.ReplicationTimeControl),
+			})
+		}
+		rec.SnapshotReplication = replicate("SnapshotReplication", recoveryspec.PurposeSnapshots, recoveryspec.BasePath+"/",
+			search.SnapshotBucket(), search.EncryptionKey(), recoveryspec.SnapshotReplicaBucket(cfg.Name, *stack.Account(), dr.Region))
+		if !failover {
+			rec.FileReplication = replicate("FileReplication", recoveryspec.PurposeFiles, "",
+				store.Bucket(), store.EncryptionKey(), recoveryspec.FileReplicaBucket(cfg.Name, *stack.Account(), dr.Region))
+		}
+		// Scheduled snapshots of the OpenCTI indices into the replicated
+		// prefix, written only once its replication rule and role exist.
+		rec.Schedule = recovery.NewSnapshotSchedule(stack, "SnapshotSchedule", &recovery.SnapshotScheduleProps{
+			Domain:          search,
+			Vpc:             net.Vpc,
+			Subnets:         &net.WorkloadSubnets,
+			SecurityGroup:   net.WorkloadSecurityGroup,
+			IntervalMinutes: &dr.SnapshotIntervalMinutes,
+			RetentionDays:   &dr.SnapshotRetentionDays,
+			Deployment:      jsii.String(cfg.Name),
+			LogRetention:    awsutil.LogRetention(cfg.Monitoring.LogRetentionDays),
+			RemovalPolicy:   removal,
+		})
+		// And once the domain's security plugin answers, which the audit
+		// logging resource waits for on a new domain (the schedule has no
+		// isComplete to wait with).
+		rec.Schedule.Node().AddDependency(rec.SnapshotReplication, auditLogging)
+	}
+
 	ds := &DataStack{
 		Stack:        stack,
+		Recovery:     rec,
 		OpenSearch:   search,
 		Redis:        redis,
 		RabbitMQ:     mq,

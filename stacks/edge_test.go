@@ -3,6 +3,7 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -18,11 +19,18 @@ import (
 
 // stackIDs maps the app's stacks to their construct IDs.
 func stackIDs(a *OpenCTIApp) map[string]awscdk.Stack {
-	return map[string]awscdk.Stack{
+	out := map[string]awscdk.Stack{
 		NetworkStackID: a.Network.Stack, DataStackID: a.Data.Stack, ClusterStackID: a.Cluster.Stack,
 		EdgeStackID: a.Edge.Stack, OpenCTIStackID: a.OpenCTI.Stack, MonitoringStackID: a.Monitoring.Stack,
 		EdgeDNSStackID: a.EdgeDNS.Stack,
 	}
+	if a.Recovery != nil {
+		out[RecoveryStackID] = a.Recovery.Stack
+	}
+	if a.RecoveryVault != nil {
+		out[RecoveryVaultStackID] = a.RecoveryVault.Stack
+	}
+	return out
 }
 
 // dependencies is each stack's direct dependencies, by construct ID, sorted.
@@ -95,6 +103,16 @@ func TestEdgeStackGraph(t *testing.T) {
 	for _, env := range config.Environments {
 		f := fixtureFor(t, env)
 		got := dependencies(f.App)
+		want := maps.Clone(want)
+		// With disaster recovery (prod) the Data stack waits for the
+		// recovery region's replicas, keys and vault.
+		if f.App.Recovery != nil {
+			want[DataStackID] = []string{NetworkStackID, RecoveryStackID}
+			want[RecoveryStackID] = []string{}
+		}
+		if len(got) != len(want) {
+			t.Errorf("%s: stacks %v, want %v", env, got, want)
+		}
 		for id, w := range want {
 			if strings.Join(got[id], ",") != strings.Join(w, ",") {
 				t.Errorf("%s: %s depends on %v, want %v", env, id, got[id], w)

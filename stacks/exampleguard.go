@@ -85,5 +85,11 @@ func ExampleValueParameterID(field string) string {
 
 // stacks lists every stack of the app.
 func (a *OpenCTIApp) stacks() []awscdk.Stack {
-	return []awscdk.Stack{a.Network.Stack, a.Data.Stack, a.Cluster.Stack, a.Edge.Stack, a.OpenCTI.Stack, a.Monitoring.Stack, a.EdgeDNS.Stack}
+	out := []awscdk.Stack{a.Network.Stack, a.Data.Stack, a.Cluster.Stack, a.Edge.Stack, a.OpenCTI.Stack, a.Monitoring.Stack, a.EdgeDNS.Stack}
+	for _, s := range []awscdk.Stack{a.Recovery.stack(), a.RecoveryVault.stack()} {
+		if s != nil {
+			out = append(out, s)
+		}
+	}
+	return out
 }

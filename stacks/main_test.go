@@ -40,37 +40,60 @@ type fixture struct {
 
 var fixtures = map[string]*fixture{}
 
+// drFixtures are the disaster recovery example configurations, synthesized
+// with cdk-nag but without aws-cdk-lib's template validation (the dev and
+// prod fixtures run it over the same constructs): fixtureFor("dr") is
+// examples/dr.yaml (a backup account), "failover" examples/dr-failover.yaml,
+// "failback" examples/dr-failback.yaml and "rollback"
+// examples/dr-rollback.yaml.
+var drFixtures = map[string]string{
+	"dr": "../examples/dr.yaml", "failover": "../examples/dr-failover.yaml",
+	"failback": "../examples/dr-failback.yaml", "rollback": "../examples/dr-rollback.yaml",
+}
+
 func TestMain(m *testing.M) {
 	code := func() int {
 		defer jsii.Close()
 		for _, env := range config.Environments {
-			f, err := buildFixture(env)
+			f, err := buildFixture(env, "", true)
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "building the %s app: %v\n", env, err)
 				return 1
 			}
 			fixtures[env] = f
 		}
+		for name, path := range drFixtures {
+			f, err := buildFixture(name, path, false)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "building the %s app: %v\n", name, err)
+				return 1
+			}
+			fixtures[name] = f
+		}
 		return m.Run()
 	}()
 	os.Exit(code)
 }
 
-func buildFixture(env string) (f *fixture, err error) {
+func buildFixture(name, path string, validate bool) (f *fixture, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("synth panicked: %v", r)
 		}
 	}()
-	cfg, err := config.Load(env, "")
+	env := name
+	if path != "" {
+		env = ""
+	}
+	cfg, err := config.Load(env, path)
 	if err != nil {
 		return nil, err
 	}
-	outdir, err := os.MkdirTemp("", "opencti-ha-stacks-"+env+"-")
+	outdir, err := os.MkdirTemp("", "opencti-ha-stacks-"+name+"-")
 	if err != nil {
 		return nil, err
 	}
-	app, err := cdkapp.New(outdir, true)
+	app, err := cdkapp.New(outdir, validate)
 	if err != nil {
 		return nil, err
 	}

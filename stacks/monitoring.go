@@ -14,6 +14,7 @@ import (
 	"github.com/opencti-ha/opencti-ha/config"
 	"github.com/opencti-ha/opencti-ha/constructs/cluster"
 	"github.com/opencti-ha/opencti-ha/constructs/monitoring"
+	"github.com/opencti-ha/opencti-ha/constructs/recovery"
 	"github.com/opencti-ha/opencti-ha/internal/awsutil"
 )
 
@@ -49,6 +50,9 @@ type MonitoringTargets struct {
 	BucketName *string
 	// BackupVaultName is the AWS Backup vault that protects it.
 	BackupVaultName *string
+	// Recovery names what the disaster recovery alarms watch
+	// (recoveryTarget). Default: none.
+	Recovery *monitoring.RecoveryTarget
 }
 
 // MonitoringStackProps configures the Monitoring stack.
@@ -149,8 +153,39 @@ func NewMonitoringStack(scope constructs.Construct, id string, props *Monitoring
 		mp.IngestionScaling = ingestionScalingTarget(cfg, t.ClusterName, t.BrokerName, mp.Kubernetes.Namespace)
 	}
 
+	mp.Recovery = t.Recovery
+
 	mon := monitoring.NewMonitoring(stack, "Monitoring", mp)
 	return &MonitoringStack{Stack: stack, Monitoring: mon, Topic: mon.Topic(), Dashboard: mon.Dashboard()}
+}
+
+// recoveryTarget is what the disaster recovery alarms watch: the snapshot
+// age, its probe, the replication rules and the backup copies of the Data
+// stack, with thresholds derived from the RPO; nil without a snapshot
+// schedule (dr.enabled).
+func recoveryTarget(cfg *config.Config, data *DataStack) *monitoring.RecoveryTarget {
+	r := data.Recovery
+	if r == nil || r.Schedule == nil {
+		return nil
+	}
+	th := cfg.RecoveryThresholds()
+	t := &monitoring.RecoveryTarget{
+		Deployment:        r.Schedule.Deployment(),
+		ProbeFunctionName: r.Schedule.Probe().FunctionName(),
+		BackupVaultArn:    data.ObjectStore.BackupVault().BackupVaultArn(),
+		Thresholds:        &th,
+	}
+	for _, rp := range []struct {
+		id string
+		r  recovery.Replication
+	}{{"Snapshots", r.SnapshotReplication}, {"Files", r.FileReplication}} {
+		if rp.r != nil {
+			t.Replications = append(t.Replications, monitoring.ReplicationTarget{
+				ID: rp.id, SourceBucketName: rp.r.SourceBucketName(), DestinationBucketName: rp.r.DestinationBucketName(), RuleID: rp.r.RuleID(),
+			})
+		}
+	}
+	return t
 }
 
 // openCTIWorkloads are the OpenCTI Deployments by tier, named as the charts

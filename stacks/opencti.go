@@ -4,6 +4,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseksv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2"
@@ -13,6 +14,9 @@ import (
 	"github.com/opencti-ha/opencti-ha/config"
 	"github.com/opencti-ha/opencti-ha/constructs/cluster"
 	"github.com/opencti-ha/opencti-ha/constructs/identitiesgate"
+	"github.com/opencti-ha/opencti-ha/constructs/opensearch"
+	"github.com/opencti-ha/opencti-ha/constructs/recovery"
+	"github.com/opencti-ha/opencti-ha/constructs/recovery/recoveryspec"
 	"github.com/opencti-ha/opencti-ha/constructs/upgradesnapshot"
 	"github.com/opencti-ha/opencti-ha/internal/awsutil"
 )
@@ -53,6 +57,9 @@ type OpenCTIStack struct {
 	// its message; the workers and connectors depend on it. nil when
 	// opencti.identities.enabled is false.
 	IdentitiesGate identitiesgate.IdentitiesGate
+	// Restore restores the OpenCTI indices (dr.restoreFrom) after the
+	// pre-upgrade snapshot and before every manifest; nil without a restore.
+	Restore recovery.Restore
 }
 
 // NewOpenCTIStack creates the OpenCTI workloads stack.
@@ -133,6 +140,39 @@ func NewOpenCTIStack(scope constructs.Construct, id string, props *OpenCTIStackP
 		RemovalPolicy:    removalPolicy(cfg),
 	})
 
+	// A restore (dr.restoreFrom): from the snapshot replica of this region
+	// (a failover), the pre-upgrade snapshots or the DR repository (in
+	// place), after the pre-upgrade snapshot (an in-place restore that also
+	// moves opencti.version back snapshots the bad state first) and before
+	// any OpenCTI tier starts.
+	dependsOn := []constructs.IDependable{s.UpgradeSnapshot.Resource()}
+	if dr := cfg.DR; dr.Restoring() {
+		rp := &recovery.RestoreProps{
+			Domain:        os,
+			Vpc:           props.Network.Vpc,
+			Subnets:       &props.Network.WorkloadSubnets,
+			SecurityGroup: props.Network.WorkloadSecurityGroup,
+			Snapshot:      jsii.String(dr.RestoreFrom),
+			Overwrite:     jsii.Bool(dr.Overwrite),
+			Generation:    &dr.RestoreGeneration,
+			LogRetention:  awsutil.LogRetention(cfg.Monitoring.LogRetentionDays),
+			RemovalPolicy: removalPolicy(cfg),
+		}
+		switch dr.RestoreSource {
+		case recoveryspec.SourceReplica:
+			rp.ReplicaBucket = awss3.Bucket_FromBucketName(stack, jsii.String("SnapshotReplica"),
+				jsii.String(recoveryspec.SnapshotReplicaBucket(cfg.Name, *stack.Account(), cfg.Region)))
+			rp.ReplicaKey = props.Data.Recovery.SnapshotReplicaKey
+		case recoveryspec.SourceScheduled:
+			rp.RepositoryName = jsii.String(recoveryspec.RepositoryName)
+		default:
+			rp.RepositoryName = jsii.String(opensearch.SnapshotRepositoryName)
+		}
+		s.Restore = recovery.NewRestore(stack, "Restore", rp)
+		s.Restore.Node().AddDependency(s.UpgradeSnapshot.Resource())
+		dependsOn = append(dependsOn, s.Restore.Resource())
+	}
+
 	// Apply in order, each chart after the one before; the first after the
 	// ClusterSecretStore its ExternalSecrets use, the Ingresses after the
 	// IngressClass. The OpenCTI stack depends on the Cluster stack, so on
@@ -147,7 +187,7 @@ func NewOpenCTIStack(scope constructs.Construct, id string, props *OpenCTIStackP
 		// The ScaledObject needs KEDA's CRDs and names the trigger's
 		// authentication.
 		ScalerDependsOn:   []constructs.IDependable{cl.Keda, cl.QueueScalerAuthentication},
-		DependsOn:         []constructs.IDependable{s.UpgradeSnapshot.Resource()},
+		DependsOn:         dependsOn,
 		GateLogRetention:  awsutil.LogRetention(cfg.Monitoring.LogRetentionDays),
 		GateRemovalPolicy: removalPolicy(cfg),
 	})

@@ -42,8 +42,8 @@ func TestARealConfigurationDeploysWithoutRulesInTheWay(t *testing.T) {
 		t.Fatal(err)
 	}
 	paths, _ := filepath.Glob(filepath.Join(dir, "*.template.json"))
-	if len(paths) != 7 {
-		t.Fatalf("%d templates, want 7", len(paths))
+	if len(paths) != 8 {
+		t.Fatalf("%d templates, want 8 (prod: 7 and the Recovery stack)", len(paths))
 	}
 	for _, p := range paths {
 		data, err := os.ReadFile(p)

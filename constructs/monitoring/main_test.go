@@ -104,8 +104,12 @@ func TestMain(m *testing.M) {
 			LogRetention: awslogs.RetentionDays_THREE_MONTHS,
 		})
 
+		buildRecoveryStack(env) // recovery_test.go
+
 		tmpl = assertions.Template_FromStack(stack, nil)
 		addonTmpl = assertions.Template_FromStack(addonStack, nil)
+		recoveryTmpl = assertions.Template_FromStack(recoveryStack, nil)
+		recoveryNagErrors = testutil.NagErrors(recoveryStack)
 		if resources, err = decode(tmpl); err == nil {
 			addonRes, err = decode(addonTmpl)
 		}

@@ -39,6 +39,9 @@ type Monitoring interface {
 	// BackupJobRule sends failed, aborted or expired backup jobs to the
 	// topic; nil without Storage.BackupVaultName.
 	BackupJobRule() awsevents.Rule
+	// CopyJobRule sends failed, aborted or expired backup copy jobs to the
+	// topic; nil without Recovery.BackupVaultArn.
+	CopyJobRule() awsevents.Rule
 }
 
 type monitoring struct {
@@ -52,6 +55,7 @@ type monitoring struct {
 	prefix     string
 	lookup     *albLookup
 	backupRule awsevents.Rule
+	copyRule   awsevents.Rule
 }
 
 func (m *monitoring) Topic() awssns.ITopic               { return m.topic }
@@ -65,6 +69,7 @@ func (m *monitoring) LoadBalancerLookup() LoadBalancerLookup {
 	return &loadBalancerLookup{Construct: m.lookup.scope, l: m.lookup}
 }
 func (m *monitoring) BackupJobRule() awsevents.Rule { return m.backupRule }
+func (m *monitoring) CopyJobRule() awsevents.Rule   { return m.copyRule }
 
 // NewMonitoring creates the topic, the alarms of every target in props and
 // the dashboard. It panics with an *problems.InvalidProps, listing every
@@ -86,6 +91,7 @@ func NewMonitoring(scope constructs.Construct, id string, props *MonitoringProps
 	m.broker()
 	m.ingestionScaling()
 	m.storage()
+	m.recovery()
 	m.loadBalancers()
 	m.newDashboard()
 	m.suppressNagFindings()

@@ -64,6 +64,9 @@ type MonitoringProps struct {
 	// and adds the "Ingestion scaling" row: waiting messages, consumers,
 	// worker-api pods and workers. Default: none.
 	IngestionScaling *IngestionScalingTarget
+	// Recovery alarms when the disaster recovery copies fall behind the RPO
+	// (recovery.go). Default: none.
+	Recovery *RecoveryTarget
 }
 
 // OpenSearchTarget names the OpenSearch Service domain (namespace AWS/ES,

@@ -24,15 +24,23 @@ import (
 
 // ObjectStoreProps configures NewObjectStore.
 type ObjectStoreProps struct {
+	// Bucket, when set, is OpenCTI's file bucket instead of a new one (bring
+	// your own: versioned, SSE-KMS with EncryptionKey; e.g. the recovery
+	// region's file replica that a failover takes over). The store backs it
+	// up and grants access to it but changes nothing on it:
+	// NoncurrentVersionExpirationDays and RemovalPolicy do not apply to it.
+	// Default: a new bucket.
+	Bucket awss3.IBucket
 	// EncryptionKey encrypts the bucket (SSE-KMS with an S3 bucket key).
-	// Default: a new customer managed key with rotation.
+	// Required with Bucket. Default: a new customer managed key with rotation.
 	EncryptionKey awskms.IKey
 	// NoncurrentVersionExpirationDays is how long an overwritten or deleted
 	// object version is kept before S3 expires it (>= 1).
 	// Default: objectstorespec.DefaultNoncurrentVersionExpirationDays (90).
 	NoncurrentVersionExpirationDays *int
 	// AccessLogsBucket receives the bucket's server access logs (prefix
-	// "opencti-files/"). Default: a new bucket from NewAccessLogsBucket.
+	// "opencti-files/"). Default: a new bucket from NewAccessLogsBucket;
+	// none with Bucket (a bucket brought along keeps its own logging).
 	AccessLogsBucket awss3.IBucket
 	// Backup configures the AWS Backup plan of the bucket.
 	// Default: daily backups kept 35 days, weekly 90 days, monthly 365 days.
@@ -65,6 +73,10 @@ type BackupProps struct {
 	// VaultKey encrypts the backup vault. Default: a new dedicated customer
 	// managed key (separate from the bucket key), retained like the vault.
 	VaultKey awskms.IKey
+	// CopyTo copies every recovery point, as each rule makes it, to a vault
+	// in another region or account, kept there as long as in this vault.
+	// Default: no copies.
+	CopyTo *BackupCopy
 	// VaultRemovalPolicy applies to the vault and its default key. AWS refuses
 	// to delete a vault that holds recovery points, and the vault lock keeps
 	// them for at least the shortest retention, so DESTROY would only make stack
@@ -77,6 +89,17 @@ type BackupProps struct {
 	VaultRemovalPolicy awscdk.RemovalPolicy
 }
 
+// BackupCopy is where BackupProps.CopyTo copies the recovery points.
+type BackupCopy struct {
+	// VaultArn is the destination vault's ARN
+	// ("arn:aws:backup:<region>:<account>:backup-vault:<name>"). Required.
+	VaultArn *string
+	// KeyAlias is the alias ("alias/<name>") of the key that encrypts the
+	// destination vault, in its region and account: the backup role may use
+	// that key (and no other) for the copies. Default: no key statement.
+	KeyAlias *string
+}
+
 // ObjectStore is OpenCTI's file store and its backups. Every resource it
 // creates is reachable from it.
 type ObjectStore interface {
@@ -86,7 +109,8 @@ type ObjectStore interface {
 	// EncryptionKey encrypts Bucket; readers and writers need kms:Decrypt and
 	// kms:GenerateDataKey on it (Bucket().GrantReadWrite grants both).
 	EncryptionKey() awskms.IKey
-	// AccessLogsBucket receives Bucket's server access logs.
+	// AccessLogsBucket receives Bucket's server access logs; nil with
+	// ObjectStoreProps.Bucket and no AccessLogsBucket.
 	AccessLogsBucket() awss3.IBucket
 	// BackupVault holds Bucket's recovery points.
 	BackupVault() awsbackup.IBackupVault
@@ -107,6 +131,8 @@ type objectStore struct {
 	vault        awsbackup.IBackupVault
 	plan         awsbackup.IBackupPlan
 	role         awsiam.IRole
+	// brought is true when the bucket is ObjectStoreProps.Bucket.
+	brought bool
 }
 
 func (o *objectStore) Bucket() awss3.IBucket               { return o.bucket }
@@ -118,10 +144,15 @@ func (o *objectStore) BackupRole() awsiam.IRole            { return o.role }
 
 func (o *objectStore) GrantReadWrite(role awsiam.IRole) {
 	o.bucket.GrantReadWrite(role, nil)
+	objects := map[string]any{"regex": "/^Resource::<.*Bucket.*\\.Arn>/\\*$/"}
+	if o.brought {
+		// A bucket brought by name (Bucket prop) has a literal ARN.
+		objects = map[string]any{"regex": "/^Resource::arn:[^:]+:s3:::[a-z0-9.-]+\\/\\*$/"}
+	}
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
 		Id:        jsii.String("AwsSolutions-IAM5"),
 		Reason:    jsii.String("OpenCTI stores files under arbitrary keys of its one bucket (bucket/*) and S3 object encryption needs kms:GenerateDataKey*/ReEncrypt* on the bucket's key only; no other bucket or key is named"),
-		AppliesTo: &[]any{"Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*", map[string]any{"regex": "/^Resource::<.*Bucket.*\\.Arn>/\\*$/"}},
+		AppliesTo: &[]any{"Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*", objects},
 	}}, jsii.Bool(true))
 }
 
@@ -150,6 +181,12 @@ func (r resolved) validate() error {
 	const f = "objectstore.ObjectStoreProps."
 	pr := &problems.List{}
 	objectstorespec.CheckNoncurrentVersionExpirationDays(pr, f+"NoncurrentVersionExpirationDays", *r.NoncurrentVersionExpirationDays)
+	if r.Bucket != nil && r.EncryptionKey == nil {
+		pr.Add(f+"EncryptionKey", nil, "the key that encrypts Bucket (required with Bucket)")
+	}
+	if c := r.backup.CopyTo; c != nil && (c.VaultArn == nil || *c.VaultArn == "") {
+		pr.Add(f+"Backup.CopyTo.VaultArn", c.VaultArn, "the destination vault's ARN")
+	}
 	r.retention.Check(pr, problems.GoNames(f+"Backup.Retention."))
 	awsutil.CheckRemovalPolicy(pr, f+"RemovalPolicy", r.RemovalPolicy)
 	awsutil.CheckRemovalPolicy(pr, f+"Backup.VaultRemovalPolicy", r.backup.VaultRemovalPolicy)
@@ -172,10 +209,20 @@ func NewObjectStore(scope constructs.Construct, id string, props *ObjectStorePro
 		RemovalPolicy: removal,
 	})
 	o.logs = p.AccessLogsBucket
-	if o.logs == nil {
+	if o.logs == nil && p.Bucket == nil {
 		o.logs = NewAccessLogsBucket(o, "AccessLogsBucket", &AccessLogsBucketProps{RemovalPolicy: removal})
 	}
-	o.bucket = awss3.NewBucket(o, jsii.String("Bucket"), &awss3.BucketProps{
+	o.bucket, o.brought = p.Bucket, p.Bucket != nil
+	if o.bucket == nil {
+		o.bucket = o.newBucket(p, removal)
+	}
+	o.addBackup(p.backup, p.retention)
+	return o
+}
+
+// newBucket creates the versioned, encrypted, access-logged file bucket.
+func (o *objectStore) newBucket(p resolved, removal awscdk.RemovalPolicy) awss3.IBucket {
+	return awss3.NewBucket(o, jsii.String("Bucket"), &awss3.BucketProps{
 		Encryption:             awss3.BucketEncryption_KMS,
 		EncryptionKey:          o.key,
 		BucketKeyEnabled:       jsii.Bool(true),
@@ -195,8 +242,6 @@ func NewObjectStore(scope constructs.Construct, id string, props *ObjectStorePro
 		RemovalPolicy:     removal,
 		AutoDeleteObjects: jsii.Bool(removal == awscdk.RemovalPolicy_DESTROY),
 	})
-	o.addBackup(p.backup, p.retention)
-	return o
 }
 
 func (o *objectStore) addBackup(b BackupProps, retention BackupRetention) {
@@ -216,16 +261,25 @@ func (o *objectStore) addBackup(b BackupProps, retention BackupRetention) {
 		{"Monthly", retention.MonthlyRetentionDays, &awsevents.CronOptions{Minute: jsii.String("0"), Hour: jsii.String("3"), Day: jsii.String("1")}},
 	}
 	minDays := retention.MinRetentionDays()
+	var copyTo awsbackup.IBackupVault
+	if b.CopyTo != nil {
+		copyTo = awsbackup.BackupVault_FromBackupVaultArn(o, jsii.String("CopyDestination"), b.CopyTo.VaultArn)
+	}
 	var planRules []awsbackup.BackupPlanRule
 	for _, r := range rules {
 		if r.days == 0 {
 			continue
 		}
-		planRules = append(planRules, awsbackup.NewBackupPlanRule(&awsbackup.BackupPlanRuleProps{
+		keep := awscdk.Duration_Days(jsii.Number(float64(r.days)))
+		props := &awsbackup.BackupPlanRuleProps{
 			RuleName:           jsii.String(r.name),
 			ScheduleExpression: awsevents.Schedule_Cron(r.cron),
-			DeleteAfter:        awscdk.Duration_Days(jsii.Number(float64(r.days))),
-		}))
+			DeleteAfter:        keep,
+		}
+		if copyTo != nil {
+			props.CopyActions = &[]*awsbackup.BackupPlanCopyActionProps{{DestinationBackupVault: copyTo, DeleteAfter: keep}}
+		}
+		planRules = append(planRules, awsbackup.NewBackupPlanRule(props))
 	}
 	vault := awsbackup.NewBackupVault(o, jsii.String("BackupVault"), &awsbackup.BackupVaultProps{
 		EncryptionKey: vaultKey,
@@ -262,6 +316,9 @@ func (o *objectStore) addBackup(b BackupProps, retention BackupRetention) {
 		Resources:  &[]*string{vaultKey.KeyArn()},
 		Conditions: &map[string]any{"Bool": map[string]any{"kms:GrantIsForAWSResource": "true"}},
 	}))
+	if c := b.CopyTo; c != nil {
+		o.allowCopies(role, c)
+	}
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM4"),
 		Reason: jsii.String("AWS Backup documents AWSBackupServiceRolePolicyForS3Backup and ...ForS3Restore as the " +
@@ -276,4 +333,33 @@ func (o *objectStore) addBackup(b BackupProps, retention BackupRetention) {
 		Role:                       role,
 		DisableDefaultBackupPolicy: jsii.Bool(true),
 	})
+}
+
+// allowCopies lets the backup role copy recovery points into the
+// destination vault and use its key, found by alias in the vault's region
+// and account (kms:ResourceAliases: a key ARN in another region is not
+// known when this stack is synthesized).
+func (o *objectStore) allowCopies(role awsiam.Role, c *BackupCopy) {
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("CopyIntoRecoveryVault"),
+		Actions:   jsii.Strings("backup:CopyIntoBackupVault"),
+		Resources: &[]*string{c.VaultArn},
+	}))
+	if c.KeyAlias == nil {
+		return
+	}
+	vault := awscdk.Arn_Split(c.VaultArn, awscdk.ArnFormat_COLON_RESOURCE_NAME)
+	keys := jsii.String("arn:" + *vault.Partition + ":kms:" + *vault.Region + ":" + *vault.Account + ":key/*")
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("UseRecoveryVaultKey"),
+		Actions:    jsii.Strings("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"),
+		Resources:  &[]*string{keys},
+		Conditions: &map[string]any{"ForAnyValue:StringEquals": map[string]any{"kms:ResourceAliases": []*string{c.KeyAlias}}},
+	}))
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("The recovery vault's key lives in another region (or account) and is known by its alias only: " +
+			"the statement names every key of that account and region and the condition kms:ResourceAliases keeps the one key."),
+		AppliesTo: &[]any{cdknag.RegexAppliesTo{Regex: jsii.String("/^Resource::arn:.+:kms:.+:key\\/\\*$/")}},
+	}}, jsii.Bool(true))
 }

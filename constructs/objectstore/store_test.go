@@ -34,6 +34,7 @@ func TestMain(m *testing.M) {
 	// creation rolls back.
 	rty = testutil.NewFixture(app, "Retry")
 	objectstore.NewObjectStore(rty.Stack, "ObjectStore", &objectstore.ObjectStoreProps{RemovalPolicy: awscdk.RemovalPolicy_SNAPSHOT})
+	buildCopyFixture() // copy_test.go
 	dev.Synth()
 	prd.Synth()
 	rty.Synth()

@@ -87,6 +87,14 @@ type DomainProps struct {
 	// no CloudFormation snapshot). DESTROY also empties the snapshot bucket.
 	// Default: awscdk.RemovalPolicy_RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
+	// SnapshotBucketNoncurrentDays, when set, turns on versioning of the
+	// snapshot bucket (S3 replication needs it, e.g. recovery.NewReplication
+	// of the disaster recovery prefix) and expires overwritten and deleted
+	// snapshot files after this many days (>= 1): OpenSearch rewrites its
+	// repository index and deletes the blobs of expired snapshots.
+	// Versioning cannot be turned off again, only suspended.
+	// Default: nil (an unversioned bucket).
+	SnapshotBucketNoncurrentDays *int
 	// ServiceLinkedRole creates the OpenSearch Service service-linked role
 	// before the domain when the account does not have it yet
 	// (NewServiceLinkedRole: idempotent, never deleted). Set false when the
@@ -204,6 +212,9 @@ func (r resolved) validate() error {
 		pr.Add(f+"DomainName", r.DomainName, "3-28 characters a-z, 0-9 and -, starting with a letter")
 	}
 	awsutil.CheckRemovalPolicy(pr, f+"RemovalPolicy", r.RemovalPolicy)
+	if n := r.SnapshotBucketNoncurrentDays; n != nil && *n < 1 {
+		pr.Add(f+"SnapshotBucketNoncurrentDays", *n, "nil (unversioned) or at least 1")
+	}
 	return pr.Err()
 }
 

@@ -24,6 +24,19 @@ func (d *domain) addSnapshotRepository(p resolved, removal awscdk.RemovalPolicy,
 		logs = objectstore.NewAccessLogsBucket(d, "AccessLogsBucket", &objectstore.AccessLogsBucketProps{RemovalPolicy: removal})
 	}
 	d.logsBkt = logs
+	lifecycle := []*awss3.LifecycleRule{{
+		Id:                                  jsii.String("AbortIncompleteUploads"),
+		AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
+	}}
+	var versioned *bool // nil, not false: the bucket's props (in metadata) stay as they were
+	if p.SnapshotBucketNoncurrentDays != nil {
+		versioned = jsii.Bool(true)
+		lifecycle = append(lifecycle, &awss3.LifecycleRule{
+			Id:                          jsii.String("ExpireNoncurrentVersions"),
+			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(float64(*p.SnapshotBucketNoncurrentDays))),
+			ExpiredObjectDeleteMarker:   jsii.Bool(true),
+		})
+	}
 	bucket := awss3.NewBucket(d, jsii.String("SnapshotBucket"), &awss3.BucketProps{
 		Encryption:             awss3.BucketEncryption_KMS,
 		EncryptionKey:          d.key,
@@ -34,12 +47,10 @@ func (d *domain) addSnapshotRepository(p resolved, removal awscdk.RemovalPolicy,
 		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
 		ServerAccessLogsBucket: logs,
 		ServerAccessLogsPrefix: jsii.String("opensearch-snapshots/"),
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Id:                                  jsii.String("AbortIncompleteUploads"),
-			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
-		}},
-		RemovalPolicy:     removal,
-		AutoDeleteObjects: jsii.Bool(removal == awscdk.RemovalPolicy_DESTROY),
+		Versioned:              versioned,
+		LifecycleRules:         &lifecycle,
+		RemovalPolicy:          removal,
+		AutoDeleteObjects:      jsii.Bool(removal == awscdk.RemovalPolicy_DESTROY),
 	})
 	d.bucket = bucket
 

@@ -2,6 +2,8 @@ package secrets
 
 import (
 	_ "embed"
+	"fmt"
+	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -54,6 +56,26 @@ type OpenCTISecretsProps struct {
 	// group (field names and secret ARNs only, never values).
 	// Default: awslogs.RetentionDays_THREE_MONTHS.
 	GeneratorLogRetention awslogs.RetentionDays
+	// Replicas replicates the three secrets to other regions (Secrets
+	// Manager replica secrets, read-only there until promoted), each
+	// encrypted with a key of its region: what a deployment restored in
+	// that region reads. Default: none.
+	Replicas []SecretReplica
+	// Existing imports the three secrets by name instead of creating them,
+	// with no key and no generator: they exist already in this region, e.g.
+	// as the replicas of a deployment whose recovery region this is.
+	// Default: false.
+	Existing *bool
+}
+
+// SecretReplica is one region a secret is replicated to.
+type SecretReplica struct {
+	// Region is the replica's region. Required.
+	Region string
+	// KmsKeyID encrypts the replica: a key ARN, alias ARN or alias name
+	// ("alias/opencti-prod-dr-secrets") of a key in Region. Default: the
+	// AWS managed key aws/secretsmanager of that region.
+	KmsKeyID string
 }
 
 // OpenCTISecrets are the OpenCTI platform's application secrets.
@@ -65,9 +87,11 @@ type OpenCTISecrets interface {
 	HealthAccessKeySecret() awssecretsmanager.ISecret
 	// EncryptionKeySecret has the JSON field EncryptionKeySecretField.
 	EncryptionKeySecret() awssecretsmanager.ISecret
-	// EncryptionKey is the KMS key that encrypts the three secrets.
+	// EncryptionKey is the KMS key that encrypts the three secrets; nil with
+	// Existing.
 	EncryptionKey() awskms.IKey
-	// Generator is the function that writes the generated fields.
+	// Generator is the function that writes the generated fields; nil with
+	// Existing.
 	Generator() awslambda.IFunction
 }
 
@@ -91,6 +115,8 @@ func (p *OpenCTISecretsProps) withDefaults() OpenCTISecretsProps {
 	}
 	defaults.Zero(&out.RemovalPolicy, awscdk.RemovalPolicy_RETAIN)
 	defaults.Zero(&out.GeneratorLogRetention, awslogs.RetentionDays_THREE_MONTHS)
+	defaults.Set(&out.Existing, false)
+	defaults.Slice(&out.Replicas, nil)
 	return out
 }
 
@@ -102,8 +128,19 @@ func (p OpenCTISecretsProps) validate() error {
 		secretsspec.CheckNamePrefix(pr, "secrets.OpenCTISecretsProps.NamePrefix", *p.NamePrefix)
 	}
 	awsutil.CheckRemovalPolicy(pr, "secrets.OpenCTISecretsProps.RemovalPolicy", p.RemovalPolicy)
+	for i, r := range p.Replicas {
+		if !regionRe.MatchString(r.Region) {
+			pr.Add(fmt.Sprintf("secrets.OpenCTISecretsProps.Replicas[%d].Region", i), r.Region, "an AWS region name such as eu-central-1")
+		}
+	}
+	if *p.Existing && len(p.Replicas) > 0 {
+		pr.Add("secrets.OpenCTISecretsProps.Replicas", problems.Raw(fmt.Sprintf("%d replicas", len(p.Replicas))),
+			"none with Existing (an imported secret's replication is its owner's)")
+	}
 	return pr.Err()
 }
+
+var regionRe = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
 
 // NewOpenCTISecrets creates the OpenCTI application secrets and the custom
 // resource that completes them with values Secrets Manager cannot generate.
@@ -115,6 +152,15 @@ func NewOpenCTISecrets(scope constructs.Construct, id string, props *OpenCTISecr
 	s := &openCTISecrets{}
 	constructs.NewConstruct_Override(s, scope, jsii.String(id))
 	removal := awsutil.DataRemovalPolicy(p.RemovalPolicy)
+	if *p.Existing {
+		imported := func(id, name string) awssecretsmanager.ISecret {
+			return awssecretsmanager.Secret_FromSecretNameV2(s, jsii.String(id), jsii.String(*p.NamePrefix+"/"+name))
+		}
+		s.admin = imported("AdminSecret", secretsspec.AdminSecretName)
+		s.health = imported("HealthAccessKeySecret", secretsspec.HealthAccessKeySecretName)
+		s.encryption = imported("EncryptionKeySecret", secretsspec.EncryptionKeySecretName)
+		return s
+	}
 
 	s.key = KeyOrNew(p.EncryptionKey, s, "Key", &KeyProps{
 		Description:   jsii.String("OpenCTI application secrets (" + *p.NamePrefix + ")"),
@@ -135,6 +181,17 @@ func NewOpenCTISecrets(scope constructs.Construct, id string, props *OpenCTISecr
 				IncludeSpace:         jsii.Bool(false),
 			},
 		})
+		if len(p.Replicas) > 0 {
+			replicas := make([]any, len(p.Replicas))
+			for i, r := range p.Replicas {
+				rr := &awssecretsmanager.CfnSecret_ReplicaRegionProperty{Region: jsii.String(r.Region)}
+				if r.KmsKeyID != "" {
+					rr.KmsKeyId = jsii.String(r.KmsKeyID)
+				}
+				replicas[i] = rr
+			}
+			sec.Node().DefaultChild().(awssecretsmanager.CfnSecret).SetReplicaRegions(replicas)
+		}
 		cdknag.NagSuppressions_AddResourceSuppressions(sec, &[]*cdknag.NagPackSuppression{{
 			Id: jsii.String("AwsSolutions-SMG4"),
 			Reason: jsii.String("OpenCTI reads this value at start-up on every platform replica and has no " +

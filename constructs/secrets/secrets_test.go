@@ -38,6 +38,7 @@ func TestMain(m *testing.M) {
 	secrets.NewOpenCTISecrets(prdStack, "OpenCTISecrets", &secrets.OpenCTISecretsProps{
 		NamePrefix: jsii.String("opencti/prod"),
 	})
+	buildReplicaStacks() // replica_test.go
 	dev = assertions.Template_FromStack(devStack, nil)
 	prd = assertions.Template_FromStack(prdStack, nil)
 	devJSON, prdJSON = *dev.ToJSON(), *prd.ToJSON()

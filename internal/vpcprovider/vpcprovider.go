@@ -61,13 +61,16 @@ type Props struct {
 	Secret awssecretsmanager.ISecret
 	// Statements are added to the role after the secret's.
 	Statements []Statement
-	// Source is the functions' inline code, exporting onEvent and isComplete.
+	// Source is the functions' inline code, exporting onEvent and (with
+	// IsCompleteDescription) isComplete.
 	Source string
 	// OnEventDescription and IsCompleteDescription describe the functions
-	// "OnEventFunction" and "IsCompleteFunction".
+	// "OnEventFunction" and "IsCompleteFunction". An empty
+	// IsCompleteDescription makes no isComplete function: onEvent finishes
+	// the operation (no waiter state machine, no "WaiterLogs").
 	OnEventDescription, IsCompleteDescription string
 	// FunctionTimeout bounds one function call; TotalTimeout the whole
-	// operation (isComplete is polled every 30 s).
+	// operation (isComplete is polled every 30 s; ignored without it).
 	FunctionTimeout, TotalTimeout awscdk.Duration
 	// LogRetention, LogEncryptionKey (optional) and RemovalPolicy apply to the
 	// log groups "FunctionLogs", "ProviderLogs" and "WaiterLogs".
@@ -81,16 +84,18 @@ type Handler struct {
 	FunctionLogs  awslogs.LogGroup
 	SecurityGroup awsec2.ISecurityGroup
 	// Ingress is the DomainIngress rule; nil without DomainSecurityGroup.
-	Ingress    awsec2.CfnSecurityGroupIngress
-	Role       awsiam.Role
-	OnEvent    awslambda.Function
+	Ingress awsec2.CfnSecurityGroupIngress
+	Role    awsiam.Role
+	OnEvent awslambda.Function
+	// IsComplete is nil without Props.IsCompleteDescription.
 	IsComplete awslambda.Function
 	Provider   customresources.Provider
 }
 
 // New creates the plumbing under scope, in this order: FunctionLogs,
 // SecurityGroup, DomainIngress, Role, OnEventFunction, IsCompleteFunction,
-// ProviderLogs, WaiterLogs, Provider.
+// ProviderLogs, WaiterLogs, Provider (without an isComplete function: no
+// IsCompleteFunction and no WaiterLogs).
 func New(scope constructs.Construct, p *Props) *Handler {
 	h := &Handler{}
 	newLogs := func(id string) awslogs.LogGroup {
@@ -162,6 +167,13 @@ func New(scope constructs.Construct, p *Props) *Handler {
 		})
 	}
 	h.OnEvent = newFunction("OnEventFunction", "onEvent", p.OnEventDescription)
+	if p.IsCompleteDescription == "" {
+		h.Provider = customresources.NewProvider(scope, jsii.String("Provider"), &customresources.ProviderProps{
+			OnEventHandler: h.OnEvent,
+			LogGroup:       newLogs("ProviderLogs"),
+		})
+		return h
+	}
 	h.IsComplete = newFunction("IsCompleteFunction", "isComplete", p.IsCompleteDescription)
 	h.Provider = customresources.NewProvider(scope, jsii.String("Provider"), &customresources.ProviderProps{
 		OnEventHandler:                   h.OnEvent,

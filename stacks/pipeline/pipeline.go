@@ -159,7 +159,12 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	})
 
 	s.Pipeline = pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
-		PipelineName:            jsii.String(cfg.Name),
+		PipelineName: jsii.String(cfg.Name),
+		// A stage with disaster recovery deploys a stack in its recovery
+		// region: CodePipeline then keeps that region's artefacts in a
+		// replication bucket of a support stack, which must be KMS-encrypted
+		// for a cross-account deployment.
+		CrossAccountKeys:        jsii.Bool(crossRegion(props.Stages)),
 		PipelineType:            awscodepipeline.PipelineType_V2,
 		Synth:                   synth,
 		ArtifactBucket:          s.ArtifactBucket,
@@ -189,9 +194,21 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		s.addStage(scope, props, ls, source, synth)
 	}
 	s.Pipeline.BuildPipeline()
+	s.hardenCrossRegionSupport(removal)
 	s.grantConnection(pc.ConnectionArn)
 	s.suppressNagFindings()
 	return s
+}
+
+// crossRegion reports whether a stage deploys outside its own region (a
+// recovery region).
+func crossRegion(stages []config.LoadedStage) bool {
+	for _, st := range stages {
+		if st.Config.DR.Enabled {
+			return true
+		}
+	}
+	return false
 }
 
 // storage creates the keys, the artefact bucket and the log group.

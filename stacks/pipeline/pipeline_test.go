@@ -15,10 +15,12 @@ import (
 // action is one CodePipeline action of the synthesized template.
 type action struct {
 	Name, Provider string
-	RunOrder       int
-	Config         map[string]any
-	RoleArn        any
-	Outputs        []string
+	// Region is the action's region ("" for the pipeline's own).
+	Region   string
+	RunOrder int
+	Config   map[string]any
+	RoleArn  any
+	Outputs  []string
 }
 
 // pipelineStages returns the CodePipeline stages in order with their actions
@@ -43,6 +45,7 @@ func pipelineStages(t *testing.T) (names []string, actions map[string][]action) 
 					RunOrder: int(am["RunOrder"].(float64)),
 					RoleArn:  am["RoleArn"],
 				}
+				act.Region, _ = am["Region"].(string)
 				act.Config, _ = am["Configuration"].(map[string]any)
 				outs, _ := am["OutputArtifacts"].([]any)
 				for _, o := range outs {
@@ -186,6 +189,11 @@ func TestStageOrder(t *testing.T) {
 		var want []string
 		for _, s := range []string{"Cluster", "Data", "Edge", "EdgeDns", "Monitoring", "Network", "OpenCTI", "PipelineAccess"} {
 			want = append(want, stage+"-"+s+"@"+account+"/eu-west-1")
+		}
+		// prod has disaster recovery (the prod profile's default): its
+		// Recovery stack deploys in the recovery region.
+		if stage == "opencti-prod" {
+			want = append(want, stage+"-Recovery@"+account+"/eu-central-1")
 		}
 		if got := nested["assembly-"+stage]; strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Errorf("assembly-%s stacks = %v, want %v", stage, got, want)
@@ -420,14 +428,23 @@ func TestNoSecretInBuildSpecsOrEnvironment(t *testing.T) {
 func TestCrossAccountRoles(t *testing.T) {
 	_, actions := pipelineStages(t)
 	for stage, account := range map[string]string{"opencti-dev": "418227093651", "opencti-prod": "527316480924"} {
-		deploy := ":iam::" + account + ":role/cdk-hnb659fds-deploy-role-" + account + "-eu-west-1"
-		exec := ":iam::" + account + ":role/cdk-hnb659fds-cfn-exec-role-" + account + "-eu-west-1"
 		n := 0
 		for _, a := range actions[stage] {
 			if a.Provider != "CloudFormation" {
 				continue
 			}
 			n++
+			// The Recovery stack deploys in the recovery region, with that
+			// region's bootstrap roles.
+			region := "eu-west-1"
+			if a.Region != "" {
+				region = a.Region
+			}
+			if strings.HasPrefix(a.Name, "Recovery.") != (region == "eu-central-1") {
+				t.Errorf("%s %s deploys in %s", stage, a.Name, region)
+			}
+			deploy := ":iam::" + account + ":role/cdk-hnb659fds-deploy-role-" + account + "-" + region
+			exec := ":iam::" + account + ":role/cdk-hnb659fds-cfn-exec-role-" + account + "-" + region
 			if !strings.Contains(toJSON(a.RoleArn), deploy) {
 				t.Errorf("%s %s runs as %s, want the stage's deploy role", stage, a.Name, toJSON(a.RoleArn))
 			}
@@ -435,8 +452,12 @@ func TestCrossAccountRoles(t *testing.T) {
 				t.Errorf("%s %s passes %s, want the stage's CloudFormation execution role", stage, a.Name, toJSON(a.Config["RoleArn"]))
 			}
 		}
-		if n != 16 {
-			t.Errorf("%s: %d CloudFormation actions, want 16 (prepare and deploy of 8 stacks)", stage, n)
+		want := 16 // prepare and deploy of 8 stacks
+		if stage == "opencti-prod" {
+			want = 18 // and of the Recovery stack
+		}
+		if n != want {
+			t.Errorf("%s: %d CloudFormation actions, want %d", stage, n, want)
 		}
 	}
 	// The stages' deploy roles may read the artefacts (templates) and
@@ -562,10 +583,67 @@ func TestEncryption(t *testing.T) {
 			t.Errorf("%s: logs to %v, want the encrypted build log group", id, pp["LogsConfig"])
 		}
 	}
+	// With a stage in a recovery region the pipeline has one artefact store
+	// per region: its own bucket here, aws-cdk-lib's replication bucket
+	// (KMS-encrypted, see TestCrossRegionSupport) there.
 	for _, st := range resources("AWS::CodePipeline::Pipeline") {
-		if !strings.Contains(toJSON(props(st)["ArtifactStore"]), `"EncryptionKey":{"Id":{"Fn::GetAtt":["ArtifactKey`) {
-			t.Errorf("artefact store = %v", props(st)["ArtifactStore"])
+		stores, _ := props(st)["ArtifactStores"].([]any)
+		regions := map[string]string{}
+		for _, s := range stores {
+			m := s.(map[string]any)
+			regions[m["Region"].(string)] = toJSON(m["ArtifactStore"])
 		}
+		if !strings.Contains(regions["eu-west-1"], `"EncryptionKey":{"Id":{"Fn::GetAtt":["ArtifactKey`) {
+			t.Errorf("artefact store in eu-west-1 = %v", regions["eu-west-1"])
+		}
+		if !strings.Contains(regions["eu-central-1"], `"EncryptionKey":{"Id":"arn:aws:kms:eu-central-1:304958112237:alias/`) {
+			t.Errorf("artefact store in eu-central-1 = %v", regions["eu-central-1"])
+		}
+		if len(regions) != 2 {
+			t.Errorf("artefact stores in %v, want eu-west-1 and eu-central-1", regions)
+		}
+	}
+}
+
+// TestCrossRegionSupport: the replication bucket aws-cdk-lib creates for the
+// recovery region is held to the pipeline's own bucket's standard: its key
+// rotates, it logs access, and it is TLS-only.
+func TestCrossRegionSupport(t *testing.T) {
+	var support map[string]any
+	for _, s := range *fx.Assembly.Stacks() {
+		if *s.Environment().Region == "eu-central-1" {
+			raw, _ := json.Marshal(s.Template())
+			if err := json.Unmarshal(raw, &support); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if support == nil {
+		t.Fatal("no support stack in eu-central-1")
+	}
+	var keys, buckets, logged int
+	for id, r := range support["Resources"].(map[string]any) {
+		m := r.(map[string]any)
+		p, _ := m["Properties"].(map[string]any)
+		switch m["Type"] {
+		case "AWS::KMS::Key":
+			keys++
+			if p["EnableKeyRotation"] != true {
+				t.Errorf("%s: key without rotation", id)
+			}
+		case "AWS::S3::Bucket":
+			buckets++
+			if p["LoggingConfiguration"] != nil {
+				logged++
+			}
+		case "AWS::S3::BucketPolicy":
+			if !strings.Contains(toJSON(p), `"aws:SecureTransport":"false"`) {
+				t.Errorf("%s: not TLS-only", id)
+			}
+		}
+	}
+	if keys != 1 || buckets != 2 || logged != 1 {
+		t.Errorf("support stack: %d keys, %d buckets (%d logging), want the replication key, bucket and its log bucket", keys, buckets, logged)
 	}
 }
 

@@ -9,8 +9,8 @@ const crypto = require('node:crypto');
 const { mockClient } = require('aws-sdk-client-mock');
 const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
 const { SignatureV4 } = require('@smithy/signature-v4');
-const { captureConsole, fakeHttps } = require('../../../internal/handlertest/fakes.js');
-const { FakeSearch } = require('../../../internal/handlertest/searchfake.js');
+const { captureConsole, fakeHttps } = require('../../internal/handlertest/fakes.js');
+const { FakeSearch } = require('../../internal/handlertest/searchfake.js');
 
 const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 const SESSION_TOKEN = 'FwoGZXIvYXdzEXAMPLESESSIONTOKENforRestore';

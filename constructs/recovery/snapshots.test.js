@@ -5,14 +5,12 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const path = require('node:path');
 const crypto = require('node:crypto');
 const { mockClient } = require('aws-sdk-client-mock');
 const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
 const { SignatureV4 } = require('@smithy/signature-v4');
-const { captureConsole, fakeHttps } = require('../../../internal/handlertest/fakes.js');
-const { FakeSearch } = require('../../../internal/handlertest/searchfake.js');
+const { captureConsole, fakeHttps } = require('../../internal/handlertest/fakes.js');
+const { FakeSearch } = require('../../internal/handlertest/searchfake.js');
 
 const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 const SESSION_TOKEN = 'FwoGZXIvYXdzEXAMPLESESSIONTOKENforSnapshots';
@@ -79,6 +77,18 @@ test('Create registers the DR repository under its own base path and creates the
   assert.deepEqual(search.rolesMapping.manage_snapshots.backend_roles, [props.FunctionRoleArn]);
   assert.deepEqual(search.smPolicies['opencti-dr'].policy, WANT_POLICY);
   noSecrets(lines);
+});
+
+test('Create maps the age probe role too, keeping the existing mapping, once', async (t) => {
+  const { search } = setUp(t);
+  search.rolesMapping.manage_snapshots = { backend_roles: ['arn:aws:iam::123456789012:role/Operator'], hosts: [], users: ['alice'] };
+  const probe = 'arn:aws:iam::123456789012:role/SnapshotAgeProbeRole';
+  await handler.onEvent(create({ ...props, ProbeRoleArn: probe }));
+  assert.deepEqual(search.rolesMapping.manage_snapshots.backend_roles, ['arn:aws:iam::123456789012:role/Operator', props.FunctionRoleArn, probe]);
+  assert.deepEqual(search.rolesMapping.manage_snapshots.users, ['alice']);
+  const before = search.writes.length;
+  await handler.onEvent(create({ ...props, ProbeRoleArn: probe }));
+  assert.equal(search.writes.length, before, 'a retry maps nothing again');
 });
 
 test('a retried Create writes nothing (idempotent)', async (t) => {
@@ -211,7 +221,7 @@ test('the probe writes no age without a successful snapshot, and fails when the 
   await assert.rejects(handler.handler({}), { message: /^listing the snapshots of repository dr-snapshots: HTTP 404 .*repository_missing_exception/ });
 });
 
-// ---- SigV4 copy and inline loading ---------------------------------------
+// ---- SigV4 copy ----------------------------------------------------------
 
 class Sha256 {
   constructor(secret) { this.h = secret ? crypto.createHmac('sha256', secret) : crypto.createHash('sha256'); }
@@ -230,19 +240,3 @@ test('SigV4 requests to es agree with @smithy/signature-v4', async () => {
     assert.equal(handler.esHeaders(ENDPOINT, method, p, query, body, now).authorization, signed.headers.authorization, `${method} ${p}`);
   }
 });
-
-// internal/handlertest/inline.test.js checks the handlers directly under
-// constructs/<package>/; these live one level deeper, so the same checks here.
-for (const file of ['restore.js', 'snapshots.js']) {
-  test(`${file} is loadable as inline code`, () => {
-    const src = fs.readFileSync(path.join(__dirname, file), 'utf8');
-    assert.doesNotMatch(src, /^\s*(import|export)\s/m, 'ES module syntax: inline code is CommonJS');
-    const required = [...src.matchAll(/require\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]);
-    assert.ok(required.length > 0);
-    for (const r of required) assert.match(r, /^(node:[a-z_]+|@aws-sdk\/client-[a-z0-9-]+)$/, `${r}: not a node: built-in nor an AWS SDK v3 client`);
-    const exported = [...src.matchAll(/^exports\.(onEvent|isComplete|handler)\s*=\s*(async\b)?/gm)];
-    assert.ok(exported.length > 0, 'no handler exported');
-    for (const m of exported) assert.ok(m[2], `exports.${m[1]} must be an async function`);
-    assert.ok(Buffer.byteLength(src) < 64 * 1024, 'well inside the inline code limit');
-  });
-}

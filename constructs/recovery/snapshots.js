@@ -5,7 +5,8 @@
 //   framework, no isComplete) that keeps an OpenSearch snapshot management
 //   (SM) policy in the domain (Index Management plugin, _plugins/_sm;
 //   OpenSearch Service supports SM from OpenSearch 2.5):
-//   Create/Update - map this function's role to manage_snapshots (master user),
+//   Create/Update - map this function's role and the age probe's role
+//   (ProbeRoleArn) to manage_snapshots (master user),
 //   register the DR repository (SigV4, passes SnapshotRoleArn; a base path of
 //   its own in the snapshot bucket, so that every blob of it is written after
 //   S3 replication was turned on), then create the policy, or update it
@@ -156,9 +157,10 @@ const TIME_RE = /^[1-9][0-9]*(m|h|d)$/;
 
 // props validates the properties (strings, as CloudFormation passes them)
 // and fills the defaults: BasePath "dr", Timezone "UTC", DeletionSchedule
-// = Schedule, TimeLimit "1h", IncludeGlobalState "false", MaxCount none.
+// = Schedule, TimeLimit "1h", IncludeGlobalState "false", MaxCount none,
+// ProbeRoleArn none.
 function props(raw) {
-  const p = { BasePath: 'dr', Timezone: 'UTC', TimeLimit: '1h', IncludeGlobalState: 'false', MaxCount: '', ...raw };
+  const p = { BasePath: 'dr', Timezone: 'UTC', TimeLimit: '1h', IncludeGlobalState: 'false', MaxCount: '', ProbeRoleArn: '', ...raw };
   if (!p.DeletionSchedule) p.DeletionSchedule = p.Schedule;
   const problems = [];
   for (const f of REQUIRED) if (typeof p[f] !== 'string' || p[f] === '') problems.push(`${f} is required`);
@@ -214,20 +216,25 @@ function differs(want, got) {
   return pick(want) !== pick(got || {});
 }
 
+// mapRole adds this function's role, and the age probe's (ProbeRoleArn),
+// to the backend roles of manage_snapshots, keeping every existing user,
+// backend role and host of the mapping. The probe's IAM policy allows it
+// GET on _snapshot only, so the mapping gives it no more than reading.
 async function mapRole(p, auth) {
   const path = '/_plugins/_security/api/rolesmapping/manage_snapshots';
   const got = await call(p.DomainEndpoint, 'GET', path, undefined, auth);
   if (got.status !== 200 && got.status !== 404) throw fail('reading the manage_snapshots role mapping', got);
   const current = (got.status === 200 && got.body.manage_snapshots) || {};
   const backendRoles = current.backend_roles || [];
-  if (backendRoles.includes(p.FunctionRoleArn)) return;
+  const missing = [p.FunctionRoleArn, p.ProbeRoleArn].filter((r) => r && !backendRoles.includes(r));
+  if (missing.length === 0) return;
   const put = await call(p.DomainEndpoint, 'PUT', path, {
-    backend_roles: [...backendRoles, p.FunctionRoleArn],
+    backend_roles: [...backendRoles, ...missing],
     hosts: current.hosts || [],
     users: current.users || [],
   }, auth);
-  if (put.status !== 200 && put.status !== 201) throw fail('mapping the function role to manage_snapshots', put);
-  log('mapped role to manage_snapshots', { role: p.FunctionRoleArn });
+  if (put.status !== 200 && put.status !== 201) throw fail('mapping the function roles to manage_snapshots', put);
+  log('mapped roles to manage_snapshots', { roles: missing });
 }
 
 // registerRepository registers the DR repository (writable) unless it
