@@ -60,7 +60,7 @@ test: tools test-handlers
 ## test-handlers: the Lambda handlers' unit tests (Node's test runner on the
 ## Node.js .tools/node-path chooses; the AWS SDK clients and aws-sdk-client-mock come from
 ## .tools/node_modules through NODE_PATH, see internal/handlertest/README.md)
-HANDLER_TESTS := 'constructs/**/*.test.js' 'charts/**/*.test.js' 'internal/handlertest/*.test.js'
+HANDLER_TESTS := 'constructs/**/*.test.js' 'charts/**/*.test.js' 'internal/handlertest/*.test.js' 'internal/handlerlib/*.test.js'
 test-handlers: tools
 	NODE_PATH=$(CURDIR)/.tools/node_modules node --test --test-reporter=spec $(HANDLER_TESTS)
 

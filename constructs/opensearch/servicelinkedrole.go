@@ -7,7 +7,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
 )
 
 // The service-linked role a VPC domain needs: OpenSearch Service creates the
@@ -92,23 +93,6 @@ func NewServiceLinkedRole(scope constructs.Construct, id string, props *ServiceL
 		InstallLatestAwsSdk: jsii.Bool(false),
 		LogGroup:            logGroup,
 	})
-	suppressSingletonFunctionFindings(stack)
+	awsutil.SuppressCustomResourceFunctionFindings(stack, " (here iam:CreateServiceLinkedRole on one role)")
 	return cr
-}
-
-// singletonFunctionID is the construct ID aws-cdk-lib gives the one Lambda
-// function that serves every AwsCustomResource of a stack.
-const singletonFunctionID = "AWS679f53fac002430cb0da5b7982bd2287"
-
-func suppressSingletonFunctionFindings(stack awscdk.Stack) {
-	fn := stack.Node().TryFindChild(jsii.String(singletonFunctionID))
-	if fn == nil {
-		return
-	}
-	cdknag.NagSuppressions_AddResourceSuppressions(fn, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-IAM4"),
-		Reason: jsii.String("aws-cdk-lib's AwsCustomResource function: AWSLambdaBasicExecutionRole only lets it write its own " +
-			"logs; its permissions are the statements its custom resources name (here iam:CreateServiceLinkedRole on one role)."),
-		AppliesTo: &[]any{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"},
-	}}, jsii.Bool(true))
 }

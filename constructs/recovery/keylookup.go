@@ -11,6 +11,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/opencti-ha/opencti-ha/constructs/problems"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
 )
 
 // KeyLookupProps configures NewKeyLookup.
@@ -101,24 +102,7 @@ func NewKeyLookup(scope constructs.Construct, id string, props *KeyLookupProps) 
 			"of this account and region for kms:DescribeKey and the condition kms:ResourceAliases keeps the one key."),
 		AppliesTo: &[]any{cdknag.RegexAppliesTo{Regex: jsii.String("/^Resource::arn:.+:kms:.+:key\\/\\*$/")}},
 	}}, jsii.Bool(true))
-	suppressSingletonFunctionFindings(stack)
+	awsutil.SuppressCustomResourceFunctionFindings(stack, "")
 	k.key = awskms.Key_FromKeyArn(k, jsii.String("Key"), k.cr.GetResponseField(jsii.String("KeyMetadata.Arn")))
 	return k
-}
-
-// singletonFunctionID is the construct ID aws-cdk-lib gives the one Lambda
-// function that serves every AwsCustomResource of a stack.
-const singletonFunctionID = "AWS679f53fac002430cb0da5b7982bd2287"
-
-func suppressSingletonFunctionFindings(stack awscdk.Stack) {
-	fn := stack.Node().TryFindChild(jsii.String(singletonFunctionID))
-	if fn == nil {
-		return
-	}
-	cdknag.NagSuppressions_AddResourceSuppressions(fn, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-IAM4"),
-		Reason: jsii.String("aws-cdk-lib's AwsCustomResource function: AWSLambdaBasicExecutionRole only lets it write its own " +
-			"logs; its permissions are the statements its custom resources name."),
-		AppliesTo: &[]any{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"},
-	}}, jsii.Bool(true))
 }

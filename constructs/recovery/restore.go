@@ -25,11 +25,16 @@ import (
 	"github.com/opencti-ha/opencti-ha/constructs/secrets"
 	"github.com/opencti-ha/opencti-ha/internal/awsutil"
 	"github.com/opencti-ha/opencti-ha/internal/defaults"
+	"github.com/opencti-ha/opencti-ha/internal/handlerlib"
 	"github.com/opencti-ha/opencti-ha/internal/vpcprovider"
 )
 
 //go:embed restore.js
-var restoreSource string
+var restoreSourceRaw string
+
+// restoreSource is restore.js as Lambda receives it: one file, with the shared code of
+// internal/handlerlib in place of its require.
+var restoreSource = handlerlib.Inline(restoreSourceRaw)
 
 // RestoreResourceType is the CloudFormation type of the restore.
 const RestoreResourceType = "Custom::OpenSearchRestore"

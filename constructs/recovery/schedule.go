@@ -24,11 +24,16 @@ import (
 	"github.com/opencti-ha/opencti-ha/constructs/secrets"
 	"github.com/opencti-ha/opencti-ha/internal/awsutil"
 	"github.com/opencti-ha/opencti-ha/internal/defaults"
+	"github.com/opencti-ha/opencti-ha/internal/handlerlib"
 	"github.com/opencti-ha/opencti-ha/internal/vpcprovider"
 )
 
 //go:embed snapshots.js
-var snapshotsSource string
+var snapshotsSourceRaw string
+
+// snapshotsSource is snapshots.js as Lambda receives it: one file, with the shared code of
+// internal/handlerlib in place of its require.
+var snapshotsSource = handlerlib.Inline(snapshotsSourceRaw)
 
 // SnapshotScheduleResourceType is the CloudFormation type of the custom
 // resource that keeps the snapshot management policy.

@@ -21,133 +21,12 @@
 //   snapshots. No snapshot at all: no age is written (the alarm treats
 //   missing data as breaching); the domain unreachable: the function fails.
 //
-// Loadable as inline code: only node: built-ins and
-// @aws-sdk/client-secrets-manager. The SigV4 signer is a copy of the one in
-// constructs/upgradesnapshot/handler.js. Nothing secret is logged or returned.
+// Loadable as inline code: the SigV4 signing, the requests to the domain, the
+// master user and the manage_snapshots mapping come from
+// internal/handlerlib/opensearch.js (handlerlib.Inline puts it in place of
+// its require). Nothing secret is logged or returned.
 'use strict';
-const https = require('node:https');
-const crypto = require('node:crypto');
-const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
-
-const secrets = new SecretsManagerClient({});
-
-// ---- AWS Signature Version 4 (copy of constructs/upgradesnapshot) --------
-
-const sha256hex = (data) => crypto.createHash('sha256').update(data).digest('hex');
-const hmac = (key, data) => crypto.createHmac('sha256', key).update(data).digest();
-
-function uriEncode(s) {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
-}
-
-function canonicalPath(path) {
-  const segments = [];
-  for (const s of path.split('/')) {
-    if (s === '' || s === '.') continue;
-    if (s === '..') segments.pop();
-    else segments.push(s);
-  }
-  const trailing = segments.length > 0 && path.endsWith('/') ? '/' : '';
-  return '/' + segments.map(uriEncode).join('/') + trailing;
-}
-
-function canonicalQuery(query) {
-  return Object.entries(query || {})
-    .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [uriEncode(k), uriEncode(x === undefined || x === null ? '' : String(x))]))
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`)
-    .join('&');
-}
-
-function signV4(req, creds, region, service, amzDate) {
-  const headers = {};
-  for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = String(v).trim().replace(/\s+/g, ' ');
-  const names = Object.keys(headers).sort();
-  const signedHeaders = names.join(';');
-  const canonicalRequest = [
-    req.method.toUpperCase(),
-    canonicalPath(req.path),
-    canonicalQuery(req.query),
-    names.map((n) => `${n}:${headers[n]}\n`).join(''),
-    signedHeaders,
-    sha256hex(req.body || ''),
-  ].join('\n');
-  const day = amzDate.slice(0, 8);
-  const scope = `${day}/${region}/${service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256hex(canonicalRequest)].join('\n');
-  const key = hmac(hmac(hmac(hmac('AWS4' + creds.secretAccessKey, day), region), service), 'aws4_request');
-  const signature = crypto.createHmac('sha256', key).update(stringToSign).digest('hex');
-  return `AWS4-HMAC-SHA256 Credential=${creds.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
-}
-
-const amzDateOf = (d) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
-
-function esHeaders(host, method, path, query, payload, now = new Date()) {
-  const creds = {
-    accessKeyId: process.env.AWS_ACCESS_KEY_ID,
-    secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY,
-    sessionToken: process.env.AWS_SESSION_TOKEN,
-  };
-  if (!creds.accessKeyId || !creds.secretAccessKey) throw new Error('no AWS credentials in the environment to sign the request with');
-  const amzDate = amzDateOf(now);
-  const headers = {
-    host,
-    'content-type': 'application/json',
-    'x-amz-content-sha256': sha256hex(payload || ''),
-    'x-amz-date': amzDate,
-  };
-  if (creds.sessionToken) headers['x-amz-security-token'] = creds.sessionToken;
-  headers.authorization = signV4({ method, path, query, headers, body: payload }, creds, process.env.AWS_REGION, 'es', amzDate);
-  return headers;
-}
-
-// ---- HTTP to the domain --------------------------------------------------
-
-const log = (msg, fields) => console.log(JSON.stringify({ msg, ...fields }));
-
-async function call(host, method, path, body, auth) {
-  const [pathname, search] = path.split('?');
-  const query = Object.fromEntries(new URLSearchParams(search || ''));
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  let headers;
-  if (auth === 'iam') {
-    headers = esHeaders(host, method, pathname, query, payload);
-  } else {
-    headers = { host, 'content-type': 'application/json', authorization: 'Basic ' + Buffer.from(`${auth.username}:${auth.password}`).toString('base64') };
-  }
-  if (payload !== undefined) headers['content-length'] = Buffer.byteLength(payload);
-  return new Promise((resolve, reject) => {
-    const req = https.request({ host, port: 443, method, path, headers, timeout: 30000 }, (res) => {
-      let text = '';
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => {
-        let json;
-        try { json = text ? JSON.parse(text) : {}; } catch { json = { raw: text }; }
-        resolve({ status: res.statusCode, body: json });
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${pathname}: timed out after 30 s`)));
-    req.on('error', (e) => reject(new Error(`${method} ${pathname} on ${host}: ${e.message}`)));
-    if (payload !== undefined) req.write(payload);
-    req.end();
-  });
-}
-
-function fail(what, res) {
-  return new Error(`${what}: HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 1000)}`);
-}
-
-async function masterUser(p) {
-  const out = await secrets.send(new GetSecretValueCommand({ SecretId: p.MasterUserSecretArn }));
-  let s;
-  // A parse error message quotes the input: never let it carry the password.
-  try { s = JSON.parse(out.SecretString); } catch (_) { s = undefined; }
-  if (s === null || typeof s !== 'object' || Array.isArray(s)) throw new Error('the master user secret is not a JSON object');
-  for (const f of [p.UsernameField, p.PasswordField]) {
-    if (typeof s[f] !== 'string' || s[f] === '') throw new Error(`the master user secret has no "${f}" field`);
-  }
-  return { username: s[p.UsernameField], password: s[p.PasswordField] };
-}
+const { call, fail, masterUser, mapManageSnapshots, log } = require('../../internal/handlerlib/opensearch.js');
 
 // ---- the SM policy -------------------------------------------------------
 
@@ -216,26 +95,10 @@ function differs(want, got) {
   return pick(want) !== pick(got || {});
 }
 
-// mapRole adds this function's role, and the age probe's (ProbeRoleArn),
-// to the backend roles of manage_snapshots, keeping every existing user,
-// backend role and host of the mapping. The probe's IAM policy allows it
-// GET on _snapshot only, so the mapping gives it no more than reading.
-async function mapRole(p, auth) {
-  const path = '/_plugins/_security/api/rolesmapping/manage_snapshots';
-  const got = await call(p.DomainEndpoint, 'GET', path, undefined, auth);
-  if (got.status !== 200 && got.status !== 404) throw fail('reading the manage_snapshots role mapping', got);
-  const current = (got.status === 200 && got.body.manage_snapshots) || {};
-  const backendRoles = current.backend_roles || [];
-  const missing = [p.FunctionRoleArn, p.ProbeRoleArn].filter((r) => r && !backendRoles.includes(r));
-  if (missing.length === 0) return;
-  const put = await call(p.DomainEndpoint, 'PUT', path, {
-    backend_roles: [...backendRoles, ...missing],
-    hosts: current.hosts || [],
-    users: current.users || [],
-  }, auth);
-  if (put.status !== 200 && put.status !== 201) throw fail('mapping the function roles to manage_snapshots', put);
-  log('mapped roles to manage_snapshots', { roles: missing });
-}
+// mapRole maps this function's role, and the age probe's (ProbeRoleArn),
+// to manage_snapshots. The probe's IAM policy allows it GET on _snapshot
+// only, so the mapping gives it no more than reading.
+const mapRole = (p, auth) => mapManageSnapshots(p.DomainEndpoint, auth, [p.FunctionRoleArn, p.ProbeRoleArn]);
 
 // registerRepository registers the DR repository (writable) unless it
 // already points at the bucket, base path and role.
@@ -338,5 +201,3 @@ exports.handler = async () => {
 // For the tests.
 exports.props = props;
 exports.policyBody = policyBody;
-exports.signV4 = signV4;
-exports.esHeaders = esHeaders;

@@ -221,22 +221,3 @@ test('the probe writes no age without a successful snapshot, and fails when the 
   await assert.rejects(handler.handler({}), { message: /^listing the snapshots of repository dr-snapshots: HTTP 404 .*repository_missing_exception/ });
 });
 
-// ---- SigV4 copy ----------------------------------------------------------
-
-class Sha256 {
-  constructor(secret) { this.h = secret ? crypto.createHmac('sha256', secret) : crypto.createHash('sha256'); }
-  update(d) { this.h.update(typeof d === 'string' ? d : Buffer.from(d)); }
-  async digest() { return new Uint8Array(this.h.digest()); }
-}
-
-test('SigV4 requests to es agree with @smithy/signature-v4', async () => {
-  const now = new Date('2026-12-01T12:00:00.000Z');
-  const oracle = new SignatureV4({ service: 'es', region: 'eu-west-1', sha256: Sha256, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET_KEY, sessionToken: SESSION_TOKEN } });
-  for (const [method, p, query, body] of [
-    ['GET', '/_snapshot/dr-snapshots/_all', {}, undefined],
-    ['PUT', '/_snapshot/dr-snapshots', {}, JSON.stringify({ type: 's3', settings: { bucket: 'b', base_path: 'dr' } })],
-  ]) {
-    const signed = await oracle.sign({ method, protocol: 'https:', hostname: ENDPOINT, path: p, query, body, headers: { host: ENDPOINT, 'content-type': 'application/json' } }, { signingDate: now });
-    assert.equal(handler.esHeaders(ENDPOINT, method, p, query, body, now).authorization, signed.headers.authorization, `${method} ${p}`);
-  }
-});

@@ -20,11 +20,16 @@ import (
 	"github.com/opencti-ha/opencti-ha/constructs/opensearch"
 	"github.com/opencti-ha/opencti-ha/constructs/problems"
 	"github.com/opencti-ha/opencti-ha/constructs/secrets"
+	"github.com/opencti-ha/opencti-ha/internal/handlerlib"
 	"github.com/opencti-ha/opencti-ha/internal/vpcprovider"
 )
 
 //go:embed handler.js
-var handlerSource string
+var handlerSourceRaw string
+
+// handlerSource is handler.js as Lambda receives it: one file, with the shared code of
+// internal/handlerlib in place of its require.
+var handlerSource = handlerlib.Inline(handlerSourceRaw)
 
 // LambdaRuntime runs the functions: the latest Node.js in aws-cdk-lib
 // 2.276 (cdk-nag AwsSolutions-L1 rejects older ones); its bundled AWS SDK v3
