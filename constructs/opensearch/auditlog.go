@@ -20,11 +20,16 @@ import (
 	"github.com/opencti-ha/opencti-ha/constructs/problems"
 	"github.com/opencti-ha/opencti-ha/internal/awsutil"
 	"github.com/opencti-ha/opencti-ha/internal/defaults"
+	"github.com/opencti-ha/opencti-ha/internal/handlerlib"
 	"github.com/opencti-ha/opencti-ha/internal/vpcprovider"
 )
 
 //go:embed auditlog.js
-var auditLogSource string
+var auditLogSourceRaw string
+
+// auditLogSource is auditlog.js as Lambda receives it: one file, with the
+// shared code of internal/handlerlib in place of its require.
+var auditLogSource = handlerlib.Inline(auditLogSourceRaw)
 
 // AuditLoggingResourceType is the CloudFormation type of the custom resource
 // that turns audit logging on inside the domain.

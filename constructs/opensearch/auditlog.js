@@ -17,32 +17,19 @@
 // operation must not silently stop a security control, and a replacement
 // deletes the old resource after the new one was created).
 //
-// Loadable as inline code: only node:https and @aws-sdk/client-secrets-manager
-// (in the Lambda Node.js runtimes). The master password is read at run time
-// and never logged or returned.
+// Loadable as inline code: only node:https and, through
+// internal/handlerlib/opensearch.js (the master user and the log line;
+// handlerlib.Inline puts it in place of its require),
+// @aws-sdk/client-secrets-manager (in the Lambda Node.js runtimes). The
+// master password is read at run time and never logged or returned.
 const https = require('node:https');
-const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
+const { masterUser, log } = require('../../internal/handlerlib/opensearch.js');
 
-const secrets = new SecretsManagerClient({});
 const GET_PATH = '/_plugins/_security/api/audit';
 const PUT_PATH = '/_plugins/_security/api/audit/config';
 const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);
 
-const log = (msg, fields) => console.log(JSON.stringify({ msg, ...fields }));
-
 class Transient extends Error {}
-
-async function masterUser(p) {
-  const out = await secrets.send(new GetSecretValueCommand({ SecretId: p.MasterUserSecretArn }));
-  let s;
-  // A parse error message quotes the input: never let it carry the password.
-  try { s = JSON.parse(out.SecretString); } catch (_) { s = undefined; }
-  if (s === null || typeof s !== 'object' || Array.isArray(s)) throw new Error('the master user secret is not a JSON object');
-  for (const f of [p.UsernameField, p.PasswordField]) {
-    if (typeof s[f] !== 'string' || s[f] === '') throw new Error(`the master user secret has no "${f}" field`);
-  }
-  return { username: s[p.UsernameField], password: s[p.PasswordField] };
-}
 
 // call sends one request with the master user's basic authentication.
 // Network failures and 429/502/503/504 are Transient.

@@ -39,7 +39,7 @@ func TestInlinedHandlersLoadAlone(t *testing.T) {
 			users = append(users, f)
 		}
 	}
-	want := []string{"constructs/recovery/restore.js", "constructs/recovery/snapshots.js", "constructs/upgradesnapshot/handler.js"}
+	want := []string{"constructs/opensearch/auditlog.js", "constructs/recovery/restore.js", "constructs/recovery/snapshots.js", "constructs/upgradesnapshot/handler.js"}
 	var got []string
 	for _, f := range users {
 		rel, _ := filepath.Rel(root, f)

@@ -1,6 +1,7 @@
 // Shared by the Lambda handlers that talk to the OpenSearch Service domain
 // (constructs/upgradesnapshot/handler.js, constructs/recovery/restore.js,
-// constructs/recovery/snapshots.js): AWS Signature Version 4 for the es
+// constructs/recovery/snapshots.js; constructs/opensearch/auditlog.js takes
+// the master user and the log line): AWS Signature Version 4 for the es
 // service, one HTTPS request to the domain, the master user's credentials
 // from Secrets Manager, and the manage_snapshots role mapping.
 //
