@@ -37,8 +37,8 @@ type Monitoring struct {
 	LoadBalancerLookupRevision int `yaml:"loadBalancerLookupRevision"`
 	// Thresholds of the alarms, one per alarmed condition (the construct's
 	// Thresholds, constructs/monitoring/monitoringspec). Default: each
-	// threshold's own default below; dev lowers openSearchFreeStorageMiB to
-	// 5120 (25% of its 20 GiB volumes) and brokerQueueDepth to 100000.
+	// threshold's own default below (openSearchFreeStorageMiB 0: 25% of
+	// data.opensearch.volumeSizeGiB); dev lowers brokerQueueDepth to 100000.
 	Thresholds monitoringspec.Thresholds `yaml:"thresholds"`
 }
 
@@ -52,7 +52,6 @@ func defaultMonitoring(env string) Monitoring {
 	}
 	if env != "prod" {
 		m.LogRetentionDays = 30
-		m.Thresholds.OpenSearchFreeStorageMiB = 5120
 		m.Thresholds.BrokerQueueDepth = 100000
 	}
 	return m

@@ -30,7 +30,7 @@ func TestMonitoringDefaultsPerEnvironment(t *testing.T) {
 	if len(dev.AlarmEmails) != 0 || len(prod.AlarmEmails) != 0 || dev.EvaluationPeriods != 3 || dev.LoadBalancerLookupRevision != 1 {
 		t.Errorf("defaults: %+v", dev)
 	}
-	if prod.Thresholds.OpenSearchFreeStorageMiB != 51200 || prod.Thresholds.BrokerQueueDepth != 500000 {
+	if prod.Thresholds.OpenSearchFreeStorageMiB != 0 || prod.Thresholds.BrokerQueueDepth != 500000 {
 		t.Errorf("prod thresholds: %+v", prod.Thresholds)
 	}
 	for _, env := range Environments {

@@ -115,7 +115,13 @@ func NewOpenCTIApp(scope constructs.Construct, cfg *config.Config) *OpenCTIApp {
 		StackProps: stackProps(MonitoringStackID, "alarms, alarm topic and dashboard for every tier and data service"),
 		Config:     cfg,
 		Targets: MonitoringTargets{
-			OpenSearchDomain:        a.Data.OpenSearch.Domain(),
+			// The alarms' dimensions must follow the resources: the domain and
+			// the broker by the names both templates carry as literals (a
+			// weak reference, Fn::GetStackOutput, leaves the Monitoring
+			// template unchanged, and so undeployed, when the resource is
+			// replaced). The replication group and the cluster are named by
+			// CloudFormation: still weak references (constructs/monitoring README).
+			OpenSearchDomainName:    a.Data.OpenSearch.Name(),
 			RedisReplicationGroupID: a.Data.Redis.Resource().Ref(),
 			BrokerName:              a.Data.RabbitMQ.Resource().BrokerName(),
 			ClusterName:             a.Cluster.Cluster.ClusterName(),

@@ -110,6 +110,9 @@ func NewMonitoringStack(scope constructs.Construct, id string, props *Monitoring
 			DomainName: domainName,
 			// One data node cannot hold replicas: such a cluster is always yellow.
 			AlarmOnYellow: jsii.Bool(cfg.Data.OpenSearch.DataNodes > 1),
+			DataNodes:     cfg.Data.OpenSearch.DataNodes,
+			MasterNodes:   cfg.Data.OpenSearch.MasterNodes,
+			VolumeSizeGiB: cfg.Data.OpenSearch.VolumeSizeGiB,
 		}
 	}
 	if t.RedisReplicationGroupID != nil {
@@ -119,10 +122,12 @@ func NewMonitoringStack(scope constructs.Construct, id string, props *Monitoring
 				nodes = append(nodes, jsii.String(*t.RedisReplicationGroupID+"-00"+strconv.Itoa(i)))
 			}
 		}
-		mp.Redis = &monitoring.RedisTarget{ReplicationGroupID: t.RedisReplicationGroupID, NodeIDs: nodes}
+		mp.Redis = &monitoring.RedisTarget{ReplicationGroupID: t.RedisReplicationGroupID, NodeIDs: nodes, NodeType: cfg.Data.Redis.NodeType}
 	}
 	if t.BrokerName != nil {
-		mp.Broker = &monitoring.BrokerTarget{BrokerName: t.BrokerName}
+		// The workers at the ingestion tier's minimum scale each hold a
+		// consumer on the broker.
+		mp.Broker = &monitoring.BrokerTarget{BrokerName: t.BrokerName, ExpectedConsumers: cfg.OpenCTI.WorkersPerPlatform * cfg.OpenCTI.WorkerAPI.MinReplicas}
 	}
 	ui, api := LoadBalancerNames(cfg)
 	if t.UILoadBalancerName != "" {
@@ -131,9 +136,12 @@ func NewMonitoringStack(scope constructs.Construct, id string, props *Monitoring
 	if t.APILoadBalancerName != "" {
 		api = t.APILoadBalancerName
 	}
+	// The schemes make the look-ups run again when an Ingress changes its
+	// scheme, which re-creates its load balancer under a new ID.
+	uiScheme, apiScheme := cfg.IngressSchemes()
 	for _, lb := range []monitoring.LoadBalancerTarget{
-		{ID: "UI", Label: "ui", LoadBalancerName: ui},
-		{ID: "API", Label: "api", LoadBalancerName: api},
+		{ID: "UI", Label: "ui", LoadBalancerName: ui, Scheme: uiScheme},
+		{ID: "API", Label: "api", LoadBalancerName: api, Scheme: apiScheme},
 	} {
 		if lb.LoadBalancerName != "-" {
 			mp.LoadBalancers = append(mp.LoadBalancers, lb)
@@ -191,11 +199,12 @@ func recoveryTarget(cfg *config.Config, data *DataStack) *monitoring.RecoveryTar
 // openCTIWorkloads are the OpenCTI Deployments by tier, named as the charts
 // name them.
 func openCTIWorkloads(cfg *config.Config) []monitoring.Workload {
+	o := cfg.OpenCTI
 	w := []monitoring.Workload{
-		{Tier: "ui", Name: charts.UIName},
-		{Tier: "connector-api", Name: charts.ConnectorAPIName},
+		{Tier: "ui", Name: charts.UIName, MinReplicas: o.UI.MinReplicas},
+		{Tier: "connector-api", Name: charts.ConnectorAPIName, MinReplicas: o.ConnectorAPI.MinReplicas},
 		// Its pods run the workers too: restarts and readiness cover both.
-		{Tier: "worker-api", Name: charts.WorkerAPIName},
+		{Tier: "worker-api", Name: charts.WorkerAPIName, MinReplicas: o.WorkerAPI.MinReplicas},
 	}
 	var names []string
 	for _, c := range cfg.OpenCTI.Connectors {

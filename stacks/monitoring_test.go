@@ -115,11 +115,12 @@ func TestMonitoringStackAlarmsFollowTheConfiguration(t *testing.T) {
 		count              int
 		yellow, replicaLag bool
 	}{
-		// 7 OpenSearch (no yellow: 1 data node) + 4 Redis (1 node) + 4 RabbitMQ + 8 load balancers + 2 cluster
-		// + 8x2 workloads (3 platform tiers, the workers inside worker-api, 5 connectors) + 2 ingestion scaling.
-		{"dev", 43, false, false},
-		// 8 OpenSearch + 15 Redis (3 nodes) + 4 + 8 + 2 + 16 + 2.
-		{"prod", 55, true, true},
+		// 14 OpenSearch (no yellow: 1 data node; no masters) + 7 Redis (1 node of 2 vCPUs) + 7 RabbitMQ
+		// + 12 load balancers + 3 cluster + 8x2 workloads (3 platform tiers, the workers inside worker-api,
+		// 5 connectors) + 3x2 platform tier replicas/crash loop + 2 ingestion scaling + 1 backup.
+		{"dev", 68, false, false},
+		// 18 OpenSearch (3 masters) + 24 Redis (3 nodes of 2 vCPUs) + 7 + 12 + 3 + 16 + 6 + 2 + 1.
+		{"prod", 89, true, true},
 	} {
 		t.Run(c.env, func(t *testing.T) {
 			f := monitoringFor(t, c.env)
@@ -141,7 +142,10 @@ func TestMonitoringStackAlarmsFollowTheConfiguration(t *testing.T) {
 			}
 			th := f.cfg.Monitoring.Thresholds
 			for name, want := range map[string]float64{
-				"opensearch-free-storage-low":                float64(th.OpenSearchFreeStorageMiB),
+				"opensearch-free-storage-low":                float64(th.FreeStorageMiB(f.cfg.Data.OpenSearch.VolumeSizeGiB)),
+				"opencti-ui-replicas-missing":                float64(th.PodsNotReady),
+				"redis-node1-host-cpu-high":                  45, // cache.t4g.small (dev), cache.r7g.large (prod): 2 vCPUs
+				"rabbitmq-cpu-high":                          float64(th.BrokerCPUPercent),
 				"rabbitmq-backlog":                           float64(th.BrokerQueueDepth),
 				"alb-ui-latency-p95":                         th.AlbP95LatencySeconds,
 				"opencti-connector-import-document-restarts": float64(th.PodRestarts),
@@ -151,6 +155,28 @@ func TestMonitoringStackAlarmsFollowTheConfiguration(t *testing.T) {
 				if !ok || a["Threshold"] != want || a["EvaluationPeriods"] == nil {
 					t.Errorf("%s: threshold %v, want %v", name, a["Threshold"], want)
 				}
+			}
+			// Derived from the configuration: 25% of the data node volume
+			// (20 GiB dev, 200 GiB prod), masters only with dedicated
+			// masters, the ui tier's floor, the workers the broker must see.
+			wantStorage := map[string]float64{"dev": 5120, "prod": 51200}[c.env]
+			if got := alarms[p+"opensearch-free-storage-low"]["Threshold"]; got != wantStorage {
+				t.Errorf("free storage threshold %v, want %v", got, wantStorage)
+			}
+			if _, ok := alarms[p+"opensearch-master-cpu-high"]; ok != (f.cfg.Data.OpenSearch.MasterNodes > 0) {
+				t.Errorf("master CPU alarm present = %v with %d masters", ok, f.cfg.Data.OpenSearch.MasterNodes)
+			}
+			ui := fmt.Sprint(alarms[p+"opencti-ui-replicas-missing"]["Metrics"])
+			if floor := f.cfg.OpenCTI.UI.MinReplicas; !strings.Contains(ui, fmt.Sprintf("IF(desired > %d, desired, %d) - available", floor, floor)) ||
+				alarms[p+"opencti-ui-replicas-missing"]["TreatMissingData"] != "breaching" {
+				t.Errorf("ui replicas-missing: %s", ui)
+			}
+			workers := f.cfg.OpenCTI.WorkersPerPlatform * f.cfg.OpenCTI.WorkerAPI.MinReplicas
+			if got := fmt.Sprint(alarms[p+"rabbitmq-consumers-missing"]["Metrics"]); !strings.Contains(got, fmt.Sprintf("consumers < %d,", workers)) {
+				t.Errorf("consumers-missing: %s, want %d workers", got, workers)
+			}
+			if got := alarms[p+"alb-api-no-healthy-targets"]["TreatMissingData"]; got != "notBreaching" {
+				t.Errorf("api no-healthy-targets TreatMissingData %v: an idle load balancer must not page", got)
 			}
 			backlog := alarms[p+"ingestion-backlog-growing-at-max"]
 			max := f.cfg.OpenCTI.WorkerAPI.MaxReplicas

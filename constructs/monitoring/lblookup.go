@@ -92,9 +92,11 @@ func buildALBLookup(scope constructs.Construct, retention awslogs.RetentionDays,
 
 // resolve adds the custom resource that looks lbName up and returns the
 // CloudWatch LoadBalancer dimension value ("app/<name>/<id>") as a token.
-// revision is a property: changing it makes CloudFormation look up again.
-func (l *albLookup) resolve(id, lbName, revision string) *string {
-	return l.lookUp(l.scope, id, lbName, revision, "", nil).Dimension
+// revision and scheme are properties: changing either makes CloudFormation
+// look up again (a scheme change re-creates the load balancer under a new
+// ID); a non-empty scheme also waits until the load balancer has it.
+func (l *albLookup) resolve(id, lbName, revision, scheme string) *string {
+	return l.lookUp(l.scope, id, lbName, revision, scheme, nil).Dimension
 }
 
 // lookUp adds the custom resource that looks lbName up under scope. A

@@ -14,9 +14,14 @@ import (
 // at synth: a custom resource resolves it from the name at deploy time (the
 // Monitoring stack deploys after the manifests). Target 5xx and p95 latency
 // use that dimension; target health uses CloudWatch Metrics Insights over all
-// target groups of the load balancer (their IDs are unknown too). "No healthy
-// target" treats missing data as breaching: it is also what fires when the
-// load balancer was re-created under a new ID (see the README).
+// target groups of the load balancer (their IDs are unknown too). Every
+// alarm treats missing data as not breaching: ELB reports most metrics only
+// while requests flow (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html),
+// so an idle api load balancer at night publishes nothing and must not page.
+// A tier that is gone is reported by "<deployment>-replicas-missing"
+// (tiers.go), a load balancer re-created under a new ID by the look-up
+// following the Ingress (LoadBalancerLookupRevision) and the deploy-time
+// dimension check.
 func (m *monitoring) loadBalancers() {
 	if len(m.r.LoadBalancers) == 0 {
 		return
@@ -29,7 +34,7 @@ func (m *monitoring) loadBalancers() {
 		revision = *m.r.LoadBalancerLookupRevision
 	}
 	for _, lb := range m.r.LoadBalancers {
-		dim := m.lookup.resolve(lb.ID+"Lookup", lb.LoadBalancerName, revision)
+		dim := m.lookup.resolve(lb.ID+"Lookup", lb.LoadBalancerName, revision, lb.Scheme)
 		elb := func(name, stat string) awscloudwatch.Metric {
 			return metric("AWS/ApplicationELB", name, stat, 60, map[string]*string{"LoadBalancer": dim})
 		}
@@ -56,8 +61,14 @@ func (m *monitoring) loadBalancers() {
 		m.alarm(ls, alarmSpec{id: "UnhealthyTargets", name: name + "unhealthy-targets", metric: unhealthy, op: gte, threshold: float64(t.AlbUnhealthyHosts), periods: n, missing: nobreak,
 			meaning: "At least the threshold of targets of the " + who + " fail their health check: those pods receive no traffic and capacity is reduced.",
 			check:   "kubectl get pods and describe (readiness); the target group's health-check reason in the EC2 console; NetworkPolicies admitting the load balancer."})
-		m.alarm(ls, alarmSpec{id: "NoHealthyTargets", name: name + "no-healthy-targets", metric: healthy, op: lt, threshold: 1, missing: breach,
-			meaning: "The " + who + " has no healthy target (or publishes no metric): the " + lb.Label + " hostname is down.",
+		m.alarm(ls, alarmSpec{id: "Elb5xx", name: name + "elb-5xx", metric: elb5xx, op: gte, threshold: float64(t.AlbTarget5xxPerMinute), periods: n, missing: nobreak,
+			meaning: "The " + who + " itself answered at least the threshold of 5xx responses per minute for several minutes (HTTPCode_ELB_5XX_Count: 502/503/504 when no target answers in time or none is registered): users or API clients see errors that the pods never logged.",
+			check:   "the target groups' health (kubectl get pods,endpointslices), pod restarts and readiness; the platform's timeouts against the ALB idle timeout; the access logs (elb_status_code, target_status_code)."})
+		m.alarm(ls, alarmSpec{id: "TargetConnectionErrors", name: name + "target-connection-errors", metric: elb("TargetConnectionErrorCount", "Sum"), op: gte, threshold: float64(t.AlbTarget5xxPerMinute), periods: n, missing: nobreak,
+			meaning: "The " + who + " failed to open connections to its targets at least the threshold of times per minute for several minutes (TargetConnectionErrorCount): pods are gone, overloaded, or a security group or NetworkPolicy blocks the load balancer.",
+			check:   "kubectl get pods -o wide (pods terminating without a preStop delay?), the pods' security group and the NetworkPolicies admitting the load balancer."})
+		m.alarm(ls, alarmSpec{id: "NoHealthyTargets", name: name + "no-healthy-targets", metric: healthy, op: lt, threshold: 1, missing: nobreak,
+			meaning: "The " + who + " has no healthy target: the " + lb.Label + " hostname is down.",
 			check: "kubectl get pods,ingress in the OpenCTI namespace. If the Ingress or its load balancer was re-created, its ID changed: increase " +
 				"monitoring.loadBalancerLookupRevision in the configuration and deploy the Monitoring stack again."})
 

@@ -51,21 +51,22 @@ func testProps() *MonitoringProps {
 		AlarmEmails:     []string{"ops@example.com", "oncall@example.com"},
 		AlarmNamePrefix: jsii.String("opencti-test"),
 		LogRetention:    awslogs.RetentionDays_ONE_YEAR,
-		OpenSearch:      &OpenSearchTarget{DomainName: jsii.String("opencti-search")},
+		OpenSearch:      &OpenSearchTarget{DomainName: jsii.String("opencti-search"), DataNodes: 3, MasterNodes: 3, VolumeSizeGiB: 200},
 		Redis: &RedisTarget{
 			ReplicationGroupID: jsii.String("opencti-cache"),
 			NodeIDs:            []*string{jsii.String("opencti-cache-001"), jsii.String("opencti-cache-002"), jsii.String("opencti-cache-003")},
+			NodeType:           "cache.t4g.small",
 		},
-		Broker: &BrokerTarget{BrokerName: jsii.String("opencti-broker")},
+		Broker: &BrokerTarget{BrokerName: jsii.String("opencti-broker"), ExpectedConsumers: 6},
 		LoadBalancers: []LoadBalancerTarget{
-			{ID: "UI", Label: "ui", LoadBalancerName: "opencti-test-ui"},
+			{ID: "UI", Label: "ui", LoadBalancerName: "opencti-test-ui", Scheme: "internet-facing"},
 			{ID: "API", Label: "api", LoadBalancerName: "opencti-test-api"},
 		},
 		Kubernetes: &KubernetesTarget{
 			ClusterName: jsii.String("opencti-cluster"),
 			Namespace:   "opencti",
 			Workloads: []Workload{
-				{Tier: "ui", Name: "opencti-ui"},
+				{Tier: "ui", Name: "opencti-ui", MinReplicas: 2},
 				{Tier: "connector-api", Name: "opencti-connector-api"},
 				{Tier: "worker-api", Name: "opencti-worker-api"},
 				{Tier: "connectors", Name: "opencti-connector-export-file-stix"},

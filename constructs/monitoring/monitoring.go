@@ -42,6 +42,9 @@ type Monitoring interface {
 	// CopyJobRule sends failed, aborted or expired backup copy jobs to the
 	// topic; nil without Recovery.BackupVaultArn.
 	CopyJobRule() awsevents.Rule
+	// BackupIssuesRule sends backup jobs that completed with issues to the
+	// topic; nil without Storage.BackupVaultName.
+	BackupIssuesRule() awsevents.Rule
 }
 
 type monitoring struct {
@@ -56,6 +59,7 @@ type monitoring struct {
 	lookup     *albLookup
 	backupRule awsevents.Rule
 	copyRule   awsevents.Rule
+	issuesRule awsevents.Rule
 }
 
 func (m *monitoring) Topic() awssns.ITopic               { return m.topic }
@@ -68,8 +72,9 @@ func (m *monitoring) LoadBalancerLookup() LoadBalancerLookup {
 	}
 	return &loadBalancerLookup{Construct: m.lookup.scope, l: m.lookup}
 }
-func (m *monitoring) BackupJobRule() awsevents.Rule { return m.backupRule }
-func (m *monitoring) CopyJobRule() awsevents.Rule   { return m.copyRule }
+func (m *monitoring) BackupJobRule() awsevents.Rule    { return m.backupRule }
+func (m *monitoring) CopyJobRule() awsevents.Rule      { return m.copyRule }
+func (m *monitoring) BackupIssuesRule() awsevents.Rule { return m.issuesRule }
 
 // NewMonitoring creates the topic, the alarms of every target in props and
 // the dashboard. It panics with an *problems.InvalidProps, listing every
@@ -86,7 +91,9 @@ func NewMonitoring(scope constructs.Construct, id string, props *MonitoringProps
 	m.newTopic()
 	m.rows = append(m.rows, nil) // the alarm status row, filled in last
 	m.kubernetes()
+	m.tiers()
 	m.openSearch()
+	m.openSearchNodes()
 	m.redis()
 	m.broker()
 	m.ingestionScaling()

@@ -43,10 +43,10 @@ func singleMetricAlarms() []wantAlarm {
 	w := []wantAlarm{
 		{"opensearch-cluster-red", "AWS/ES", "ClusterStatus.red", "Maximum", osd, 60, 1, gteOp, 1, "breaching"},
 		{"opensearch-cluster-yellow", "AWS/ES", "ClusterStatus.yellow", "Maximum", osd, 300, 1, gteOp, 3, "notBreaching"},
-		{"opensearch-free-storage-low", "AWS/ES", "FreeStorageSpace", "Minimum", osd, 300, float64(th.OpenSearchFreeStorageMiB), lteOp, 1, "notBreaching"},
+		{"opensearch-free-storage-low", "AWS/ES", "FreeStorageSpace", "Minimum", osd, 300, float64(th.FreeStorageMiB(200)), lteOp, 1, "notBreaching"},
 		{"opensearch-jvm-memory-pressure", "AWS/ES", "JVMMemoryPressure", "Maximum", osd, 300, 85, gteOp, 3, "notBreaching"},
 		{"opensearch-cpu-high", "AWS/ES", "CPUUtilization", "Maximum", osd, 300, 80, gteOp, 3, "notBreaching"},
-		{"opensearch-master-unreachable", "AWS/ES", "MasterReachableFromNode", "Minimum", osd, 300, 1, ltOp, 1, "notBreaching"},
+		{"opensearch-master-unreachable", "AWS/ES", "MasterReachableFromNode", "Maximum", osd, 86400, 1, ltOp, 1, "notBreaching"},
 		{"opensearch-automated-snapshot-failed", "AWS/ES", "AutomatedSnapshotFailure", "Maximum", osd, 300, 1, gteOp, 1, "notBreaching"},
 		{"opensearch-writes-blocked", "AWS/ES", "ClusterIndexWritesBlocked", "Maximum", osd, 300, 1, gteOp, 1, "notBreaching"},
 		{"rabbitmq-backlog", "AWS/AmazonMQ", "MessageReadyCount", "Maximum", mq, 300, float64(th.BrokerQueueDepth), gteOp, 3, "notBreaching"},
@@ -139,25 +139,26 @@ func stat(m map[string]any) (namespace, name, statistic string, period float64, 
 }
 
 func TestBrokerRatioAlarms(t *testing.T) {
-	mq := map[string]any{"Broker": "opencti-broker"}
+	node := func(fn, name string) string {
+		return `SELECT ` + fn + `(` + name + `) FROM SCHEMA("AWS/AmazonMQ", Broker, Node) WHERE Broker = 'opencti-broker'`
+	}
 	for _, c := range []struct {
 		name, expr, op string
 		threshold      float64
 		inputs         map[string]string
 	}{
-		{"rabbitmq-memory-high", "100 * used / lim", gteOp, 80, map[string]string{"used": "RabbitMQMemUsed", "lim": "RabbitMQMemLimit"}},
-		{"rabbitmq-disk-free-low", "free / lim", lteOp, 2, map[string]string{"free": "RabbitMQDiskFree", "lim": "RabbitMQDiskFreeLimit"}},
+		{"rabbitmq-memory-high", "100 * used / lim", gteOp, 80, map[string]string{"used": node("MAX", "RabbitMQMemUsed"), "lim": node("MIN", "RabbitMQMemLimit")}},
+		{"rabbitmq-disk-free-low", "free / lim", lteOp, 2, map[string]string{"free": node("MIN", "RabbitMQDiskFree"), "lim": node("MAX", "RabbitMQDiskFreeLimit")}},
 	} {
 		a := alarmByName(t, "opencti-test-"+c.name)
 		r := returned(t, a)
-		if r["Expression"] != c.expr || a["Threshold"] != c.threshold || a["ComparisonOperator"] != c.op || a["EvaluationPeriods"] != 3.0 {
+		if r["Expression"] != c.expr || a["Threshold"] != c.threshold || a["ComparisonOperator"] != c.op || a["EvaluationPeriods"] != 3.0 || a["TreatMissingData"] != "notBreaching" {
 			t.Errorf("%s: got expression %v %v %v over %v periods", c.name, r["Expression"], a["ComparisonOperator"], a["Threshold"], a["EvaluationPeriods"])
 		}
 		ms := metricsOf(a)
-		for id, metricName := range c.inputs {
-			ns, name, st, period, dims := stat(ms[id])
-			if ns != "AWS/AmazonMQ" || name != metricName || st != "Average" || period != 300 || !reflect.DeepEqual(dims, mq) {
-				t.Errorf("%s input %s: got %s %s %s %v %v", c.name, id, ns, name, st, period, dims)
+		for id, query := range c.inputs {
+			if ms[id]["Expression"] != query || ms[id]["Period"] != 300.0 {
+				t.Errorf("%s input %s: got %v period %v, want %s period 300", c.name, id, ms[id]["Expression"], ms[id]["Period"], query)
 			}
 		}
 		if !reflect.DeepEqual(a["AlarmActions"], topicRef(t)) || !reflect.DeepEqual(a["OKActions"], topicRef(t)) {
@@ -217,7 +218,8 @@ func TestLoadBalancerAlarms(t *testing.T) {
 			threshold                       float64
 		}{
 			{"unhealthy-targets", "MAX", "UnHealthyHostCount", gteOp, "notBreaching", 1},
-			{"no-healthy-targets", "MIN", "HealthyHostCount", ltOp, "breaching", 1},
+			// Idle load balancers publish nothing: silence must not page.
+			{"no-healthy-targets", "MIN", "HealthyHostCount", ltOp, "notBreaching", 1},
 		} {
 			a := alarmByName(t, p+c.suffix)
 			r := returned(t, a)
@@ -235,9 +237,10 @@ func TestLoadBalancerAlarms(t *testing.T) {
 
 func TestEveryAlarmNotifiesTheTopic(t *testing.T) {
 	ids := ofType(resources, "AWS::CloudWatch::Alarm")
-	// 8 OpenSearch + 15 Redis + 4 RabbitMQ + 2x4 load balancers + 2 cluster + 6x2 workloads.
-	if len(ids) != 49 || len(mon.Alarms()) != len(ids) {
-		t.Errorf("got %d alarms (%d recorded), want 49", len(ids), len(mon.Alarms()))
+	// 19 OpenSearch + 3x8 Redis + 7 RabbitMQ + 2x6 load balancers + 3 cluster
+	// + 5x2 workloads + 3x2 platform tiers + 2 ingestion + 1 backup.
+	if len(ids) != 83 || len(mon.Alarms()) != len(ids) {
+		t.Errorf("got %d alarms (%d recorded), want 83", len(ids), len(mon.Alarms()))
 	}
 	for _, id := range ids {
 		a := resources[id].Properties

@@ -11,7 +11,12 @@ import (
 // Namespace AWS/ES, dimensions DomainName and ClientId (the account).
 // ClusterStatus.red treats missing data as breaching: the domain publishes it
 // every minute, so silence means the domain (or its metrics) is gone. Every
-// other alarm treats it as not breaching so that one outage pages once.
+// other alarm treats it as not breaching so that one outage pages once (the
+// KMS key metrics exist only once the key has a problem). Statistics,
+// periods and thresholds of the manager-node, old-generation, KMS, shard,
+// node-count and manager-reachability alarms are AWS's recommendations:
+// https://docs.aws.amazon.com/opensearch-service/latest/developerguide/cloudwatch-alarms.html
+// ("Recommended CloudWatch alarms for Amazon OpenSearch Service").
 func (m *monitoring) openSearch() {
 	o := m.r.OpenSearch
 	if o == nil {
@@ -28,7 +33,7 @@ func (m *monitoring) openSearch() {
 	storage := os("FreeStorageSpace", "Minimum", 300)
 	jvm := os("JVMMemoryPressure", "Maximum", 300)
 	cpu := os("CPUUtilization", "Maximum", 300)
-	master := os("MasterReachableFromNode", "Minimum", 300)
+	master := os("MasterReachableFromNode", "Maximum", 86400)
 	snapshot := os("AutomatedSnapshotFailure", "Maximum", 300)
 	blocked := os("ClusterIndexWritesBlocked", "Maximum", 300)
 
@@ -40,7 +45,7 @@ func (m *monitoring) openSearch() {
 			meaning: "OpenSearch has replica shards unassigned for several periods: the next node failure can lose data availability.",
 			check:   "GET _cat/shards?h=index,shard,prirep,state,unassigned.reason | grep UNASSIGNED; a blue/green change or node replacement in progress; free storage."})
 	}
-	m.alarm(scope, alarmSpec{id: "FreeStorage", name: "opensearch-free-storage-low", metric: storage, op: lte, threshold: float64(t.OpenSearchFreeStorageMiB), missing: nobreak,
+	m.alarm(scope, alarmSpec{id: "FreeStorage", name: "opensearch-free-storage-low", metric: storage, op: lte, threshold: float64(t.FreeStorageMiB(o.VolumeSizeGiB)), missing: nobreak,
 		meaning: "The OpenSearch data node with the least free disk is at or below the threshold (MiB). At 5% free OpenSearch blocks writes and OpenCTI ingestion stops.",
 		check:   "GET _cat/allocation?v and _cat/indices?s=store.size:desc; delete old snapshot-restored indices or raise the EBS volume size (data.opensearch in the configuration)."})
 	m.alarm(scope, alarmSpec{id: "JvmMemoryPressure", name: "opensearch-jvm-memory-pressure", metric: jvm, op: gte, threshold: float64(t.OpenSearchJvmMemoryPressurePercent), periods: n, missing: nobreak,
@@ -50,7 +55,7 @@ func (m *monitoring) openSearch() {
 		meaning: "A data node's CPU stays at or above the threshold (%): searches and indexing slow down and OpenCTI workers back up.",
 		check:   "GET _nodes/hot_threads; the RabbitMQ backlog (workers ingesting a large feed); add data nodes or a larger instance type."})
 	m.alarm(scope, alarmSpec{id: "MasterUnreachable", name: "opensearch-master-unreachable", metric: master, op: lt, threshold: 1, missing: nobreak,
-		meaning: "A node could not reach the cluster manager (MasterNotDiscovered): the cluster may be partitioned or the manager nodes overloaded.",
+		meaning: "No node reached the cluster manager during a whole day (MasterReachableFromNode maximum < 1, AWS's recommendation; short blips during blue/green changes do not page): the cluster is partitioned or its manager nodes are down.",
 		check:   "the domain's Cluster health tab (manager node CPU/JVM), a service software update or blue/green deployment in progress; open an AWS Support case if it persists."})
 	m.alarm(scope, alarmSpec{id: "AutomatedSnapshotFailure", name: "opensearch-automated-snapshot-failed", metric: snapshot, op: gte, threshold: 1, missing: nobreak,
 		meaning: "The hourly automated snapshot of the domain failed: point-in-time recovery by AWS is not protecting the latest data.",

@@ -78,6 +78,14 @@ type OpenSearchTarget struct {
 	// unassigned). Turn it off for single-node domains whose indices ask for
 	// replicas that can never be placed. Default: true.
 	AlarmOnYellow *bool
+	// DataNodes and MasterNodes are the domain's node counts: "opensearch-nodes-missing"
+	// fires below their sum, and the dedicated master alarms exist only with
+	// MasterNodes > 0. Default: 0 (no node-count alarm, no master alarms).
+	DataNodes, MasterNodes int
+	// VolumeSizeGiB is each data node's EBS volume: with
+	// Thresholds.OpenSearchFreeStorageMiB = 0 the free storage alarm fires at
+	// 25% of it (AWS's recommendation). Default: 0 (the threshold must be set).
+	VolumeSizeGiB int
 }
 
 // RedisTarget names the ElastiCache replication group (cluster mode
@@ -90,13 +98,22 @@ type RedisTarget struct {
 	// Required: at least one. With more than one node, replication lag is
 	// alarmed on every node (only replicas publish it, so a failover moves it).
 	NodeIDs []*string
+	// NodeType is the cache node type ("cache.t4g.small"): nodes with 2 vCPUs
+	// or fewer (cachespec.NodeVCPUs) also alarm on the host's CPUUtilization
+	// at 90 / vCPUs %, as AWS recommends. Default: "" (no host CPU alarm).
+	NodeType string
 }
 
 // BrokerTarget names the Amazon MQ for RabbitMQ broker (namespace
-// AWS/AmazonMQ, dimension Broker).
+// AWS/AmazonMQ, dimension Broker; node metrics add Node).
 type BrokerTarget struct {
 	// BrokerName is the broker's name (not its ID). Required.
 	BrokerName *string
+	// ExpectedConsumers is the fewest consumers the deployment keeps on the
+	// broker (its workers at minimum scale): "rabbitmq-consumers-missing"
+	// fires when messages wait while fewer consumers are connected.
+	// Default: 0 (no such alarm).
+	ExpectedConsumers int
 }
 
 // LoadBalancerTarget names one Application Load Balancer that the EKS load
@@ -111,6 +128,12 @@ type LoadBalancerTarget struct {
 	// LoadBalancerName is the name from the Ingress annotation
 	// alb.ingress.kubernetes.io/load-balancer-name. Required.
 	LoadBalancerName string
+	// Scheme is the Ingress's alb.ingress.kubernetes.io/scheme
+	// ("internet-facing" or "internal"): the look-up runs again when it
+	// changes (the controller re-creates the load balancer under a new ID)
+	// and waits for a load balancer of that scheme. Default: "" (any scheme,
+	// looked up again only with LoadBalancerLookupRevision or the name).
+	Scheme string
 }
 
 // KubernetesTarget names the EKS cluster and the OpenCTI Deployments whose
@@ -135,6 +158,11 @@ type Workload struct {
 	Tier string
 	// Name is the Deployment name, which Container Insights publishes as PodName.
 	Name string
+	// MinReplicas is the fewest replicas the Deployment must have available:
+	// "<name>-replicas-missing" fires when fewer are available than this or
+	// than the Deployment's desired count (platform tiers, not "connectors").
+	// Default: 1.
+	MinReplicas int
 }
 
 // StorageTarget names the OpenCTI file bucket and the AWS Backup vault that

@@ -27,12 +27,13 @@ func (m *monitoring) storage() {
 	}
 	widgets := []awscloudwatch.IWidget{
 		header("## S3 and AWS Backup\nOpenCTI files (daily storage metrics) and their backup jobs. Restore runbook: constructs/monitoring/README.md."),
-		graph("Bucket size (bytes)", s3("BucketSizeBytes", "StandardStorage")),
-		graph("Objects", s3("NumberOfObjects", "AllStorageTypes")),
-		graph("Backup jobs (account-wide)",
+		dailyGraph("Bucket size (bytes)", s3("BucketSizeBytes", "StandardStorage")),
+		dailyGraph("Objects", s3("NumberOfObjects", "AllStorageTypes")),
+		dailyGraph("Backup jobs (account-wide)",
 			expression(`SEARCH('{AWS/Backup} MetricName="NumberOfBackupJobsCompleted"', 'Sum', 86400)`, "completed", 86400, nil),
 			expression(`SEARCH('{AWS/Backup} MetricName="NumberOfBackupJobsFailed"', 'Sum', 86400)`, "failed", 86400, nil)),
 	}
+	m.backups(scope, &widgets)
 	m.rows = append(m.rows, widgets)
 	if s.BackupVaultName == nil {
 		return

@@ -64,8 +64,16 @@ func (r resolved) validate() error {
 	monitoringspec.CheckEvaluationPeriods(pr, f+"EvaluationPeriods", r.evaluationPeriods)
 	r.thresholds.Check(pr, problems.GoNames(f+"Thresholds."), monitoringspec.Limits{})
 	awsutil.CheckRemovalPolicy(pr, f+"RemovalPolicy", r.RemovalPolicy)
-	if o := r.OpenSearch; o != nil && empty(o.DomainName) {
-		pr.Add(f+"OpenSearch.DomainName", o.DomainName, "the domain's name")
+	if o := r.OpenSearch; o != nil {
+		if empty(o.DomainName) {
+			pr.Add(f+"OpenSearch.DomainName", o.DomainName, "the domain's name")
+		}
+		if r.thresholds.FreeStorageMiB(o.VolumeSizeGiB) == 0 {
+			pr.Add(f+"OpenSearch.VolumeSizeGiB", o.VolumeSizeGiB, "the data node volume (GiB) when Thresholds.OpenSearchFreeStorageMiB is 0 (25% of it)")
+		}
+		if o.DataNodes < 0 || o.MasterNodes < 0 || o.VolumeSizeGiB < 0 {
+			pr.Add(f+"OpenSearch", fmt.Sprintf("DataNodes %d, MasterNodes %d, VolumeSizeGiB %d", o.DataNodes, o.MasterNodes, o.VolumeSizeGiB), "counts and sizes of 0 or more")
+		}
 	}
 	if rd := r.Redis; rd != nil {
 		if empty(rd.ReplicationGroupID) {
@@ -80,8 +88,13 @@ func (r resolved) validate() error {
 			}
 		}
 	}
-	if b := r.Broker; b != nil && empty(b.BrokerName) {
-		pr.Add(f+"Broker.BrokerName", b.BrokerName, "the broker's name")
+	if b := r.Broker; b != nil {
+		if empty(b.BrokerName) {
+			pr.Add(f+"Broker.BrokerName", b.BrokerName, "the broker's name")
+		}
+		if b.ExpectedConsumers < 0 {
+			pr.Add(f+"Broker.ExpectedConsumers", b.ExpectedConsumers, "0 (no alarm) or more")
+		}
 	}
 	seen := map[string]bool{}
 	for i, lb := range r.LoadBalancers {
@@ -92,6 +105,9 @@ func (r resolved) validate() error {
 			pr.Add(lf+".ID", lb.ID, "an ID used once")
 		}
 		seen[lb.ID] = true
+		if lb.Scheme != "" && lb.Scheme != "internet-facing" && lb.Scheme != "internal" {
+			pr.Add(lf+".Scheme", lb.Scheme, `"", "internet-facing" or "internal"`)
+		}
 		if !isToken(lb.LoadBalancerName) && !albName.MatchString(lb.LoadBalancerName) {
 			pr.Add(lf+".LoadBalancerName", lb.LoadBalancerName, "an ALB name: 1-32 letters, digits and hyphens, not starting or ending with a hyphen")
 		}
@@ -118,6 +134,9 @@ func (r resolved) validate() error {
 				pr.Add(wf+".Name", w.Name, "a Deployment listed once")
 			}
 			names[w.Name] = true
+			if w.MinReplicas < 0 {
+				pr.Add(wf+".MinReplicas", w.MinReplicas, "0 (default 1) or more")
+			}
 		}
 	}
 	if s := r.Storage; s != nil && empty(s.BucketName) {

@@ -116,6 +116,11 @@ type Domain interface {
 	constructs.Construct
 	// Domain is the OpenSearch Service domain.
 	Domain() awsopensearchservice.IDomain
+	// Name is the domain's name as the synth knows it: DomainProps.DomainName
+	// or the derived stable name, a literal unless DomainName is a token.
+	// Another stack that names the domain by Name (the alarms' dimension)
+	// follows a rename in the same deployment, without a cross-stack reference.
+	Name() *string
 	// Endpoint is the domain's VPC endpoint host name.
 	Endpoint() *string
 	// URL is "https://" + Endpoint(), the value of ELASTICSEARCH__URL.
@@ -145,6 +150,7 @@ type Domain interface {
 
 type domain struct {
 	constructs.Construct
+	name     *string
 	dom      awsopensearchservice.Domain
 	url      *string
 	secret   awssecretsmanager.ISecret
@@ -159,6 +165,7 @@ type domain struct {
 }
 
 func (d *domain) Domain() awsopensearchservice.IDomain           { return d.dom }
+func (d *domain) Name() *string                                  { return d.name }
 func (d *domain) Endpoint() *string                              { return d.dom.DomainEndpoint() }
 func (d *domain) URL() *string                                   { return d.url }
 func (d *domain) MasterUserSecret() awssecretsmanager.ISecret    { return d.secret }
@@ -374,6 +381,7 @@ func NewDomain(scope constructs.Construct, id string, props *DomainProps) Domain
 	}
 	cdknag.NagSuppressions_AddResourceSuppressions(dom, &suppressions, jsii.Bool(true))
 	d.dom = dom
+	d.name = name
 	d.url = jsii.String("https://" + *dom.DomainEndpoint())
 
 	d.addSnapshotRepository(p, removal, domainArn)

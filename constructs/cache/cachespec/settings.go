@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/opencti-ha/opencti-ha/constructs/problems"
 )
@@ -107,4 +108,31 @@ func (s Settings) Check(p *problems.List, name problems.Names, limits Limits) {
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
 	return n
+}
+
+// NodeVCPUs is the number of vCPUs of an ElastiCache node type, by the size
+// rule of the current node families (AWS "Supported node types"): micro,
+// small and medium 2 (cache.t2.micro and cache.t2.small 1), large 2, xlarge
+// 4, <n>xlarge 4n. ok is false for a size the rule does not cover (metal).
+func NodeVCPUs(nodeType string) (vcpus int, ok bool) {
+	parts := strings.Split(nodeType, ".")
+	if len(parts) != 3 || parts[0] != "cache" {
+		return 0, false
+	}
+	family, size := parts[1], parts[2]
+	switch {
+	case family == "t2" && (size == "micro" || size == "small"):
+		return 1, true
+	case size == "micro" || size == "small" || size == "medium" || size == "large":
+		return 2, true
+	case size == "xlarge":
+		return 4, true
+	case strings.HasSuffix(size, "xlarge"):
+		n, err := strconv.Atoi(strings.TrimSuffix(size, "xlarge"))
+		if err != nil || n < 2 {
+			return 0, false
+		}
+		return 4 * n, true
+	}
+	return 0, false
 }

@@ -18,7 +18,9 @@ type Thresholds struct {
 	// OpenSearchFreeStorageMiB alarms when the data node with the least free
 	// disk has at most this many MiB left (FreeStorageSpace, minimum); AWS
 	// recommends 25% of a node's volume. OpenSearch blocks writes at 5%.
-	// At least 1 and below the data node volume (in MiB). Default: 51200.
+	// 0 derives it: 25% of the data node volume (data.opensearch.volumeSizeGiB
+	// x 256 MiB). Otherwise at least 1 and below the data node volume (in MiB).
+	// Default: 0.
 	OpenSearchFreeStorageMiB int `yaml:"openSearchFreeStorageMiB"`
 	// OpenSearchJvmMemoryPressurePercent alarms when a data node's JVM heap
 	// pressure reaches this (JVMMemoryPressure, maximum; at 92% OpenSearch
@@ -61,6 +63,9 @@ type Thresholds struct {
 	// BrokerConnections alarms when the broker holds this many client
 	// connections (ConnectionCount, maximum), 1 to 100,000. Default: 2000.
 	BrokerConnections int `yaml:"brokerConnections"`
+	// BrokerCPUPercent alarms when a RabbitMQ node's CPU reaches this
+	// (SystemCpuUtilization of the busiest node), 10 to 100. Default: 85.
+	BrokerCPUPercent int `yaml:"brokerCpuPercent"`
 	// IngestionBacklogGrowthMinutes alarms when the ingestion tier has run at
 	// its maximum number of worker-api pods while the waiting messages grew
 	// (MessageReadyCount, maximum, 5-minute periods) for this long: feeds
@@ -83,20 +88,22 @@ type Thresholds struct {
 	// many times in 5 minutes (Container Insights
 	// pod_number_of_container_restarts, sum), 1 to 1000. Default: 3.
 	PodRestarts int `yaml:"podRestarts"`
-	// PodsNotReady alarms when this many of one tier's desired pods are not
-	// available (Container Insights kube_deployment_status_replicas_unavailable,
-	// maximum, 5-minute periods), 1 to 100. Default: 1.
+	// PodsNotReady alarms when this many of one tier's pods are not Ready
+	// (Container Insights pod_status_ready, average over 5-minute periods) and
+	// when this many of a platform Deployment's replicas are missing
+	// (replicas_desired or its minimum, less status_replicas_available),
+	// 1 to 100. Default: 1.
 	PodsNotReady int `yaml:"podsNotReady"`
 	// FailedNodes alarms when this many cluster nodes are not Ready (Container
 	// Insights cluster_failed_node_count, maximum), 1 to 100. Default: 1.
 	FailedNodes int `yaml:"failedNodes"`
 }
 
-// DefaultThresholds are the production thresholds (free storage: 25% of a
-// 200 GiB volume).
+// DefaultThresholds are the production thresholds (free storage: derived,
+// 25% of the data node volume).
 func DefaultThresholds() Thresholds {
 	return Thresholds{
-		OpenSearchFreeStorageMiB:           51200,
+		OpenSearchFreeStorageMiB:           0,
 		OpenSearchJvmMemoryPressurePercent: 85,
 		OpenSearchCPUPercent:               80,
 		RedisEngineCPUPercent:              90,
@@ -108,6 +115,7 @@ func DefaultThresholds() Thresholds {
 		BrokerDiskFreeRatio:                2,
 		BrokerQueueDepth:                   500000,
 		BrokerConnections:                  2000,
+		BrokerCPUPercent:                   85,
 		IngestionBacklogGrowthMinutes:      30,
 		AlbTarget5xxPerMinute:              10,
 		AlbP95LatencySeconds:               3,
@@ -134,7 +142,7 @@ func (t Thresholds) Check(p *problems.List, name problems.Names, limits Limits) 
 	if volume := limits.OpenSearchVolumeGiB * 1024; volume > 0 && t.OpenSearchFreeStorageMiB >= volume {
 		p.Add(f("OpenSearchFreeStorageMiB", "openSearchFreeStorageMiB"), t.OpenSearchFreeStorageMiB,
 			fmt.Sprintf("less than the data node volume (%s = %d GiB = %d MiB); AWS recommends 25%%", limits.OpenSearchVolumeField, volume/1024, volume))
-	} else {
+	} else if t.OpenSearchFreeStorageMiB != 0 {
 		intRange(p, f("OpenSearchFreeStorageMiB", "openSearchFreeStorageMiB"), t.OpenSearchFreeStorageMiB, 1, 10_000_000)
 	}
 	intRange(p, f("OpenSearchJvmMemoryPressurePercent", "openSearchJvmMemoryPressurePercent"), t.OpenSearchJvmMemoryPressurePercent, 50, 99)
@@ -148,6 +156,7 @@ func (t Thresholds) Check(p *problems.List, name problems.Names, limits Limits) 
 	floatRange(p, f("BrokerDiskFreeRatio", "brokerDiskFreeRatio"), t.BrokerDiskFreeRatio, 1.1, 100)
 	intRange(p, f("BrokerQueueDepth", "brokerQueueDepth"), t.BrokerQueueDepth, 1, 100_000_000)
 	intRange(p, f("BrokerConnections", "brokerConnections"), t.BrokerConnections, 1, 100_000)
+	intRange(p, f("BrokerCPUPercent", "brokerCpuPercent"), t.BrokerCPUPercent, 10, 100)
 	if m := t.IngestionBacklogGrowthMinutes; m < 15 || m > 360 || m%5 != 0 {
 		p.Add(f("IngestionBacklogGrowthMinutes", "ingestionBacklogGrowthMinutes"), m, "a multiple of 5 from 15 to 360 (minutes of 5-minute periods)")
 	}
@@ -204,4 +213,13 @@ func floatRange(p *problems.List, field string, v, lo, hi float64) {
 	if v < lo || v > hi {
 		p.Add(field, v, fmt.Sprintf("a number from %g to %g", lo, hi))
 	}
+}
+
+// FreeStorageMiB is the free storage threshold in MiB: t.OpenSearchFreeStorageMiB,
+// or 25% of a volumeGiB data node volume when it is 0 (0 when both are 0).
+func (t Thresholds) FreeStorageMiB(volumeGiB int) int {
+	if t.OpenSearchFreeStorageMiB != 0 {
+		return t.OpenSearchFreeStorageMiB
+	}
+	return volumeGiB * 1024 / 4
 }

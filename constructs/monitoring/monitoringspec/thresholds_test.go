@@ -17,7 +17,9 @@ func TestDefaultThresholdsAreValid(t *testing.T) {
 
 func TestFreeStorageBelowTheVolume(t *testing.T) {
 	var p problems.List
-	monitoringspec.DefaultThresholds().Check(&p, problems.YAMLNames("monitoring.thresholds."),
+	th := monitoringspec.DefaultThresholds()
+	th.OpenSearchFreeStorageMiB = 51200
+	th.Check(&p, problems.YAMLNames("monitoring.thresholds."),
 		monitoringspec.Limits{OpenSearchVolumeGiB: 20, OpenSearchVolumeField: "data.opensearch.volumeSizeGiB"})
 	want := "monitoring.thresholds.openSearchFreeStorageMiB: got 51200, want less than the data node volume (data.opensearch.volumeSizeGiB = 20 GiB = 20480 MiB); AWS recommends 25%"
 	if err := p.Err(); err == nil || err.Error() != want {
@@ -46,5 +48,19 @@ Thresholds.IngestionBacklogGrowthMinutes: got 31, want a multiple of 5 from 15 t
 Thresholds.IngestionBacklogGrowthMinutes: got 365, want a multiple of 5 from 15 to 360 (minutes of 5-minute periods)`
 	if err := p.Err(); err == nil || err.Error() != want {
 		t.Errorf("got\n%v\nwant\n%s", err, want)
+	}
+}
+
+func TestFreeStorageDerivedFromTheVolume(t *testing.T) {
+	th := monitoringspec.DefaultThresholds()
+	if got := th.FreeStorageMiB(200); got != 51200 {
+		t.Errorf("200 GiB: %d MiB, want 51200 (25%%)", got)
+	}
+	if got := th.FreeStorageMiB(20); got != 5120 {
+		t.Errorf("20 GiB: %d MiB, want 5120 (25%%)", got)
+	}
+	th.OpenSearchFreeStorageMiB = 1000
+	if got := th.FreeStorageMiB(200); got != 1000 {
+		t.Errorf("set threshold: %d, want 1000", got)
 	}
 }
