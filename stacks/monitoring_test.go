@@ -116,10 +116,11 @@ func TestMonitoringStackAlarmsFollowTheConfiguration(t *testing.T) {
 		yellow, replicaLag bool
 	}{
 		// 7 OpenSearch (no yellow: 1 data node) + 4 Redis (1 node) + 4 RabbitMQ + 8 load balancers + 2 cluster
-		// + 8x2 workloads (3 platform tiers, the workers inside worker-api, 5 connectors) + 2 ingestion scaling.
-		{"dev", 43, false, false},
-		// 8 OpenSearch + 15 Redis (3 nodes) + 4 + 8 + 2 + 16 + 2.
-		{"prod", 55, true, true},
+		// + 3x2 workloads (3 platform tiers, the workers inside worker-api) + 2 for every connector
+		// (Metrics Insights, one contributor per connector) + 2 ingestion scaling.
+		{"dev", 35, false, false},
+		// 8 OpenSearch + 15 Redis (3 nodes) + 4 + 8 + 2 + 6 + 2 + 2.
+		{"prod", 47, true, true},
 	} {
 		t.Run(c.env, func(t *testing.T) {
 			f := monitoringFor(t, c.env)
@@ -141,11 +142,11 @@ func TestMonitoringStackAlarmsFollowTheConfiguration(t *testing.T) {
 			}
 			th := f.cfg.Monitoring.Thresholds
 			for name, want := range map[string]float64{
-				"opensearch-free-storage-low":                float64(th.OpenSearchFreeStorageMiB),
-				"rabbitmq-backlog":                           float64(th.BrokerQueueDepth),
-				"alb-ui-latency-p95":                         th.AlbP95LatencySeconds,
-				"opencti-connector-import-document-restarts": float64(th.PodRestarts),
-				"opencti-worker-api-pods-not-ready":          float64(th.PodsNotReady),
+				"opensearch-free-storage-low":       float64(th.OpenSearchFreeStorageMiB),
+				"rabbitmq-backlog":                  float64(th.BrokerQueueDepth),
+				"alb-ui-latency-p95":                th.AlbP95LatencySeconds,
+				"connectors-restarts":               float64(th.PodRestarts),
+				"opencti-worker-api-pods-not-ready": float64(th.PodsNotReady),
 			} {
 				a, ok := alarms[p+name]
 				if !ok || a["Threshold"] != want || a["EvaluationPeriods"] == nil {

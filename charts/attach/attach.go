@@ -96,8 +96,9 @@ func Charts(scope constructs.Construct, props *Props) []awseksv2.KubernetesManif
 
 	var out []awseksv2.KubernetesManifest
 	var prev constructs.IConstruct
+	place := connectorsPlacement(scope, *p.IDPrefix, p.Charts)
 	for _, chart := range p.Charts.All() {
-		m := awseksv2.NewKubernetesManifest(scope, jsii.String(*p.IDPrefix+*chart.Node().Id()), &awseksv2.KubernetesManifestProps{
+		m := awseksv2.NewKubernetesManifest(place(chart), jsii.String(*p.IDPrefix+*chart.Node().Id()), &awseksv2.KubernetesManifestProps{
 			Cluster:  p.Cluster,
 			Manifest: ManifestOf(chart),
 			// A changed object is replaced in place; pruning removes objects

@@ -207,6 +207,12 @@ func ProgramName(specJSON []byte) string {
 	return "opencti-identities-program-" + hash10(specJSON, []byte(Script))
 }
 
+// ScriptConfigMapName names the ConfigMap of the program's script after the
+// script: a new release of the script is a new (immutable) ConfigMap.
+func ScriptConfigMapName() string {
+	return "opencti-identities-script-" + hash10([]byte(Script))
+}
+
 // JobName names the Job after everything it runs with, its whole spec (the
 // pod template names the program's ConfigMap, hence the spec and the
 // program, and holds the image): a Job's pod template cannot change, so

@@ -86,6 +86,7 @@ func NewMonitoring(scope constructs.Construct, id string, props *MonitoringProps
 	m.newTopic()
 	m.rows = append(m.rows, nil) // the alarm status row, filled in last
 	m.kubernetes()
+	m.connectors()
 	m.openSearch()
 	m.redis()
 	m.broker()

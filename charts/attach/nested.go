@@ -1,0 +1,68 @@
+package attach
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2"
+
+	"github.com/opencti-ha/opencti-ha/charts"
+)
+
+// InlineConnectorsCharts is how many connectors charts (charts.ConnectorsPerChart
+// connectors each, in list order) are attached in the stack itself; the
+// charts after them go, ConnectorsChartsPerNestedStack at a time, to nested
+// stacks (ConnectorsStackID), each a template of its own with its own
+// CloudFormation limits. The stack's template then grows with the
+// connectors only by the identities' share (a token Secret, a Role entry
+// and a line of the Job's list per connector, about 0.7 KB), not by the
+// connectors' manifests (about 9 KB each).
+//
+// The placement of a chart depends on its index only, never on how many
+// connectors there are: appending a connector adds it to the last chart (or
+// a new one) and never moves a chart, whose move would replace its
+// manifest. Construct IDs inside a nested stack are those of the chart
+// (IDPrefix + chart ID), as in the stack.
+const InlineConnectorsCharts = 4
+
+// ConnectorsChartsPerNestedStack is how many connectors charts one nested
+// stack holds (64 connectors, about 600 KB, 60 % of a template's limit).
+const ConnectorsChartsPerNestedStack = 8
+
+// ConnectorsStackID is the construct ID of the k-th (1-based) nested stack of
+// connectors charts: IDPrefix + "ConnectorsStack" + k.
+func ConnectorsStackID(prefix string, k int) string {
+	return fmt.Sprintf("%sConnectorsStack%d", prefix, k)
+}
+
+// connectorsPlacement returns, for each chart, the scope its manifest is
+// created in: scope, or for the connectors charts after the first
+// InlineConnectorsCharts the nested stack that holds them, created on first
+// use.
+func connectorsPlacement(scope constructs.Construct, prefix string, c *charts.Charts) func(cdk8s.Chart) constructs.Construct {
+	index := map[cdk8s.Chart]int{}
+	for i, ch := range c.Connectors {
+		index[ch] = i
+	}
+	nested := map[int]awscdk.NestedStack{}
+	return func(chart cdk8s.Chart) constructs.Construct {
+		i, ok := index[chart]
+		if !ok || i < InlineConnectorsCharts {
+			return scope
+		}
+		k := (i-InlineConnectorsCharts)/ConnectorsChartsPerNestedStack + 1
+		if n, ok := nested[k]; ok {
+			return n
+		}
+		first := InlineConnectorsCharts + (k-1)*ConnectorsChartsPerNestedStack
+		last := min(first+ConnectorsChartsPerNestedStack, len(c.Connectors))
+		n := awscdk.NewNestedStack(scope, jsii.String(ConnectorsStackID(prefix, k)), &awscdk.NestedStackProps{
+			Description: jsii.String(fmt.Sprintf("OpenCTI connectors charts %d to %d (connectors %d to %d of the list)",
+				first+1, last, first*charts.ConnectorsPerChart+1, last*charts.ConnectorsPerChart)),
+		})
+		nested[k] = n
+		return n
+	}
+}
