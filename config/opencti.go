@@ -10,6 +10,8 @@ import (
 
 	"github.com/opencti-ha/opencti-ha/charts"
 	"github.com/opencti-ha/opencti-ha/charts/identities"
+	"github.com/opencti-ha/opencti-ha/constructs/monitoring/monitoringspec"
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
 )
 
 // OpenCTI configures the OpenCTI workloads: one pinned version for every
@@ -245,6 +247,10 @@ func (o *OpenCTI) validate(c *Config, p *Problems) {
 	}
 	o.Worker.validate("opencti.worker", p)
 	o.IngestionScaling.validate(o, p)
+	if n := len(o.Connectors); n > monitoringspec.MaxConnectors {
+		p.Add("opencti.connectors", problems.Raw(fmt.Sprintf("%d entries", n)),
+			fmt.Sprintf("at most %d (one CloudWatch Metrics Insights alarm evaluates at most %d connectors; see docs/scaling.md)", monitoringspec.MaxConnectors, monitoringspec.MaxConnectors))
+	}
 	names := map[string]int{}
 	ids := map[string]int{}
 	for i, cn := range o.Connectors {

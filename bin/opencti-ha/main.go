@@ -89,7 +89,7 @@ func run() int {
 		return 1
 	}
 	if len(over) > 0 {
-		fmt.Fprintf(os.Stderr, "opencti-ha: %d limits crossed, the deployment would fail:\n%s\n", len(over), indent(strings.Join(over, "\n")))
+		fmt.Fprintf(os.Stderr, "opencti-ha: synth refused, CloudFormation or the kubectl handler would reject this deployment:\n%s\n", indent(strings.Join(over, "\n")))
 		return 1
 	}
 	if delivery != nil {

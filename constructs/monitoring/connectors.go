@@ -8,6 +8,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/opencti-ha/opencti-ha/constructs/monitoring/monitoringspec"
 	"github.com/opencti-ha/opencti-ha/constructs/problems"
 )
 
@@ -36,11 +37,8 @@ type ConnectorsTarget struct {
 }
 
 // MaxConnectorContributors is the most connectors one Metrics Insights
-// alarm evaluates: with more than 500 time series an alarm evaluates only
-// part of them (EvaluationState PARTIAL_DATA; "Limits that apply to alarms
-// based on Metrics Insights queries",
-// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html).
-const MaxConnectorContributors = 500
+// alarm evaluates (monitoringspec.MaxConnectors).
+const MaxConnectorContributors = monitoringspec.MaxConnectors
 
 // DefaultConnectorsTop is how many connectors a dashboard graph shows by
 // default.
