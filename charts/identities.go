@@ -235,7 +235,7 @@ func identitiesJobSpec(p *Props, consumers []tokenConsumer) (batchv1.JobSpec, st
 	if err != nil {
 		panic(fmt.Sprintf("charts: cannot encode the identities spec: %v", err))
 	}
-	program := identities.ProgramName(specJSON)
+	program := identities.SpecConfigMapName(specJSON)
 
 	env := []corev1.EnvVar{
 		envValue("IDENTITIES_SPEC", identitiesProgramDir+"/"+identitiesSpecFile),

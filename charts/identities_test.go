@@ -474,7 +474,7 @@ func TestIdentitiesJob(t *testing.T) {
 		t.Fatalf("program ConfigMap %s: immutable %v, keys %d, want the spec only", program.Name, program.Immutable, len(program.Data))
 	}
 	specJSON := program.Data["spec.json"]
-	if program.Name != identities.ProgramName([]byte(specJSON)) {
+	if program.Name != identities.SpecConfigMapName([]byte(specJSON)) {
 		t.Errorf("program ConfigMap %s is not named after its spec", program.Name)
 	}
 	if got := nodeValidate(t, specJSON); got != `{"ok":true,"relays":8}` {

@@ -24,7 +24,7 @@ func TestConnectorsAtMost500(t *testing.T) {
 		t.Errorf("500 connectors: %v", err)
 	}
 	_, err := Load("", writeFile(t, list(501)))
-	want := "opencti.connectors: got 501 entries, want at most 500 (one CloudWatch Metrics Insights alarm evaluates at most 500 connectors; see docs/scaling.md)"
+	want := "opencti.connectors: got 501 entries, want at most 500 (one CloudWatch Metrics Insights alarm evaluates at most 500 connectors; see docs/connectors-at-scale.md)"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("501 connectors: %v, want %q", err, want)
 	}
