@@ -2,8 +2,10 @@ package attach
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseksv2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2"
@@ -65,4 +67,59 @@ func connectorsPlacement(scope constructs.Construct, prefix string, c *charts.Ch
 		nested[k] = n
 		return n
 	}
+}
+
+// PreviouslyInlineConnectorsCharts is how many connectors charts a
+// deployment made before nested stacks could hold in the stack itself: the
+// stack's template passed CloudFormation's 1,000,000 bytes at about 120
+// connectors (15 charts), so no deployed stack has more than 16.
+const PreviouslyInlineConnectorsCharts = 16
+
+// MovedChartConfigMap is the name of the ConfigMap that stands, in the
+// stack, in the place of connectors chart chartID once the chart's manifest
+// is in a nested stack (see tombstone).
+func MovedChartConfigMap(chartID string) string {
+	return "opencti-ha-moved-" + strings.ToLower(chartID)
+}
+
+// tombstone keeps, in the stack, the manifest construct of a connectors
+// chart that a deployment made before nested stacks held there (index
+// InlineConnectorsCharts to PreviouslyInlineConnectorsCharts-1), with the
+// same construct ID and so the same logical ID and prune label, after the
+// chart moved to a nested stack. Without it the upgrade would delete that
+// resource, and the kubectl handler deletes a manifest's objects
+// (`kubectl delete`) in CloudFormation's clean-up phase, after the nested
+// stack applied them: every connector of the chart would be gone until
+// someone re-applied it.
+//
+// With it the resource is updated instead, after the nested stack (it
+// depends on it): the nested stack's manifest has applied the chart's
+// objects with its own prune label, and a client-side `kubectl apply`
+// removes a label that the last applied configuration had and the new one
+// lacks, so the objects no longer carry this resource's label; its update,
+// `kubectl apply --prune -l <its label>` of one small ConfigMap, prunes
+// nothing of theirs. (aws-cdk-lib 2.276.0: aws-eks-v2 KubernetesManifest
+// adds the prune label to every object of the manifest; the kubectl
+// handler's update is `kubectl apply --prune -l <label>`.) In a new
+// deployment it only creates the ConfigMap.
+func tombstone(scope constructs.Construct, id string, cluster awseksv2.ICluster, namespace string, chartID string, after constructs.IConstruct) awseksv2.KubernetesManifest {
+	t := awseksv2.NewKubernetesManifest(scope, jsii.String(id), &awseksv2.KubernetesManifestProps{
+		Cluster: cluster,
+		Manifest: &[]*map[string]any{{
+			"apiVersion": "v1",
+			"kind":       "ConfigMap",
+			"metadata": map[string]any{
+				"name":      MovedChartConfigMap(chartID),
+				"namespace": namespace,
+				"labels":    map[string]any{"app.kubernetes.io/managed-by": "opencti-ha"},
+			},
+			"data": map[string]any{
+				"movedTo": "the nested stack of connectors chart " + chartID,
+			},
+		}},
+		Overwrite: jsii.Bool(true),
+		Prune:     jsii.Bool(true),
+	})
+	t.Node().AddDependency(after)
+	return t
 }
