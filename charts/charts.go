@@ -20,7 +20,15 @@ type Charts struct {
 	// admin token it alone reads, the token Secrets it writes and its
 	// NetworkPolicy; nil when Props.Identities.Enabled is false.
 	Identities cdk8s.Chart
-	// IdentitiesJob holds the identities Job and its program and status
+	// IdentitiesTokens hold the empty token Secrets the identities Job
+	// writes, identities.TokensPerChart per chart (IDs from
+	// IdentitiesTokensChartID), applied before Identities; empty with
+	// Identities disabled.
+	IdentitiesTokens []cdk8s.Chart
+	// IdentitiesScript holds the ConfigMap of the identities program's
+	// script; nil with Identities.
+	IdentitiesScript cdk8s.Chart
+	// IdentitiesJob holds the identities Job and its spec and status
 	// ConfigMaps; nil with Identities.
 	IdentitiesJob cdk8s.Chart
 	// Provisioning describes that Job for what waits on it; nil with
@@ -39,8 +47,8 @@ type Charts struct {
 }
 
 // All returns the charts in attach (and apply) order: Namespace, Platform
-// (with the workers in the worker-api pods), Identities and IdentitiesJob
-// (when enabled), Scaling (with QueueScaling), Connectors..., Ingress. Wait
+// (with the workers in the worker-api pods), IdentitiesTokens...,
+// Identities, IdentitiesScript and IdentitiesJob (when enabled), Scaling (with QueueScaling), Connectors..., Ingress. Wait
 // for the identities Job between IdentitiesJob and the chart after it
 // (charts/attach does): the connectors start, and the ingestion's scale
 // changes, only once the Job has succeeded. The workers' pods need no such
@@ -49,7 +57,8 @@ type Charts struct {
 func (c *Charts) All() []cdk8s.Chart {
 	out := []cdk8s.Chart{c.Namespace, c.Platform}
 	if c.Identities != nil {
-		out = append(out, c.Identities, c.IdentitiesJob)
+		out = append(out, c.IdentitiesTokens...)
+		out = append(out, c.Identities, c.IdentitiesScript, c.IdentitiesJob)
 	}
 	if c.Scaling != nil {
 		out = append(out, c.Scaling)
@@ -73,7 +82,9 @@ func NewCharts(app cdk8s.App, props *Props) (*Charts, error) {
 		Namespace: newNamespaceChart(app, NamespaceChartID, p),
 		Platform:  newPlatformChart(app, PlatformChartID, p),
 	}
-	c.Identities, c.IdentitiesJob, c.Provisioning = newIdentitiesCharts(app, IdentitiesChartID, p)
+	if ic := newIdentitiesCharts(app, IdentitiesChartID, p); ic != nil {
+		c.IdentitiesTokens, c.Identities, c.IdentitiesScript, c.IdentitiesJob, c.Provisioning = ic.tokens, ic.access, ic.script, ic.job, ic.info
+	}
 	if p.QueueScaling != nil {
 		c.Scaling = newScalingChart(app, ScalingChartID, p)
 	}

@@ -54,11 +54,13 @@ func ExampleRender() {
 	// Output:
 	// 00-namespace.k8s.yaml
 	// 01-platform.k8s.yaml
-	// 02-identities.k8s.yaml
-	// 03-identitiesjob.k8s.yaml
-	// 04-scaling.k8s.yaml
-	// 05-connectors.k8s.yaml
-	// 06-ingress.k8s.yaml
+	// 02-identitiestokens.k8s.yaml
+	// 03-identities.k8s.yaml
+	// 04-identitiesscript.k8s.yaml
+	// 05-identitiesjob.k8s.yaml
+	// 06-scaling.k8s.yaml
+	// 07-connectors.k8s.yaml
+	// 08-ingress.k8s.yaml
 }
 
 // ExampleProps_Validate shows every problem of invalid props at once, each

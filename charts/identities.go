@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2"
@@ -63,13 +64,24 @@ func NewIdentitiesCharts(scope constructs.Construct, id string, props *Props) (a
 	if err := props.Validate(); err != nil {
 		return nil, nil, nil, err
 	}
-	access, job, info = newIdentitiesCharts(scope, id, props.withDefaults())
-	return access, job, info, nil
+	ic := newIdentitiesCharts(scope, id, props.withDefaults())
+	if ic == nil {
+		return nil, nil, nil, nil
+	}
+	return ic.access, ic.job, ic.info, nil
 }
 
-func newIdentitiesCharts(scope constructs.Construct, id string, p *Props) (cdk8s.Chart, cdk8s.Chart, *ProvisioningJob) {
+// identitiesCharts are the charts of the identity provisioning, in apply
+// order: tokens..., access, script, job.
+type identitiesCharts struct {
+	tokens              []cdk8s.Chart
+	access, script, job cdk8s.Chart
+	info                *ProvisioningJob
+}
+
+func newIdentitiesCharts(scope constructs.Construct, id string, p *Props) *identitiesCharts {
 	if !*p.Identities.Enabled {
-		return nil, nil, nil
+		return nil
 	}
 	ns := *p.Namespace
 	consumers := tokenConsumers(p)
@@ -98,18 +110,38 @@ func newIdentitiesCharts(scope constructs.Construct, id string, p *Props) (cdk8s
 	// The token Secrets exist, empty, before the Job runs: RBAC cannot limit
 	// "create" to names, so the Job may only get and patch these. Their
 	// manifests never carry data (an apply would otherwise overwrite the
-	// token the Job wrote).
-	for _, c := range consumers {
-		component, connector, objID := ComponentWorker, "", "WorkerToken"
-		if c.connector != nil {
-			component, connector, objID = ComponentConnector, c.connector.Name, "Connector-"+c.connector.Name+"-Token"
+	// token the Job wrote). They sit in charts of their own,
+	// TokensPerChart each in list order (IdentitiesTokensChartID), applied
+	// before this one, so that no chart grows past 100 KB with the
+	// connectors and adding a connector changes only the last of them.
+	var tokens []cdk8s.Chart
+	for i, batch := range slices.Collect(slices.Chunk(consumers, TokensPerChart)) {
+		chart := newChart(scope, IdentitiesTokensChartID(i), p)
+		for _, c := range batch {
+			component, connector, objID := ComponentWorker, "", "WorkerToken"
+			if c.connector != nil {
+				component, connector, objID = ComponentConnector, c.connector.Name, "Connector-"+c.connector.Name+"-Token"
+			}
+			object{
+				apiVersion: "v1", kind: "Secret", name: c.secret, namespace: ns, labels: objectLabels(p, component, connector),
+				fields: map[string]any{"type": "Opaque"},
+			}.add(chart, objID)
 		}
-		object{
-			apiVersion: "v1", kind: "Secret", name: c.secret, namespace: ns, labels: objectLabels(p, component, connector),
-			fields: map[string]any{"type": "Opaque"},
-		}.add(access, objID)
+		tokens = append(tokens, chart)
 	}
 	addIdentitiesNetworkPolicy(access, p)
+
+	// The program's script does not change with the configuration: its
+	// ConfigMap (about 57 KB) is a chart of its own, so that the Job's
+	// chart grows only by the spec's line per connector.
+	script := newChart(scope, id+"Script", p) // IdentitiesScriptChartID for NewCharts
+	object{
+		apiVersion: "v1", kind: "ConfigMap", name: identities.ScriptConfigMapName(), namespace: ns, labels: labels,
+		fields: map[string]any{
+			"immutable": true,
+			"data":      map[string]string{identities.ScriptFile: identities.Script},
+		},
+	}.add(script, "IdentitiesScript")
 
 	job := newChart(scope, id+"Job", p) // IdentitiesJobChartID for NewCharts
 	// The status is one ConfigMap per Job, applied and pruned with it: a Job
@@ -119,14 +151,28 @@ func newIdentitiesCharts(scope constructs.Construct, id string, p *Props) (cdk8s
 		apiVersion: "v1", kind: "ConfigMap", name: program, namespace: ns, labels: labels,
 		fields: map[string]any{
 			"immutable": true,
-			"data":      map[string]string{identities.ScriptFile: identities.Script, identitiesSpecFile: string(specJSON)},
+			"data":      map[string]string{identitiesSpecFile: string(specJSON)},
 		},
 	}.add(job, "IdentitiesProgram")
 	object{
 		apiVersion: "batch/v1", kind: "Job", name: info.Name, namespace: ns, labels: labels,
 		fields: map[string]any{"spec": jobSpec},
 	}.add(job, "IdentitiesJob")
-	return access, job, &info
+	return &identitiesCharts{tokens: tokens, access: access, script: script, job: job, info: &info}
+}
+
+// TokensPerChart is how many token Secrets (the workers' first, then one
+// per connector in list order) one identities tokens chart holds: about
+// 44 KB.
+const TokensPerChart = 100
+
+// IdentitiesTokensChartID is the ID of the i-th (0-based) identities tokens
+// chart: "IdentitiesTokens", "IdentitiesTokens2", ...
+func IdentitiesTokensChartID(i int) string {
+	if i == 0 {
+		return IdentitiesChartID + "Tokens"
+	}
+	return fmt.Sprintf("%sTokens%d", IdentitiesChartID, i+1)
 }
 
 // identitiesSpecFile is the spec's key in the program ConfigMap.
@@ -189,7 +235,7 @@ func identitiesJobSpec(p *Props, consumers []tokenConsumer) (batchv1.JobSpec, st
 	if err != nil {
 		panic(fmt.Sprintf("charts: cannot encode the identities spec: %v", err))
 	}
-	program := identities.ProgramName(specJSON)
+	program := identities.SpecConfigMapName(specJSON)
 
 	env := []corev1.EnvVar{
 		envValue("IDENTITIES_SPEC", identitiesProgramDir+"/"+identitiesSpecFile),
@@ -256,8 +302,13 @@ func identitiesJobSpec(p *Props, consumers []tokenConsumer) (batchv1.JobSpec, st
 					},
 				}},
 				Volumes: []corev1.Volume{
-					{Name: "program", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
-						LocalObjectReference: corev1.LocalObjectReference{Name: program}, DefaultMode: ptr(int32(0o444)),
+					// The script and the spec, two ConfigMaps, in one folder.
+					{Name: "program", VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{
+						DefaultMode: ptr(int32(0o444)),
+						Sources: []corev1.VolumeProjection{
+							{ConfigMap: &corev1.ConfigMapProjection{LocalObjectReference: corev1.LocalObjectReference{Name: identities.ScriptConfigMapName()}}},
+							{ConfigMap: &corev1.ConfigMapProjection{LocalObjectReference: corev1.LocalObjectReference{Name: program}}},
+						},
 					}}},
 					{Name: "secrets", VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
 						SecretName: IdentitiesSecretName, DefaultMode: ptr(int32(0o440)),

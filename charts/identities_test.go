@@ -367,8 +367,8 @@ func TestTokenSecretsCarryNoData(t *testing.T) {
 		if sec.Type != corev1.SecretTypeOpaque || len(sec.Data) != 0 || len(sec.StringData) != 0 || len(sec.Annotations) != 0 {
 			t.Errorf("token Secret %s: %s", secret, d.Raw)
 		}
-		if d.Chart != charts.IdentitiesChartID {
-			t.Errorf("token Secret %s is in chart %s, want %s (applied before the Job)", secret, d.Chart, charts.IdentitiesChartID)
+		if d.Chart != charts.IdentitiesTokensChartID(0) {
+			t.Errorf("token Secret %s is in chart %s, want %s (applied before the Job)", secret, d.Chart, charts.IdentitiesTokensChartID(0))
 		}
 	}
 	status := large.one(t, "ConfigMap", large.charts.Provisioning.StatusConfigMap)
@@ -450,18 +450,31 @@ func TestIdentitiesJob(t *testing.T) {
 	if got := secretsReadBy(pod); !reflect.DeepEqual(got, map[string][]string{charts.IdentitiesSecretName: {"*"}}) {
 		t.Errorf("the Job reads Secrets %v, want only %s", got, charts.IdentitiesSecretName)
 	}
-	// The program and its spec.
-	var program corev1.ConfigMap
+	// The program: its script and its spec, two immutable ConfigMaps
+	// projected into one folder, the script in a chart of its own.
+	var program, script corev1.ConfigMap
 	for _, v := range pod.Volumes {
-		if v.ConfigMap != nil {
-			decode(t, large.one(t, "ConfigMap", v.ConfigMap.Name), &program)
+		if v.Projected == nil {
+			continue
 		}
+		if len(v.Projected.Sources) != 2 || v.Projected.Sources[0].ConfigMap == nil || v.Projected.Sources[1].ConfigMap == nil {
+			t.Fatalf("program volume %+v, want the script and the spec ConfigMaps", v.Projected)
+		}
+		s := large.one(t, "ConfigMap", v.Projected.Sources[0].ConfigMap.Name)
+		decode(t, s, &script)
+		if s.Chart != charts.IdentitiesScriptChartID {
+			t.Errorf("script ConfigMap in chart %s, want %s", s.Chart, charts.IdentitiesScriptChartID)
+		}
+		decode(t, large.one(t, "ConfigMap", v.Projected.Sources[1].ConfigMap.Name), &program)
 	}
-	if program.Immutable == nil || !*program.Immutable || program.Data[identities.ScriptFile] != identities.Script {
-		t.Fatalf("program ConfigMap %s: immutable %v, script embedded %v", program.Name, program.Immutable, program.Data[identities.ScriptFile] == identities.Script)
+	if script.Name != identities.ScriptConfigMapName() || script.Immutable == nil || !*script.Immutable || script.Data[identities.ScriptFile] != identities.Script {
+		t.Fatalf("script ConfigMap %s: immutable %v, script embedded %v", script.Name, script.Immutable, script.Data[identities.ScriptFile] == identities.Script)
+	}
+	if program.Immutable == nil || !*program.Immutable || len(program.Data) != 1 {
+		t.Fatalf("program ConfigMap %s: immutable %v, keys %d, want the spec only", program.Name, program.Immutable, len(program.Data))
 	}
 	specJSON := program.Data["spec.json"]
-	if program.Name != identities.ProgramName([]byte(specJSON)) {
+	if program.Name != identities.SpecConfigMapName([]byte(specJSON)) {
 		t.Errorf("program ConfigMap %s is not named after its spec", program.Name)
 	}
 	if got := nodeValidate(t, specJSON); got != `{"ok":true,"relays":8}` {

@@ -59,6 +59,9 @@ const (
 	// the Job itself.
 	IdentitiesChartID    = "Identities"
 	IdentitiesJobChartID = IdentitiesChartID + "Job"
+	// IdentitiesScriptChartID is the ID of the chart of the identities
+	// program's script (before IdentitiesJobChartID).
+	IdentitiesScriptChartID = IdentitiesChartID + "Script"
 	// ScalingChartID is the ID of the chart that holds the worker-api
 	// ScaledObject (with QueueScaling only; it needs KEDA's CRDs).
 	ScalingChartID = "Scaling"

@@ -28,8 +28,8 @@ func TestRenderWritesOneDeterministicFilePerChart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"00-namespace.k8s.yaml", "01-platform.k8s.yaml", "02-identities.k8s.yaml", "03-identitiesjob.k8s.yaml",
-		"04-scaling.k8s.yaml", "05-connectors.k8s.yaml", "06-ingress.k8s.yaml"}
+	want := []string{"00-namespace.k8s.yaml", "01-platform.k8s.yaml", "02-identitiestokens.k8s.yaml", "03-identities.k8s.yaml",
+		"04-identitiesscript.k8s.yaml", "05-identitiesjob.k8s.yaml", "06-scaling.k8s.yaml", "07-connectors.k8s.yaml", "08-ingress.k8s.yaml"}
 	if len(a) != len(want) || len(b) != len(want) {
 		t.Fatalf("Render wrote %v and %v, want %v", a, b, want)
 	}

@@ -34,6 +34,13 @@ func TestPodsAreHardened(t *testing.T) {
 				readOnly[v.Name] = "Secret " + v.Secret.SecretName
 			case v.ConfigMap != nil && w.kind == "Job":
 				readOnly[v.Name] = "ConfigMap " + v.ConfigMap.Name
+			case v.Projected != nil && w.kind == "Job":
+				readOnly[v.Name] = "projected ConfigMaps"
+				for _, src := range v.Projected.Sources {
+					if src.ConfigMap == nil {
+						delete(readOnly, v.Name) // only ConfigMaps may be projected
+					}
+				}
 			}
 		}
 		for _, c := range allContainers(spec) {

@@ -53,7 +53,7 @@ func TestChartOrderAndIDs(t *testing.T) {
 	for _, c := range large.charts.All() {
 		ids = append(ids, *c.Node().Id())
 	}
-	want := []string{"Namespace", "Platform", "Identities", "IdentitiesJob", "Connectors", "Connectors2", "Connectors3", "Connectors4", "Ingress"}
+	want := []string{"Namespace", "Platform", "IdentitiesTokens", "Identities", "IdentitiesScript", "IdentitiesJob", "Connectors", "Connectors2", "Connectors3", "Connectors4", "Ingress"}
 	if fmt.Sprint(ids) != fmt.Sprint(want) {
 		t.Errorf("charts %v, want %v", ids, want)
 	}
@@ -61,7 +61,7 @@ func TestChartOrderAndIDs(t *testing.T) {
 	for _, c := range scaling.charts.All() {
 		ids = append(ids, *c.Node().Id())
 	}
-	want = []string{"Namespace", "Platform", "Identities", "IdentitiesJob", "Scaling", "Connectors", "Ingress"}
+	want = []string{"Namespace", "Platform", "IdentitiesTokens", "Identities", "IdentitiesScript", "IdentitiesJob", "Scaling", "Connectors", "Ingress"}
 	if fmt.Sprint(ids) != fmt.Sprint(want) {
 		t.Errorf("with QueueScaling: charts %v, want %v (the ScaledObject after the Deployment it scales, and after the identities Job)", ids, want)
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/opencti-ha/opencti-ha/charts"
 	"github.com/opencti-ha/opencti-ha/charts/identities"
+	"github.com/opencti-ha/opencti-ha/constructs/monitoring/monitoringspec"
+	"github.com/opencti-ha/opencti-ha/constructs/problems"
 )
 
 // OpenCTI configures the OpenCTI workloads: one pinned version for every
@@ -48,7 +50,11 @@ type OpenCTI struct {
 	// the depth of the RabbitMQ queues the workers consume (KEDA).
 	// Default: on; dev adds 1 pod a minute and waits 300 s to remove one.
 	IngestionScaling IngestionScaling `yaml:"ingestionScaling"`
-	// Connectors replaces the default connector list. Default (empty): the five
+	// Connectors replaces the default connector list, at most 500 entries
+	// (the connector alarms' Metrics Insights limit). Append new connectors
+	// at the end: each keeps its chart, its token chart and its nested stack,
+	// so adding one changes only the last of each (docs/connectors-at-scale.md).
+	// Default (empty): the five
 	// built-in file import/export connectors OpenCTI needs.
 	Connectors []Connector `yaml:"connectors"`
 	// Identities gives the workers and each connector their own OpenCTI user
@@ -245,6 +251,10 @@ func (o *OpenCTI) validate(c *Config, p *Problems) {
 	}
 	o.Worker.validate("opencti.worker", p)
 	o.IngestionScaling.validate(o, p)
+	if n := len(o.Connectors); n > monitoringspec.MaxConnectors {
+		p.Add("opencti.connectors", problems.Raw(fmt.Sprintf("%d entries", n)),
+			fmt.Sprintf("at most %d (one CloudWatch Metrics Insights alarm evaluates at most %d connectors; see docs/connectors-at-scale.md)", monitoringspec.MaxConnectors, monitoringspec.MaxConnectors))
+	}
 	names := map[string]int{}
 	ids := map[string]int{}
 	for i, cn := range o.Connectors {

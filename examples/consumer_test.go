@@ -34,7 +34,7 @@ func TestConsumerAppBuildsOpenCTIFromTheLibrary(t *testing.T) {
 	if err := run.Run(); err != nil {
 		t.Fatalf("consumer app: %v\n%s%s", err, stdout.String(), stderr.String())
 	}
-	const summary = "synthesized stack acme-opencti: 7 manifests (ChartNamespace, ChartPlatform, ChartIdentities, ChartIdentitiesJob, ChartScaling, ChartConnectors, ChartIngress), connectors mitre, import-document\n"
+	const summary = "synthesized stack acme-opencti: 9 manifests (ChartNamespace, ChartPlatform, ChartIdentitiesTokens, ChartIdentities, ChartIdentitiesScript, ChartIdentitiesJob, ChartScaling, ChartConnectors, ChartIngress), connectors mitre, import-document\n"
 	if stdout.String() != summary {
 		t.Errorf("output %q, want %q", stdout.String(), summary)
 	}

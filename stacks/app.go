@@ -128,6 +128,7 @@ func NewOpenCTIApp(scope constructs.Construct, cfg *config.Config) *OpenCTIApp {
 			UILoadBalancerName:      uiLB,
 			APILoadBalancerName:     apiLB,
 			OpenCTINamespace:        cfg.OpenCTI.Namespace,
+			OtherWorkloads:          a.OpenCTI.otherWorkloads(),
 			BucketName:              a.Data.ObjectStore.Bucket().BucketName(),
 			BackupVaultName:         a.Data.ObjectStore.BackupVault().BackupVaultName(),
 			Recovery:                recoveryTarget(cfg, a.Data),

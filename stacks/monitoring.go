@@ -50,6 +50,10 @@ type MonitoringTargets struct {
 	BucketName *string
 	// BackupVaultName is the AWS Backup vault that protects it.
 	BackupVaultName *string
+	// OtherWorkloads are the namespace's workloads that are neither a
+	// platform tier nor a connector (the identities Job), which the
+	// connector alarms leave out. Default: none.
+	OtherWorkloads []string
 	// Recovery names what the disaster recovery alarms watch
 	// (recoveryTarget). Default: none.
 	Recovery *monitoring.RecoveryTarget
@@ -153,6 +157,7 @@ func NewMonitoringStack(scope constructs.Construct, id string, props *Monitoring
 			ns = cfg.OpenCTI.Namespace
 		}
 		mp.Kubernetes = &monitoring.KubernetesTarget{ClusterName: t.ClusterName, Namespace: ns, Workloads: openCTIWorkloads(cfg)}
+		mp.Connectors = connectorsTarget(cfg, t.ClusterName, ns, mp.Kubernetes.Workloads, t.OtherWorkloads)
 	}
 	if t.BucketName != nil {
 		mp.Storage = &monitoring.StorageTarget{BucketName: t.BucketName, BackupVaultName: t.BackupVaultName}
@@ -196,29 +201,17 @@ func recoveryTarget(cfg *config.Config, data *DataStack) *monitoring.RecoveryTar
 	return t
 }
 
-// openCTIWorkloads are the OpenCTI Deployments by tier, named as the charts
-// name them.
+// openCTIWorkloads are the OpenCTI platform Deployments by tier, named as
+// the charts name them; the connectors are one target of their own
+// (connectorsTarget).
 func openCTIWorkloads(cfg *config.Config) []monitoring.Workload {
 	o := cfg.OpenCTI
-	w := []monitoring.Workload{
+	return []monitoring.Workload{
 		{Tier: "ui", Name: charts.UIName, MinReplicas: o.UI.MinReplicas},
 		{Tier: "connector-api", Name: charts.ConnectorAPIName, MinReplicas: o.ConnectorAPI.MinReplicas},
 		// Its pods run the workers too: restarts and readiness cover both.
 		{Tier: "worker-api", Name: charts.WorkerAPIName, MinReplicas: o.WorkerAPI.MinReplicas},
 	}
-	var names []string
-	for _, c := range cfg.OpenCTI.Connectors {
-		names = append(names, c.Name)
-	}
-	if len(names) == 0 {
-		for _, c := range charts.DefaultConnectors() {
-			names = append(names, c.Name)
-		}
-	}
-	for _, n := range names {
-		w = append(w, monitoring.Workload{Tier: "connectors", Name: charts.ConnectorObjectName(n)})
-	}
-	return w
 }
 
 // ingestionScalingTarget watches the ingestion tier's scaling: its bounds

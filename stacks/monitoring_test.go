@@ -116,11 +116,12 @@ func TestMonitoringStackAlarmsFollowTheConfiguration(t *testing.T) {
 		yellow, replicaLag bool
 	}{
 		// 14 OpenSearch (no yellow: 1 data node; no masters) + 7 Redis (1 node of 2 vCPUs) + 7 RabbitMQ
-		// + 12 load balancers + 3 cluster + 8x2 workloads (3 platform tiers, the workers inside worker-api,
-		// 5 connectors) + 3x2 platform tier replicas/crash loop + 2 ingestion scaling + 1 backup.
-		{"dev", 68, false, false},
-		// 18 OpenSearch (3 masters) + 24 Redis (3 nodes of 2 vCPUs) + 7 + 12 + 3 + 16 + 6 + 2 + 1.
-		{"prod", 89, true, true},
+		// + 12 load balancers + 3 cluster + 3x2 workloads (3 platform tiers, the workers inside worker-api)
+		// + 3x2 platform tier replicas/crash loop + 2 for every connector (Metrics Insights, one
+		// contributor per connector) + 2 ingestion scaling + 1 backup.
+		{"dev", 60, false, false},
+		// 18 OpenSearch (3 masters) + 24 Redis (3 nodes of 2 vCPUs) + 7 + 12 + 3 + 6 + 6 + 2 + 2 + 1.
+		{"prod", 81, true, true},
 	} {
 		t.Run(c.env, func(t *testing.T) {
 			f := monitoringFor(t, c.env)
@@ -142,14 +143,14 @@ func TestMonitoringStackAlarmsFollowTheConfiguration(t *testing.T) {
 			}
 			th := f.cfg.Monitoring.Thresholds
 			for name, want := range map[string]float64{
-				"opensearch-free-storage-low":                float64(th.FreeStorageMiB(f.cfg.Data.OpenSearch.VolumeSizeGiB)),
-				"opencti-ui-replicas-missing":                float64(th.PodsNotReady),
-				"redis-node1-host-cpu-high":                  45, // cache.t4g.small (dev), cache.r7g.large (prod): 2 vCPUs
-				"rabbitmq-cpu-high":                          float64(th.BrokerCPUPercent),
-				"rabbitmq-backlog":                           float64(th.BrokerQueueDepth),
-				"alb-ui-latency-p95":                         th.AlbP95LatencySeconds,
-				"opencti-connector-import-document-restarts": float64(th.PodRestarts),
-				"opencti-worker-api-pods-not-ready":          float64(th.PodsNotReady),
+				"opensearch-free-storage-low":       float64(th.FreeStorageMiB(f.cfg.Data.OpenSearch.VolumeSizeGiB)),
+				"opencti-ui-replicas-missing":       float64(th.PodsNotReady),
+				"redis-node1-host-cpu-high":         45, // cache.t4g.small (dev), cache.r7g.large (prod): 2 vCPUs
+				"rabbitmq-cpu-high":                 float64(th.BrokerCPUPercent),
+				"rabbitmq-backlog":                  float64(th.BrokerQueueDepth),
+				"alb-ui-latency-p95":                th.AlbP95LatencySeconds,
+				"connectors-restarts":               float64(th.PodRestarts),
+				"opencti-worker-api-pods-not-ready": float64(th.PodsNotReady),
 			} {
 				a, ok := alarms[p+name]
 				if !ok || a["Threshold"] != want || a["EvaluationPeriods"] == nil {

@@ -52,6 +52,7 @@ func (r result) peakMiB() float64 {
 func main() {
 	runs := flag.Int("runs", 5, "runs per measurement (the median is reported)")
 	tests := flag.Bool("tests", true, "also time one run of the test suite (go test -count=1 ./...)")
+	scale := flag.Int("scale-runs", 3, "runs per connector count of the connector-scaling table (0: no table)")
 	flag.Parse()
 
 	tmp, err := os.MkdirTemp("", "opencti-ha-bench-")
@@ -110,6 +111,9 @@ func main() {
 	fmt.Printf("\n| measurement | runs | median wall | peak memory | ratio to empty app |\n|---|---|---|---|---|\n")
 	for _, r := range results {
 		fmt.Printf("| %s | %d | %.2f s | %.0f MiB | %.2fx |\n", r.name, len(r.runs), r.median().Seconds(), r.peakMiB(), r.median().Seconds()/base.Seconds())
+	}
+	if *scale > 0 {
+		connectorScaling(tmp, bins["opencti-ha"], *scale)
 	}
 }
 

@@ -80,6 +80,18 @@ func run() int {
 		fmt.Fprintf(os.Stderr, "opencti-ha: %d unsuppressed errors (cdk-nag AwsSolutions and others):\n%s\n", len(errs), indent(strings.Join(errs, "\n")))
 		return 1
 	}
+	// CloudFormation refuses a template over its limits only once a deploy
+	// has started, and aws-cdk-lib merely warns about a template's size:
+	// refuse here, naming the stack, the limit and what drives it.
+	over, err := cdkapp.CheckLimits(*asm.Directory(), stacks.LimitDrivers(cfg))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "opencti-ha: measuring the templates:", err)
+		return 1
+	}
+	if len(over) > 0 {
+		fmt.Fprintf(os.Stderr, "opencti-ha: synth refused, CloudFormation or the kubectl handler would reject this deployment:\n%s\n", indent(strings.Join(over, "\n")))
+		return 1
+	}
 	if delivery != nil {
 		fmt.Fprintln(os.Stderr, pipelineSummary(delivery))
 	}

@@ -96,10 +96,18 @@ func Charts(scope constructs.Construct, props *Props) []awseksv2.KubernetesManif
 
 	var out []awseksv2.KubernetesManifest
 	var prev constructs.IConstruct
+	place := connectorsPlacement(scope, *p.IDPrefix, p.Charts)
+	connectorsIndex := map[cdk8s.Chart]int{}
+	for i, ch := range p.Charts.Connectors {
+		connectorsIndex[ch] = i
+	}
 	for _, chart := range p.Charts.All() {
-		m := awseksv2.NewKubernetesManifest(scope, jsii.String(*p.IDPrefix+*chart.Node().Id()), &awseksv2.KubernetesManifestProps{
+		id := *p.IDPrefix + *chart.Node().Id()
+		manifest := ManifestOf(chart)
+		host := place(chart)
+		m := awseksv2.NewKubernetesManifest(host, jsii.String(id), &awseksv2.KubernetesManifestProps{
 			Cluster:  p.Cluster,
-			Manifest: ManifestOf(chart),
+			Manifest: manifest,
 			// A changed object is replaced in place; pruning removes objects
 			// a new version of the chart no longer has.
 			Overwrite: jsii.Bool(true),
@@ -125,6 +133,9 @@ func Charts(scope constructs.Construct, props *Props) []awseksv2.KubernetesManif
 				m.Node().AddDependency(d)
 			}
 		}
+		if i, ok := connectorsIndex[chart]; ok && host != scope && i < PreviouslyInlineConnectorsCharts {
+			tombstone(scope, id, p.Cluster, namespaceOf(manifest), *chart.Node().Id(), host)
+		}
 		out = append(out, m)
 		prev = m
 		if job := p.Charts.Provisioning; job != nil && chart == p.Charts.IdentitiesJob {
@@ -142,6 +153,18 @@ func Charts(scope constructs.Construct, props *Props) []awseksv2.KubernetesManif
 		}
 	}
 	return out
+}
+
+// namespaceOf is the namespace of the first namespaced object of manifest.
+func namespaceOf(manifest *[]*map[string]any) string {
+	for _, o := range *manifest {
+		if md, ok := (*o)["metadata"].(map[string]any); ok {
+			if ns, ok := md["namespace"].(string); ok && ns != "" {
+				return ns
+			}
+		}
+	}
+	return ""
 }
 
 // ManifestOf is the chart's objects as the list a KubernetesManifest takes.

@@ -160,7 +160,7 @@ func TestIdentitiesGateSitsBetweenTheJobAndTheScaling(t *testing.T) {
 	for _, chart := range a.charts.All() {
 		order = append(order, *chart.Node().Id())
 	}
-	want := []string{charts.NamespaceChartID, charts.PlatformChartID, charts.IdentitiesChartID, charts.IdentitiesJobChartID,
+	want := []string{charts.NamespaceChartID, charts.PlatformChartID, charts.IdentitiesTokensChartID(0), charts.IdentitiesChartID, charts.IdentitiesScriptChartID, charts.IdentitiesJobChartID,
 		charts.ScalingChartID, charts.ConnectorsChartID(0), charts.IngressChartID}
 	if strings.Join(order, " ") != strings.Join(want, " ") {
 		t.Errorf("charts apply in the order %v, want %v", order, want)

@@ -207,6 +207,21 @@ func ProgramName(specJSON []byte) string {
 	return "opencti-identities-program-" + hash10(specJSON, []byte(Script))
 }
 
+// SpecConfigMapName names the ConfigMap of the program's spec (spec.json
+// alone; the script has ScriptConfigMapName's) after the spec and the
+// script: "opencti-identities-spec-<10 hex>". It differs from
+// ProgramName's, the ConfigMap that held both before the script moved to a
+// chart of its own: an immutable ConfigMap cannot change in place.
+func SpecConfigMapName(specJSON []byte) string {
+	return "opencti-identities-spec-" + hash10(specJSON, []byte(Script))
+}
+
+// ScriptConfigMapName names the ConfigMap of the program's script after the
+// script: a new release of the script is a new (immutable) ConfigMap.
+func ScriptConfigMapName() string {
+	return "opencti-identities-script-" + hash10([]byte(Script))
+}
+
 // JobName names the Job after everything it runs with, its whole spec (the
 // pod template names the program's ConfigMap, hence the spec and the
 // program, and holds the image): a Job's pod template cannot change, so

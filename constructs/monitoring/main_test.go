@@ -105,7 +105,8 @@ func TestMain(m *testing.M) {
 			LogRetention: awslogs.RetentionDays_THREE_MONTHS,
 		})
 
-		buildRecoveryStack(env) // recovery_test.go
+		buildRecoveryStack(env)    // recovery_test.go
+		buildConnectorsStacks(env) // connectors_test.go
 
 		tmpl = assertions.Template_FromStack(stack, nil)
 		addonTmpl = assertions.Template_FromStack(addonStack, nil)

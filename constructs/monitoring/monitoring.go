@@ -92,6 +92,7 @@ func NewMonitoring(scope constructs.Construct, id string, props *MonitoringProps
 	m.rows = append(m.rows, nil) // the alarm status row, filled in last
 	m.kubernetes()
 	m.tiers()
+	m.connectors()
 	m.openSearch()
 	m.openSearchNodes()
 	m.redis()

@@ -56,6 +56,12 @@ type MonitoringProps struct {
 	// Kubernetes alarms on the EKS cluster and the OpenCTI workloads through
 	// Container Insights. Default: none.
 	Kubernetes *KubernetesTarget
+	// Connectors alarms on every connector Deployment with two Metrics
+	// Insights alarms grouped by Deployment (one contributor per connector)
+	// and adds the "Tier connectors" row (connectors.go); the template's
+	// size does not depend on the number of connectors. Leave connectors out
+	// of Kubernetes.Workloads then. Default: none.
+	Connectors *ConnectorsTarget
 	// Storage puts the S3 bucket and the AWS Backup vault on the dashboard and
 	// alerts on failed backup jobs. Default: none.
 	Storage *StorageTarget

@@ -143,6 +143,7 @@ func (r resolved) validate() error {
 		pr.Add(f+"Storage.BucketName", s.BucketName, "the bucket's name")
 	}
 	r.validateIngestionScaling(pr)
+	r.validateConnectors(pr)
 	r.validateRecovery(pr, f)
 	return pr.Err()
 }

@@ -67,6 +67,9 @@ func New(outdir string, validate bool) (awscdk.App, error) {
 		flags["aws:cdk:disable-stack-trace"] = true
 		flags["aws:cdk:disable-creation-stack-traces"] = true
 	}
+	// aws-cdk-lib's own resource count check throws from inside synth (a
+	// jsii panic); CheckLimits reports every limit after synth instead.
+	flags[ResourceLimitContext] = 0
 	props := &awscdk.AppProps{Context: &flags, BuiltinCloudFormationValidation: jsii.Bool(validate)}
 	if outdir != "" {
 		props.Outdir = jsii.String(outdir)

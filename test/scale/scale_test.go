@@ -1,0 +1,186 @@
+// Package scale synthesizes the catalogue-sized deployment once (prod, 300
+// external-import connectors, 10 replicas per platform tier) and checks that
+// every template and manifest stays under CloudFormation's and the kubectl
+// handler's limits with 20 % headroom, and that the entry point refuses a
+// configuration that would cross one, with a message and no stack trace.
+package scale
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/opencti-ha/opencti-ha/config"
+	"github.com/opencti-ha/opencti-ha/internal/cdkapp"
+	"github.com/opencti-ha/opencti-ha/internal/scaleconfig"
+	"github.com/opencti-ha/opencti-ha/stacks"
+)
+
+const (
+	connectors = 300
+	replicas   = 10
+	headroom   = 0.8 // at most 80 % of each limit
+)
+
+var (
+	repoRoot string
+	outdir   string
+	drivers  map[string]string
+)
+
+func TestMain(m *testing.M) {
+	code := func() int {
+		defer jsii.Close()
+		wd, _ := os.Getwd()
+		repoRoot = filepath.Dir(filepath.Dir(wd))
+		tmp, err := os.MkdirTemp("", "opencti-ha-scale-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(tmp)
+		path := filepath.Join(tmp, "scale.yaml")
+		if err := os.WriteFile(path, []byte(scaleconfig.YAML(connectors, replicas)), 0o600); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		cfg, err := config.Load("", path)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		drivers = stacks.LimitDrivers(cfg)
+		outdir = filepath.Join(tmp, "assembly")
+		app, err := cdkapp.New(outdir, true)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		stacks.NewOpenCTIApp(app, cfg)
+		cdkapp.AddNag(app)
+		if errs := cdkapp.Errors(app.Synth(nil)); len(errs) > 0 {
+			fmt.Fprintf(os.Stderr, "%d unsuppressed errors: %v\n", len(errs), errs)
+			return 1
+		}
+		return m.Run()
+	}()
+	os.Exit(code)
+}
+
+// TestScaleWithinLimits: 300 connectors and 10 replicas per tier stay under
+// 80 % of every CloudFormation limit in every template (nested stacks
+// included) and every manifest under the kubectl handler's limit, and the
+// Monitoring stack watches the connectors with two alarms.
+func TestScaleWithinLimits(t *testing.T) {
+	ms, err := cdkapp.MeasureTemplates(outdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nested := 0
+	for _, m := range ms {
+		id, size := m.LargestManifest()
+		t.Logf("%s: %d bytes, %d resources, %d outputs, %d parameters, %d mappings, %d manifests (largest %s %d bytes)",
+			m.Stack, m.Bytes, m.Resources, m.Outputs, m.Parameters, m.Mappings, len(m.Manifests), id, size)
+		for _, c := range []struct {
+			what       string
+			got, limit int
+		}{
+			{"bytes", m.Bytes, cdkapp.TemplateBytesLimit},
+			{"resources", m.Resources, cdkapp.ResourcesLimit},
+			{"outputs", m.Outputs, cdkapp.OutputsLimit},
+			{"parameters", m.Parameters, cdkapp.ParametersLimit},
+			{"mappings", m.Mappings, cdkapp.MappingsLimit},
+			{"bytes in manifest " + id, size, cdkapp.ManifestBytesLimit},
+		} {
+			if float64(c.got) > headroom*float64(c.limit) {
+				t.Errorf("%s: %d %s, over 80 %% of %d", m.Stack, c.got, c.what, c.limit)
+			}
+		}
+		if strings.Contains(m.File, ".nested.") {
+			nested++
+		}
+	}
+	// 300 connectors, 8 per chart: 38 charts, 4 in the OpenCTI stack, 34 in
+	// nested stacks of 8.
+	if nested != 5 {
+		t.Errorf("%d nested stacks, want 5", nested)
+	}
+	over, err := cdkapp.CheckLimits(outdir, drivers)
+	if err != nil || len(over) > 0 {
+		t.Errorf("CheckLimits: %v %v", over, err)
+	}
+	data, err := os.ReadFile(filepath.Join(outdir, "Monitoring.template.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tpl struct {
+		Resources map[string]struct {
+			Type       string
+			Properties map[string]any
+		}
+	}
+	if err := json.Unmarshal(data, &tpl); err != nil {
+		t.Fatal(err)
+	}
+	var connectorAlarms []string
+	for _, r := range tpl.Resources {
+		if r.Type == "AWS::CloudWatch::Alarm" && strings.Contains(fmt.Sprint(r.Properties["AlarmName"]), "connector") &&
+			!strings.Contains(fmt.Sprint(r.Properties["AlarmName"]), "connector-api") {
+			connectorAlarms = append(connectorAlarms, fmt.Sprint(r.Properties["AlarmName"]))
+		}
+	}
+	if len(connectorAlarms) != 2 {
+		t.Errorf("connector alarms %v, want the two Metrics Insights alarms", connectorAlarms)
+	}
+}
+
+// TestEntryPointRefusesWhatWouldNotDeploy runs the app binary as `make
+// synth CONFIG=...` does with connectors whose manifests weigh more than the
+// kubectl handler takes: synth fails with a message naming the stack, the
+// manifest, the limit, the size and the configuration, and no stack trace.
+func TestEntryPointRefusesWhatWouldNotDeploy(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "opencti-ha")
+	build := exec.Command("go", "build", "-o", bin, "./bin/opencti-ha")
+	build.Dir = repoRoot
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	var b strings.Builder
+	b.WriteString("environment: dev\nopencti:\n  connectors:\n")
+	for i := 0; i < 8; i++ {
+		fmt.Fprintf(&b, "  - name: bulky-%d\n    type: EXTERNAL_IMPORT\n    env:\n      FEED_RULES: %s\n", i, strings.Repeat("r", 14000))
+	}
+	path := filepath.Join(dir, "bulky.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, _ := json.Marshal(map[string]string{"config": path})
+	cmd := exec.Command(bin)
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+filepath.Join(dir, "out"), "CDK_CONTEXT_JSON="+string(ctx),
+		"PATH="+filepath.Join(repoRoot, ".tools", "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("synth accepted the configuration:\n%s", out)
+	}
+	want := "opencti-ha: synth refused, CloudFormation or the kubectl handler would reject this deployment:\n" +
+		"  stack OpenCTI: Kubernetes manifest ChartConnectors548B9ECD is 180,510 bytes, over the kubectl handler's limit of 100,000 bytes per manifest; it grows with opencti.connectors (8 entries)\n"
+	if !strings.HasSuffix(string(out), want) {
+		t.Errorf("output does not end with %q:\n%s", want, lastLines(string(out), 10))
+	}
+	if strings.Contains(string(out), "goroutine ") || strings.Contains(string(out), "panic") {
+		t.Errorf("a stack trace reached the user:\n%s", out)
+	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
