@@ -3,11 +3,14 @@ package test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/opencti-ha/opencti-ha/internal/nodepath"
@@ -16,7 +19,10 @@ import (
 // toolEnv is a clean environment: no AWS credentials or profile, a fresh HOME
 // (no ~/.aws), and first on PATH the Node.js that .tools/node-path chooses
 // for this platform (as under make), for the CDK CLI (`#!/usr/bin/env node`)
-// and the jsii runtime of the app it starts.
+// and the jsii runtime of the app it starts. The jsii runtime keeps its
+// package cache where it would under the real HOME (jsiiPackageCache):
+// under the fresh HOME every app start would unpack aws-cdk-lib again, about
+// 15 s each on the 2-core build machine, and the cache holds no credential.
 func toolEnv(t *testing.T, extra ...string) []string {
 	t.Helper()
 	bin := t.TempDir()
@@ -31,7 +37,58 @@ func toolEnv(t *testing.T, extra ...string) []string {
 		"GOFLAGS=" + os.Getenv("GOFLAGS"),
 		"CDK_DISABLE_CLI_TELEMETRY=true",
 	}
+	if cache := jsiiPackageCache(); cache != "" {
+		env = append(env, "JSII_RUNTIME_PACKAGE_CACHE_ROOT="+cache)
+	}
+	if v, ok := os.LookupEnv("JSII_RUNTIME_PACKAGE_CACHE"); ok {
+		env = append(env, "JSII_RUNTIME_PACKAGE_CACHE="+v)
+	}
 	return append(env, extra...)
+}
+
+// jsiiPackageCache is the folder the jsii runtime unpacks its packages into
+// for this user: JSII_RUNTIME_PACKAGE_CACHE_ROOT, else its default under HOME
+// (@jsii/kernel's defaultCacheRoot); "" lets the runtime choose.
+func jsiiPackageCache() string {
+	if dir := os.Getenv("JSII_RUNTIME_PACKAGE_CACHE_ROOT"); dir != "" {
+		return dir
+	}
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" {
+		return ""
+	}
+	switch runtime.GOOS {
+	case "darwin":
+		return filepath.Join(home, "Library", "Caches", "com.amazonaws.jsii", "package-cache")
+	case "windows":
+		return ""
+	}
+	return filepath.Join(home, ".cache", "aws", "jsii", "package-cache")
+}
+
+var (
+	appBinaryOnce sync.Once
+	appBinaryErr  error
+)
+
+// appBinary builds the app's entry point once per test run, to the path
+// cdk.json's "app" command builds it to (.build/opencti-ha), so the CDK CLI's
+// own `go build` finds it up to date: linking the binary (about 180 MB, the
+// jsii packages embedded) is the expensive part of a build.
+func appBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(repoRoot, ".build", "opencti-ha")
+	appBinaryOnce.Do(func() {
+		build := exec.Command("go", "build", "-o", bin, "./bin/opencti-ha")
+		build.Dir = repoRoot
+		if out, err := build.CombinedOutput(); err != nil {
+			appBinaryErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if appBinaryErr != nil {
+		t.Fatal(appBinaryErr)
+	}
+	return bin
 }
 
 func goEnv(t *testing.T, key string) string {
@@ -55,6 +112,7 @@ func requireTool(t *testing.T, path string) {
 func TestCdkCLISynthWithoutCredentials(t *testing.T) {
 	cdk := filepath.Join(repoRoot, ".tools", "node_modules", ".bin", "cdk")
 	requireTool(t, cdk)
+	appBinary(t) // cdk.json's app command then finds .build/opencti-ha up to date
 	out := t.TempDir()
 	cmd := exec.Command(cdk, "synth", "--quiet", "--output", out, "-c", "env=prod")
 	cmd.Dir = repoRoot
@@ -123,12 +181,7 @@ func resourcesByTemplate(t *testing.T, dir string) map[string][]string {
 // CONFIG=...` does and checks that a bad file fails synth, naming every
 // problem.
 func TestEntryPointRejectsBadConfig(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "opencti-ha")
-	build := exec.Command("go", "build", "-o", bin, "./bin/opencti-ha")
-	build.Dir = repoRoot
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := appBinary(t)
 	cases := []struct {
 		name, yaml string
 		want       []string

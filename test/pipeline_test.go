@@ -13,12 +13,7 @@ import (
 // CONFIG=...` does on bad pipeline configurations: every problem is listed,
 // naming the stage (index and file) and the field, and no stack trace.
 func TestEntryPointRejectsBadPipeline(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "opencti-ha")
-	build := exec.Command("go", "build", "-o", bin, "./bin/opencti-ha")
-	build.Dir = repoRoot
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := appBinary(t)
 	const head = "environment: prod\nname: delivery\naccount: \"111122223333\"\n"
 	cases := []struct {
 		name, yaml string
