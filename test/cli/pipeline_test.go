@@ -1,4 +1,4 @@
-package test
+package cli
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/opencti-ha/opencti-ha/internal/e2e"
 )
 
 // TestEntryPointRejectsBadPipeline runs the app binary the way `make synth
@@ -46,7 +48,7 @@ func TestEntryPointRejectsBadPipeline(t *testing.T) {
 			ctx, _ := json.Marshal(map[string]string{"config": path})
 			cmd := exec.Command(bin)
 			cmd.Dir = repoRoot
-			cmd.Env = toolEnv(t, "CDK_OUTDIR="+t.TempDir(), "CDK_CONTEXT_JSON="+string(ctx))
+			cmd.Env = e2e.ToolEnv(t, repoRoot, "CDK_OUTDIR="+t.TempDir(), "CDK_CONTEXT_JSON="+string(ctx))
 			out, err := cmd.CombinedOutput()
 			if err == nil {
 				t.Fatalf("synth accepted the file:\n%s", out)
