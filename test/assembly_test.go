@@ -106,44 +106,6 @@ func TestNoContextLookups(t *testing.T) {
 	}
 }
 
-// TestDeterministicSynth synthesizes the prod app a second time in the same
-// process and compares every file byte for byte.
-func TestDeterministicSynth(t *testing.T) {
-	again, err := synthesize("prod", "assembly-prod-again")
-	if err != nil {
-		t.Fatal(err)
-	}
-	compareTrees(t, synthDirs["prod"], again)
-}
-
-func compareTrees(t *testing.T, a, b string) {
-	t.Helper()
-	files := 0
-	err := filepath.Walk(a, func(path string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(a, path)
-		want, _ := os.ReadFile(path)
-		got, err := os.ReadFile(filepath.Join(b, rel))
-		if err != nil {
-			t.Errorf("%s: only in the first synth", rel)
-			return nil
-		}
-		files++
-		if !bytes.Equal(want, got) {
-			t.Errorf("%s differs between two synths of the same configuration", rel)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if files < 4 {
-		t.Fatalf("compared only %d files", files)
-	}
-}
-
 // secretLike matches values that would be secrets if they appeared literally.
 var secretLike = []*regexp.Regexp{
 	regexp.MustCompile(`AKIA[0-9A-Z]{16}`),

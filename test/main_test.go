@@ -1,8 +1,12 @@
-// Package test holds the cross-stack and end-to-end synth tests: the whole app
-// synthesized twice (byte-for-byte determinism), the stack dependency graph
-// read from the cloud assembly manifest, a scan of every template for secret
-// values, CloudFormation and Lambda limits, and the real CDK CLI and entry
-// point run as a user would run them.
+// Package test holds the cross-stack end-to-end tests of the two embedded
+// profiles, each synthesized once in TestMain (dev and prod, with cdk-nag
+// and template validation): the stack dependency graph read from the cloud
+// assembly manifest, a scan of every template for secret values, what a
+// deletion or a failed first creation keeps, CloudFormation limits, the
+// manifests against `make render`, and the pull-request workflow. The real
+// CDK CLI, the entry point and determinism are in test/cli, the other
+// configurations (a real one, a large one) in test/variants: go test runs
+// the three packages side by side (test/README.md).
 package test
 
 import (
@@ -14,8 +18,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/opencti-ha/opencti-ha/config"
-	"github.com/opencti-ha/opencti-ha/internal/cdkapp"
-	"github.com/opencti-ha/opencti-ha/stacks"
+	"github.com/opencti-ha/opencti-ha/internal/e2e"
 )
 
 // synthDirs holds, per environment, the cloud assembly synthesized in this
@@ -28,11 +31,20 @@ var repoRoot string
 func TestMain(m *testing.M) {
 	code := func() int {
 		defer jsii.Close()
-		wd, _ := os.Getwd()
-		repoRoot = filepath.Dir(wd)
+		var err error
+		if repoRoot, err = e2e.RepoRoot(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		tmp, err := os.MkdirTemp("", "opencti-ha-test-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(tmp)
 		for _, env := range config.Environments {
-			dir, err := synthesize(env, "assembly-"+env)
-			if err != nil {
+			dir := filepath.Join(tmp, "assembly-"+env)
+			if err := e2e.Synth(env, "", dir); err != nil {
 				fmt.Fprintf(os.Stderr, "synth %s: %v\n", env, err)
 				return 1
 			}
@@ -41,45 +53,4 @@ func TestMain(m *testing.M) {
 		return m.Run()
 	}()
 	os.Exit(code)
-}
-
-var tmpRoot string
-
-// synthesize builds and synthesizes the whole app for env into a new folder.
-func synthesize(env, name string) (string, error) {
-	return synth(env, "", name)
-}
-
-// synthesizeFile does the same for a configuration file.
-func synthesizeFile(path, name string) (string, error) {
-	return synth("", path, name)
-}
-
-func synth(env, path, name string) (dir string, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("synth panicked: %v", r)
-		}
-	}()
-	if tmpRoot == "" {
-		if tmpRoot, err = os.MkdirTemp("", "opencti-ha-test-"); err != nil {
-			return "", err
-		}
-	}
-	cfg, err := config.Load(env, path)
-	if err != nil {
-		return "", err
-	}
-	dir = filepath.Join(tmpRoot, name)
-	app, err := cdkapp.New(dir, true)
-	if err != nil {
-		return "", err
-	}
-	stacks.NewOpenCTIApp(app, cfg)
-	cdkapp.AddNag(app)
-	asm := app.Synth(nil)
-	if errs := cdkapp.Errors(asm); len(errs) > 0 {
-		return dir, fmt.Errorf("%d unsuppressed errors: %v", len(errs), errs)
-	}
-	return dir, nil
 }

@@ -1,7 +1,6 @@
 package test
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,61 +10,9 @@ import (
 	"testing"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/opencti-ha/opencti-ha/internal/e2e"
 )
-
-// kubernetesObjects decodes every manifest the OpenCTI stack attaches to the
-// cluster. Deploy-time values (Fn::Join parts that are not strings) become the
-// text "TOKEN", so the JSON decodes.
-func kubernetesObjects(t *testing.T, dir string) []map[string]any {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, "OpenCTI.template.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tpl struct {
-		Resources map[string]struct {
-			Type       string
-			Properties map[string]any
-		}
-	}
-	if err := json.Unmarshal(data, &tpl); err != nil {
-		t.Fatal(err)
-	}
-	var out []map[string]any
-	for id, r := range tpl.Resources {
-		if r.Type != "Custom::AWSCDK-EKS-KubernetesResource" {
-			continue
-		}
-		text := flatten(r.Properties["Manifest"])
-		var objs []map[string]any
-		if err := json.Unmarshal([]byte(text), &objs); err != nil {
-			t.Fatalf("manifest %s does not decode: %v", id, err)
-		}
-		out = append(out, objs...)
-	}
-	return out
-}
-
-// flatten turns a string or {"Fn::Join": ["", [parts...]]} into text.
-func flatten(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case map[string]any:
-		if j, ok := x["Fn::Join"].([]any); ok && len(j) == 2 {
-			var b strings.Builder
-			for _, part := range j[1].([]any) {
-				if s, ok := part.(string); ok {
-					b.WriteString(s)
-				} else {
-					b.WriteString("TOKEN")
-				}
-			}
-			return b.String()
-		}
-	}
-	return "TOKEN"
-}
 
 // identitiesJobName matches the identities Job's name (and its status
 // ConfigMap's): a hash of the Job's spec, which differs between a synth (the
@@ -95,7 +42,7 @@ func TestRenderMatchesSynth(t *testing.T) {
 	out := t.TempDir()
 	cmd := exec.Command("go", "run", "./bin/render", "-config", "examples/render.yaml", "-out", out)
 	cmd.Dir = repoRoot
-	cmd.Env = toolEnv(t)
+	cmd.Env = e2e.ToolEnv(t, repoRoot)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("render: %v\n%s", err, b)
 	}
@@ -120,7 +67,7 @@ func TestRenderMatchesSynth(t *testing.T) {
 			rendered = append(rendered, o)
 		}
 	}
-	synthesized := kubernetesObjects(t, synthDirs["prod"])
+	synthesized := e2e.KubernetesObjects(t, synthDirs["prod"])
 	want, got := objectKeys(synthesized), objectKeys(rendered)
 	if strings.Join(want, "\n") != strings.Join(got, "\n") {
 		t.Errorf("render and synth disagree:\nsynth:  %v\nrender: %v", want, got)
@@ -143,7 +90,7 @@ func TestRenderOptOutWarnsAndKeepsTheAdminToken(t *testing.T) {
 	out := t.TempDir()
 	cmd := exec.Command("go", "run", "./bin/render", "-config", path, "-out", out)
 	cmd.Dir = repoRoot
-	cmd.Env = toolEnv(t)
+	cmd.Env = e2e.ToolEnv(t, repoRoot)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
@@ -172,7 +119,7 @@ func TestRenderOptOutWarnsAndKeepsTheAdminToken(t *testing.T) {
 // settings come from the Data stack's outputs at deploy time, never from
 // literals.
 func TestManifestsAreWiredToTheDataStack(t *testing.T) {
-	for _, o := range kubernetesObjects(t, synthDirs["prod"]) {
+	for _, o := range e2e.KubernetesObjects(t, synthDirs["prod"]) {
 		if o["kind"] != "Deployment" || !strings.HasPrefix(stringOf(o["metadata"].(map[string]any)["name"]), "opencti-") {
 			continue
 		}

@@ -1,13 +1,12 @@
 package test
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/opencti-ha/opencti-ha/internal/e2e"
 )
 
 // dataHolding are the resource types whose deletion or replacement loses data
@@ -28,44 +27,9 @@ var physicalName = map[string]string{
 	"AWS::ElastiCache::ReplicationGroup": "ReplicationGroupId", "AWS::EC2::SecurityGroup": "GroupName",
 }
 
-type templateResource struct {
-	Type                string
-	DeletionPolicy      string
-	UpdateReplacePolicy string
-	Properties          map[string]any
-}
-
-// resourcesOf reads every template of an assembly: stack name -> logical ID
-// -> resource. A deployment has the 7 stacks, and the Recovery stack with
-// disaster recovery (prod's default).
-func resourcesOf(t *testing.T, dir string) map[string]map[string]templateResource {
-	t.Helper()
-	paths, _ := filepath.Glob(filepath.Join(dir, "*.template.json"))
-	want := 7
-	if _, err := os.Stat(filepath.Join(dir, "Recovery.template.json")); err == nil {
-		want = 8
-	}
-	if len(paths) != want {
-		t.Fatalf("%s: %d templates, want %d", dir, len(paths), want)
-	}
-	out := map[string]map[string]templateResource{}
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var tpl struct{ Resources map[string]templateResource }
-		if err := json.Unmarshal(data, &tpl); err != nil {
-			t.Fatal(err)
-		}
-		out[strings.TrimSuffix(filepath.Base(p), ".template.json")] = tpl.Resources
-	}
-	return out
-}
-
 // logTargets are the buckets other buckets of the stack deliver server access
 // logs to (LoggingConfiguration.DestinationBucketName).
-func logTargets(resources map[string]templateResource) map[string]bool {
+func logTargets(resources map[string]e2e.TemplateResource) map[string]bool {
 	out := map[string]bool{}
 	for _, r := range resources {
 		lc, _ := r.Properties["LoggingConfiguration"].(map[string]any)
@@ -83,7 +47,7 @@ func logTargets(resources map[string]templateResource) map[string]bool {
 func TestProdRetainsEverythingThatHoldsData(t *testing.T) {
 	seen := map[string]int{}
 	kept := func(p string) bool { return p == "Retain" || p == "RetainExceptOnCreate" || p == "Snapshot" }
-	for stack, resources := range resourcesOf(t, synthDirs["prod"]) {
+	for stack, resources := range e2e.ResourcesOf(t, synthDirs["prod"]) {
 		for id, r := range resources {
 			if !dataHolding[r.Type] {
 				continue
@@ -114,7 +78,7 @@ func TestProdRetainsEverythingThatHoldsData(t *testing.T) {
 // generated name does not block the retry.
 func TestProdRetryAfterAFailedFirstCreate(t *testing.T) {
 	named := map[string][]string{} // type -> "stack/id" of retained resources with a fixed name
-	for stack, resources := range resourcesOf(t, synthDirs["prod"]) {
+	for stack, resources := range e2e.ResourcesOf(t, synthDirs["prod"]) {
 		targets := logTargets(resources)
 		for id, r := range resources {
 			if r.DeletionPolicy == "" || r.DeletionPolicy == "Delete" {
@@ -154,7 +118,7 @@ func TestProdRetryAfterAFailedFirstCreate(t *testing.T) {
 // vault with recovery points), and even they go when their first creation
 // rolls back.
 func TestDevDestroysWhatHoldsData(t *testing.T) {
-	for stack, resources := range resourcesOf(t, synthDirs["dev"]) {
+	for stack, resources := range e2e.ResourcesOf(t, synthDirs["dev"]) {
 		for id, r := range resources {
 			switch {
 			case r.DeletionPolicy == "" || r.DeletionPolicy == "Delete":

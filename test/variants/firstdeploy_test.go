@@ -1,4 +1,4 @@
-package test
+package variants
 
 import (
 	"encoding/json"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/opencti-ha/opencti-ha/internal/e2e"
 )
 
 // realConfig is a prod configuration a team would deploy: its own zone,
@@ -33,14 +35,7 @@ imageCache:
 // no stack carries the CheckExampleValues rule or its parameters, and every
 // OpenCTI image is pulled through the cache.
 func TestARealConfigurationDeploysWithoutRulesInTheWay(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "real.yaml")
-	if err := os.WriteFile(path, []byte(realConfig), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	dir, err := synthesizeFile(path, "assembly-real")
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := synthesizeYAML(t, realConfig, "real")
 	paths, _ := filepath.Glob(filepath.Join(dir, "*.template.json"))
 	if len(paths) != 8 {
 		t.Fatalf("%d templates, want 8 (prod: 7 and the Recovery stack)", len(paths))
@@ -67,7 +62,7 @@ func TestARealConfigurationDeploysWithoutRulesInTheWay(t *testing.T) {
 		}
 	}
 	images := map[string]bool{}
-	for _, obj := range kubernetesObjects(t, dir) {
+	for _, obj := range e2e.KubernetesObjects(t, dir) {
 		collectImages(obj, images)
 	}
 	if len(images) < 3 {
@@ -79,7 +74,7 @@ func TestARealConfigurationDeploysWithoutRulesInTheWay(t *testing.T) {
 			t.Errorf("image %s is not pulled through the cache (%s...)", image, registry)
 		}
 	}
-	resources := resourcesOf(t, dir)
+	resources := e2e.ResourcesOf(t, dir)
 	rules := 0
 	for _, r := range resources["Cluster"] {
 		if r.Type == "AWS::ECR::PullThroughCacheRule" {

@@ -1,4 +1,4 @@
-package test
+package cli
 
 import (
 	"encoding/json"
@@ -7,18 +7,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/opencti-ha/opencti-ha/internal/e2e"
 )
 
 // TestEntryPointRejectsBadPipeline runs the app binary the way `make synth
 // CONFIG=...` does on bad pipeline configurations: every problem is listed,
 // naming the stage (index and file) and the field, and no stack trace.
 func TestEntryPointRejectsBadPipeline(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "opencti-ha")
-	build := exec.Command("go", "build", "-o", bin, "./bin/opencti-ha")
-	build.Dir = repoRoot
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := appBinary(t)
 	const head = "environment: prod\nname: delivery\naccount: \"111122223333\"\n"
 	cases := []struct {
 		name, yaml string
@@ -51,7 +48,7 @@ func TestEntryPointRejectsBadPipeline(t *testing.T) {
 			ctx, _ := json.Marshal(map[string]string{"config": path})
 			cmd := exec.Command(bin)
 			cmd.Dir = repoRoot
-			cmd.Env = toolEnv(t, "CDK_OUTDIR="+t.TempDir(), "CDK_CONTEXT_JSON="+string(ctx))
+			cmd.Env = e2e.ToolEnv(t, repoRoot, "CDK_OUTDIR="+t.TempDir(), "CDK_CONTEXT_JSON="+string(ctx))
 			out, err := cmd.CombinedOutput()
 			if err == nil {
 				t.Fatalf("synth accepted the file:\n%s", out)

@@ -1,7 +1,6 @@
-package test
+package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -10,59 +9,29 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/opencti-ha/opencti-ha/internal/nodepath"
+	"github.com/opencti-ha/opencti-ha/internal/e2e"
 )
 
-// toolEnv is a clean environment: no AWS credentials or profile, a fresh HOME
-// (no ~/.aws), and first on PATH the Node.js that .tools/node-path chooses
-// for this platform (as under make), for the CDK CLI (`#!/usr/bin/env node`)
-// and the jsii runtime of the app it starts.
-func toolEnv(t *testing.T, extra ...string) []string {
+// appBinary is the entry point TestMain built (e2e.BuildApp).
+func appBinary(t *testing.T) string {
 	t.Helper()
-	bin := t.TempDir()
-	if _, err := nodepath.Link(repoRoot, bin); err != nil {
+	bin, err := e2e.BuildApp(repoRoot)
+	if err != nil {
 		t.Fatal(err)
 	}
-	env := []string{
-		"PATH=" + bin + ":" + os.Getenv("PATH"),
-		"HOME=" + t.TempDir(),
-		"GOCACHE=" + goEnv(t, "GOCACHE"),
-		"GOMODCACHE=" + goEnv(t, "GOMODCACHE"),
-		"GOFLAGS=" + os.Getenv("GOFLAGS"),
-		"CDK_DISABLE_CLI_TELEMETRY=true",
-	}
-	return append(env, extra...)
-}
-
-func goEnv(t *testing.T, key string) string {
-	out, err := exec.Command("go", "env", key).Output()
-	if err != nil {
-		t.Fatalf("go env %s: %v", key, err)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-func requireTool(t *testing.T, path string) {
-	t.Helper()
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("%s is missing: run `make tools` (make test and .ci/run do)", path)
-	}
+	return bin
 }
 
 // TestCdkCLISynthWithoutCredentials runs the pinned CDK CLI as a pipeline
 // would, with no AWS credentials at all, and checks that it synthesizes the
 // same stacks and resources as the in-process synth.
 func TestCdkCLISynthWithoutCredentials(t *testing.T) {
-	cdk := filepath.Join(repoRoot, ".tools", "node_modules", ".bin", "cdk")
-	requireTool(t, cdk)
-	out := t.TempDir()
-	cmd := exec.Command(cdk, "synth", "--quiet", "--output", out, "-c", "env=prod")
-	cmd.Dir = repoRoot
-	cmd.Env = toolEnv(t)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("cdk synth: %v\n%s", err, stderr.String())
+	e2e.RequireTool(t, filepath.Join(repoRoot, ".tools", "node_modules", ".bin", "cdk"))
+	// TestMain ran it: cdk synth --quiet --output <tmp> -c env=prod, from the
+	// repository root, with e2e.NewToolEnv's environment.
+	stderr, out := &cliRun.stderr, cliRun.out
+	if cliRun.err != nil {
+		t.Fatalf("cdk synth: %v\n%s", cliRun.err, stderr.String())
 	}
 	if strings.Contains(stderr.String(), "Need to perform AWS calls") {
 		t.Errorf("the CLI attempted AWS lookups:\n%s", stderr.String())
@@ -80,7 +49,7 @@ func TestCdkCLISynthWithoutCredentials(t *testing.T) {
 			t.Errorf("cdk synth does not warn %q:\n%s", want, stderr.String())
 		}
 	}
-	want, got := resourcesByTemplate(t, synthDirs["prod"]), resourcesByTemplate(t, out)
+	want, got := resourcesByTemplate(t, prodDir), resourcesByTemplate(t, out)
 	if len(got) != len(want) {
 		t.Fatalf("CLI synthesized %d templates, in-process %d", len(got), len(want))
 	}
@@ -123,12 +92,7 @@ func resourcesByTemplate(t *testing.T, dir string) map[string][]string {
 // CONFIG=...` does and checks that a bad file fails synth, naming every
 // problem.
 func TestEntryPointRejectsBadConfig(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "opencti-ha")
-	build := exec.Command("go", "build", "-o", bin, "./bin/opencti-ha")
-	build.Dir = repoRoot
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := appBinary(t)
 	cases := []struct {
 		name, yaml string
 		want       []string
@@ -148,7 +112,7 @@ func TestEntryPointRejectsBadConfig(t *testing.T) {
 			ctx, _ := json.Marshal(map[string]string{"config": path})
 			cmd := exec.Command(bin)
 			cmd.Dir = repoRoot
-			cmd.Env = toolEnv(t, "CDK_OUTDIR="+t.TempDir(), "CDK_CONTEXT_JSON="+string(ctx))
+			cmd.Env = e2e.ToolEnv(t, repoRoot, "CDK_OUTDIR="+t.TempDir(), "CDK_CONTEXT_JSON="+string(ctx))
 			out, err := cmd.CombinedOutput()
 			if err == nil {
 				t.Fatalf("synth accepted the file:\n%s", out)
