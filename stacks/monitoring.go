@@ -99,6 +99,7 @@ func NewMonitoringStack(scope constructs.Construct, id string, props *Monitoring
 		DashboardName:              jsii.String(cfg.Name),
 		LoadBalancerLookupRevision: jsii.String(strconv.Itoa(m.LoadBalancerLookupRevision)),
 		Thresholds:                 &m.Thresholds,
+		DimensionCheckMinutes:      &m.DimensionCheckMinutes,
 	}
 
 	domainName := t.OpenSearchDomainName

@@ -12,8 +12,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -45,6 +47,10 @@ type Monitoring interface {
 	// BackupIssuesRule sends backup jobs that completed with issues to the
 	// topic; nil without Storage.BackupVaultName.
 	BackupIssuesRule() awsevents.Rule
+	// DimensionCheck is the Custom::AlarmDimensionCheck resource that fails
+	// the deployment when an alarm watches a dimension matching no metric
+	// (dimensioncheck.go); nil without alarms or with DimensionCheckMinutes 0.
+	DimensionCheck() awscdk.CustomResource
 }
 
 type monitoring struct {
@@ -60,6 +66,10 @@ type monitoring struct {
 	backupRule awsevents.Rule
 	copyRule   awsevents.Rule
 	issuesRule awsevents.Rule
+	// The alarm dimension check (dimensioncheck.go).
+	checkRole              awsiam.Role
+	checkProvider          customresources.Provider
+	dimensionCheckResource awscdk.CustomResource
 }
 
 func (m *monitoring) Topic() awssns.ITopic               { return m.topic }
@@ -75,6 +85,9 @@ func (m *monitoring) LoadBalancerLookup() LoadBalancerLookup {
 func (m *monitoring) BackupJobRule() awsevents.Rule    { return m.backupRule }
 func (m *monitoring) CopyJobRule() awsevents.Rule      { return m.copyRule }
 func (m *monitoring) BackupIssuesRule() awsevents.Rule { return m.issuesRule }
+func (m *monitoring) DimensionCheck() awscdk.CustomResource {
+	return m.dimensionCheckResource
+}
 
 // NewMonitoring creates the topic, the alarms of every target in props and
 // the dashboard. It panics with an *problems.InvalidProps, listing every
@@ -100,6 +113,7 @@ func NewMonitoring(scope constructs.Construct, id string, props *MonitoringProps
 	m.storage()
 	m.recovery()
 	m.loadBalancers()
+	m.dimensionCheck()
 	m.newDashboard()
 	m.suppressNagFindings()
 	return m

@@ -53,6 +53,14 @@ type MonitoringProps struct {
 	// change it to make the next deployment resolve the load balancers again
 	// (after an Ingress was deleted and re-created). Default: "1".
 	LoadBalancerLookupRevision *string
+	// DimensionCheckMinutes is how long the deploy-time alarm dimension check
+	// (Custom::AlarmDimensionCheck) waits for every alarm on AWS/ES,
+	// AWS/ElastiCache, AWS/AmazonMQ and cluster-level ContainerInsights to
+	// match a metric published in the past 3 hours before it fails the
+	// deployment, 0 to MaxDimensionCheckMinutes (50). 0 turns the deploy-time
+	// check off (the hourly check and its alarm stay).
+	// Default: DefaultDimensionCheckMinutes (30).
+	DimensionCheckMinutes *int
 	// Kubernetes alarms on the EKS cluster and the OpenCTI workloads through
 	// Container Insights. Default: none.
 	Kubernetes *KubernetesTarget
