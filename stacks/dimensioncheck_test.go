@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -40,4 +41,44 @@ func TestMonitoringStackDimensionCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The Data stack's replication group publishes its events to its own topic,
+// and the Monitoring stack forwards them: the subscription lives in the
+// Monitoring stack (which already depends on Data), the topic in Data.
+func TestRedisEventsFromDataReachMonitoring(t *testing.T) {
+	for _, env := range []string{"dev", "prod"} {
+		t.Run(env, func(t *testing.T) {
+			f := fixtureFor(t, env)
+			var topicID string
+			for id := range f.Resources(t, f.App.Data.Stack, "AWS::SNS::Topic") {
+				if strings.Contains(id, "EventTopic") {
+					topicID = id
+				}
+			}
+			if topicID == "" {
+				t.Fatal("no ElastiCache event topic in the Data stack")
+			}
+			for _, rg := range f.Resources(t, f.App.Data.Stack, "AWS::ElastiCache::ReplicationGroup") {
+				if got := jsonString(rg["Properties"].(map[string]any)["NotificationTopicArn"]); got != `{"Ref":"`+topicID+`"}` {
+					t.Errorf("NotificationTopicArn %s, want the event topic", got)
+				}
+			}
+			subs := 0
+			for _, s := range f.Resources(t, f.App.Monitoring.Stack, "AWS::SNS::Subscription") {
+				p := s["Properties"].(map[string]any)
+				if p["Protocol"] == "lambda" && strings.Contains(jsonString(p["TopicArn"]), "Fn::GetStackOutput") {
+					subs++
+				}
+			}
+			if subs != 1 {
+				t.Errorf("want the forwarder subscribed to the Data stack's event topic once, got %d", subs)
+			}
+		})
+	}
+}
+
+func jsonString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -51,6 +52,10 @@ type Monitoring interface {
 	// the deployment when an alarm watches a dimension matching no metric
 	// (dimensioncheck.go); nil without alarms or with DimensionCheckMinutes 0.
 	DimensionCheck() awscdk.CustomResource
+	// RedisEventForwarder is the function that forwards ElastiCache failover
+	// and node-replacement events to the topic; nil without
+	// Redis.EventTopicArn.
+	RedisEventForwarder() awslambda.IFunction
 }
 
 type monitoring struct {
@@ -70,6 +75,8 @@ type monitoring struct {
 	checkRole              awsiam.Role
 	checkProvider          customresources.Provider
 	dimensionCheckResource awscdk.CustomResource
+	// The ElastiCache event forwarder (cacheevents.go).
+	cacheEventsFunction awslambda.IFunction
 }
 
 func (m *monitoring) Topic() awssns.ITopic               { return m.topic }
@@ -82,9 +89,10 @@ func (m *monitoring) LoadBalancerLookup() LoadBalancerLookup {
 	}
 	return &loadBalancerLookup{Construct: m.lookup.scope, l: m.lookup}
 }
-func (m *monitoring) BackupJobRule() awsevents.Rule    { return m.backupRule }
-func (m *monitoring) CopyJobRule() awsevents.Rule      { return m.copyRule }
-func (m *monitoring) BackupIssuesRule() awsevents.Rule { return m.issuesRule }
+func (m *monitoring) BackupJobRule() awsevents.Rule            { return m.backupRule }
+func (m *monitoring) CopyJobRule() awsevents.Rule              { return m.copyRule }
+func (m *monitoring) BackupIssuesRule() awsevents.Rule         { return m.issuesRule }
+func (m *monitoring) RedisEventForwarder() awslambda.IFunction { return m.cacheEventsFunction }
 func (m *monitoring) DimensionCheck() awscdk.CustomResource {
 	return m.dimensionCheckResource
 }
@@ -108,6 +116,7 @@ func NewMonitoring(scope constructs.Construct, id string, props *MonitoringProps
 	m.openSearch()
 	m.openSearchNodes()
 	m.redis()
+	m.cacheEvents()
 	m.broker()
 	m.ingestionScaling()
 	m.storage()

@@ -291,7 +291,9 @@ func TestTopicIsEncryptedAndTLSOnly(t *testing.T) {
 				},
 			})})},
 		})
-		tmpl.ResourceCountIs(jsii.String("AWS::SNS::Subscription"), jsii.Number(2))
+		// Two e-mail subscriptions, and the ElastiCache event forwarder's
+		// subscription to the cache's event topic.
+		tmpl.ResourceCountIs(jsii.String("AWS::SNS::Subscription"), jsii.Number(3))
 		tmpl.HasResourceProperties(jsii.String("AWS::SNS::Subscription"), map[string]any{
 			"Protocol": "email", "Endpoint": "ops@example.com", "TopicArn": map[string]any{"Ref": topic},
 		})

@@ -110,6 +110,11 @@ type RedisTarget struct {
 	// or fewer (cachespec.NodeVCPUs) also alarm on the host's CPUUtilization
 	// at 90 / vCPUs %, as AWS recommends. Default: "" (no host CPU alarm).
 	NodeType string
+	// EventTopicArn is the group's ElastiCache event topic
+	// (NotificationTopicArn, cache.ReplicationGroup.EventTopic()): its
+	// failover and node-replacement events are forwarded to the alarm topic
+	// (cacheevents.go). Default: nil (not forwarded).
+	EventTopicArn *string
 }
 
 // BrokerTarget names the Amazon MQ for RabbitMQ broker (namespace
