@@ -35,6 +35,16 @@ type Monitoring struct {
 	// next deployment of the Monitoring stack resolves the new load balancers.
 	// 1 to 1,000,000. Default: 1.
 	LoadBalancerLookupRevision int `yaml:"loadBalancerLookupRevision"`
+	// DimensionCheckMinutes is how long the deployment of the Monitoring stack
+	// waits, at most, for every alarm on OpenSearch, Redis, Amazon MQ and the
+	// EKS cluster to watch a dimension that matches a metric published in
+	// the past 3 hours (CloudWatch ListMetrics) before it fails, naming each
+	// alarm that matches none (constructs/monitoring/README.md, "Alarm
+	// dimension check"). A brand-new resource publishes within minutes. 0
+	// turns the deploy-time check off: only to deploy while a watched
+	// resource is down on purpose (the hourly check and its alarm stay).
+	// 0 to 50. Default: 30.
+	DimensionCheckMinutes int `yaml:"dimensionCheckMinutes"`
 	// Thresholds of the alarms, one per alarmed condition (the construct's
 	// Thresholds, constructs/monitoring/monitoringspec). Default: each
 	// threshold's own default below (openSearchFreeStorageMiB 0: 25% of
@@ -48,6 +58,7 @@ func defaultMonitoring(env string) Monitoring {
 		LogRetentionDays:           365,
 		EvaluationPeriods:          monitoringspec.DefaultEvaluationPeriods,
 		LoadBalancerLookupRevision: 1,
+		DimensionCheckMinutes:      monitoringspec.DefaultDimensionCheckMinutes,
 		Thresholds:                 monitoringspec.DefaultThresholds(),
 	}
 	if env != "prod" {
@@ -66,6 +77,9 @@ func (m *Monitoring) validate(c *Config, p *Problems) {
 	monitoringspec.CheckEvaluationPeriods(p, "monitoring.evaluationPeriods", m.EvaluationPeriods)
 	if n := m.LoadBalancerLookupRevision; n < 1 || n > 1_000_000 {
 		p.Add("monitoring.loadBalancerLookupRevision", n, "an integer from 1 to 1000000")
+	}
+	if n := m.DimensionCheckMinutes; n < 0 || n > monitoringspec.MaxDimensionCheckMinutes {
+		p.Add("monitoring.dimensionCheckMinutes", n, fmt.Sprintf("0 (no deploy-time check) to %d minutes", monitoringspec.MaxDimensionCheckMinutes))
 	}
 	m.Thresholds.Check(p, problems.YAMLNames("monitoring.thresholds."), monitoringspec.Limits{
 		OpenSearchVolumeGiB:   c.Data.OpenSearch.VolumeSizeGiB,

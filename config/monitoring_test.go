@@ -27,7 +27,7 @@ func TestMonitoringDefaultsPerEnvironment(t *testing.T) {
 	if dev.LogRetentionDays != 30 || prod.LogRetentionDays != 365 {
 		t.Errorf("logRetentionDays: dev %d, prod %d; want 30 and 365", dev.LogRetentionDays, prod.LogRetentionDays)
 	}
-	if len(dev.AlarmEmails) != 0 || len(prod.AlarmEmails) != 0 || dev.EvaluationPeriods != 3 || dev.LoadBalancerLookupRevision != 1 {
+	if len(dev.AlarmEmails) != 0 || len(prod.AlarmEmails) != 0 || dev.EvaluationPeriods != 3 || dev.LoadBalancerLookupRevision != 1 || dev.DimensionCheckMinutes != 30 || prod.DimensionCheckMinutes != 30 {
 		t.Errorf("defaults: %+v", dev)
 	}
 	if prod.Thresholds.OpenSearchFreeStorageMiB != 0 || prod.Thresholds.BrokerQueueDepth != 500000 {
@@ -82,6 +82,11 @@ func TestMonitoringValidationMessages(t *testing.T) {
 				`monitoring.evaluationPeriods: got 0, want an integer from 1 to 60`,
 				`monitoring.loadBalancerLookupRevision: got 0, want an integer from 1 to 1000000`,
 			},
+		},
+		{
+			name:   "dimension check wait out of range",
+			mutate: func(m *Monitoring) { m.DimensionCheckMinutes = 51 },
+			want:   []string{`monitoring.dimensionCheckMinutes: got 51, want 0 (no deploy-time check) to 50 minutes`},
 		},
 		{
 			name: "thresholds out of range",

@@ -123,6 +123,7 @@ func NewOpenCTIApp(scope constructs.Construct, cfg *config.Config) *OpenCTIApp {
 			// CloudFormation: still weak references (constructs/monitoring README).
 			OpenSearchDomainName:    a.Data.OpenSearch.Name(),
 			RedisReplicationGroupID: a.Data.Redis.Resource().Ref(),
+			RedisEventTopicArn:      a.Data.Redis.EventTopic().TopicArn(),
 			BrokerName:              a.Data.RabbitMQ.Resource().BrokerName(),
 			ClusterName:             a.Cluster.Cluster.ClusterName(),
 			UILoadBalancerName:      uiLB,

@@ -32,6 +32,10 @@ type MonitoringTargets struct {
 	OpenSearchDomain awsopensearchservice.IDomain
 	// RedisReplicationGroupID is the ElastiCache replication group ID.
 	RedisReplicationGroupID *string
+	// RedisEventTopicArn is its ElastiCache event topic: failover and
+	// node-replacement events are forwarded to the alarm topic.
+	// Default: none (not forwarded).
+	RedisEventTopicArn *string
 	// RedisNodeIDs are its member cache cluster IDs. Default:
 	// "<RedisReplicationGroupID>-001" ... one per node (1 + data.redis.replicas).
 	RedisNodeIDs []*string
@@ -103,6 +107,7 @@ func NewMonitoringStack(scope constructs.Construct, id string, props *Monitoring
 		DashboardName:              jsii.String(cfg.Name),
 		LoadBalancerLookupRevision: jsii.String(strconv.Itoa(m.LoadBalancerLookupRevision)),
 		Thresholds:                 &m.Thresholds,
+		DimensionCheckMinutes:      &m.DimensionCheckMinutes,
 	}
 
 	domainName := t.OpenSearchDomainName
@@ -126,7 +131,8 @@ func NewMonitoringStack(scope constructs.Construct, id string, props *Monitoring
 				nodes = append(nodes, jsii.String(*t.RedisReplicationGroupID+"-00"+strconv.Itoa(i)))
 			}
 		}
-		mp.Redis = &monitoring.RedisTarget{ReplicationGroupID: t.RedisReplicationGroupID, NodeIDs: nodes, NodeType: cfg.Data.Redis.NodeType}
+		mp.Redis = &monitoring.RedisTarget{ReplicationGroupID: t.RedisReplicationGroupID, NodeIDs: nodes, NodeType: cfg.Data.Redis.NodeType,
+			EventTopicArn: t.RedisEventTopicArn}
 	}
 	if t.BrokerName != nil {
 		// The workers at the ingestion tier's minimum scale each hold a

@@ -118,10 +118,10 @@ func TestMonitoringStackAlarmsFollowTheConfiguration(t *testing.T) {
 		// 14 OpenSearch (no yellow: 1 data node; no masters) + 7 Redis (1 node of 2 vCPUs) + 7 RabbitMQ
 		// + 12 load balancers + 3 cluster + 3x2 workloads (3 platform tiers, the workers inside worker-api)
 		// + 3x2 platform tier replicas/crash loop + 2 for every connector (Metrics Insights, one
-		// contributor per connector) + 2 ingestion scaling + 1 backup.
-		{"dev", 60, false, false},
-		// 18 OpenSearch (3 masters) + 24 Redis (3 nodes of 2 vCPUs) + 7 + 12 + 3 + 6 + 6 + 2 + 2 + 1.
-		{"prod", 81, true, true},
+		// contributor per connector) + 2 ingestion scaling + 1 backup + 1 stale dimensions.
+		{"dev", 61, false, false},
+		// 18 OpenSearch (3 masters) + 24 Redis (3 nodes of 2 vCPUs) + 7 + 12 + 3 + 6 + 6 + 2 + 2 + 1 + 1.
+		{"prod", 82, true, true},
 	} {
 		t.Run(c.env, func(t *testing.T) {
 			f := monitoringFor(t, c.env)

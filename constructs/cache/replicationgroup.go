@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -106,6 +107,11 @@ type ReplicationGroup interface {
 	SubnetGroup() awselasticache.CfnSubnetGroup
 	// LogGroups are the slow log and engine log groups, in that order.
 	LogGroups() []awslogs.ILogGroup
+	// EventTopic receives the group's ElastiCache event notifications
+	// (NotificationTopicArn): failover, node replacement, snapshots. It is
+	// not encrypted, because ElastiCache cannot publish to an encrypted
+	// topic (events.go).
+	EventTopic() awssns.ITopic
 }
 
 type replicationGroup struct {
@@ -117,6 +123,7 @@ type replicationGroup struct {
 	sg          awsec2.ISecurityGroup
 	subnetGroup awselasticache.CfnSubnetGroup
 	logGroups   []awslogs.ILogGroup
+	eventTopic  awssns.ITopic
 }
 
 func (r *replicationGroup) Resource() awselasticache.CfnReplicationGroup { return r.rg }
@@ -129,6 +136,7 @@ func (r *replicationGroup) EncryptionKey() awskms.IKey                   { retur
 func (r *replicationGroup) SecurityGroup() awsec2.ISecurityGroup         { return r.sg }
 func (r *replicationGroup) SubnetGroup() awselasticache.CfnSubnetGroup   { return r.subnetGroup }
 func (r *replicationGroup) LogGroups() []awslogs.ILogGroup               { return r.logGroups }
+func (r *replicationGroup) EventTopic() awssns.ITopic                    { return r.eventTopic }
 
 var (
 	snapshotWindow = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$`)
@@ -265,6 +273,7 @@ func NewReplicationGroup(scope constructs.Construct, id string, props *Replicati
 		subnetGroup.ApplyRemovalPolicy(p.RemovalPolicy, nil)
 	}
 	r.rg = rg
+	r.newEventTopic()
 
 	var suppressions []*cdknag.NagPackSuppression
 	if s.Engine == "redis" && *p.Port == 6379 {

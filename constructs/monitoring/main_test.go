@@ -56,6 +56,7 @@ func testProps() *MonitoringProps {
 			ReplicationGroupID: jsii.String("opencti-cache"),
 			NodeIDs:            []*string{jsii.String("opencti-cache-001"), jsii.String("opencti-cache-002"), jsii.String("opencti-cache-003")},
 			NodeType:           "cache.t4g.small",
+			EventTopicArn:      jsii.String("arn:aws:sns:eu-west-1:123456789012:opencti-cache-events"),
 		},
 		Broker: &BrokerTarget{BrokerName: jsii.String("opencti-broker"), ExpectedConsumers: 6},
 		LoadBalancers: []LoadBalancerTarget{

@@ -12,8 +12,11 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -45,6 +48,14 @@ type Monitoring interface {
 	// BackupIssuesRule sends backup jobs that completed with issues to the
 	// topic; nil without Storage.BackupVaultName.
 	BackupIssuesRule() awsevents.Rule
+	// DimensionCheck is the Custom::AlarmDimensionCheck resource that fails
+	// the deployment when an alarm watches a dimension matching no metric
+	// (dimensioncheck.go); nil without alarms or with DimensionCheckMinutes 0.
+	DimensionCheck() awscdk.CustomResource
+	// RedisEventForwarder is the function that forwards ElastiCache failover
+	// and node-replacement events to the topic; nil without
+	// Redis.EventTopicArn.
+	RedisEventForwarder() awslambda.IFunction
 }
 
 type monitoring struct {
@@ -60,6 +71,12 @@ type monitoring struct {
 	backupRule awsevents.Rule
 	copyRule   awsevents.Rule
 	issuesRule awsevents.Rule
+	// The alarm dimension check (dimensioncheck.go).
+	checkRole              awsiam.Role
+	checkProvider          customresources.Provider
+	dimensionCheckResource awscdk.CustomResource
+	// The ElastiCache event forwarder (cacheevents.go).
+	cacheEventsFunction awslambda.IFunction
 }
 
 func (m *monitoring) Topic() awssns.ITopic               { return m.topic }
@@ -72,9 +89,13 @@ func (m *monitoring) LoadBalancerLookup() LoadBalancerLookup {
 	}
 	return &loadBalancerLookup{Construct: m.lookup.scope, l: m.lookup}
 }
-func (m *monitoring) BackupJobRule() awsevents.Rule    { return m.backupRule }
-func (m *monitoring) CopyJobRule() awsevents.Rule      { return m.copyRule }
-func (m *monitoring) BackupIssuesRule() awsevents.Rule { return m.issuesRule }
+func (m *monitoring) BackupJobRule() awsevents.Rule            { return m.backupRule }
+func (m *monitoring) CopyJobRule() awsevents.Rule              { return m.copyRule }
+func (m *monitoring) BackupIssuesRule() awsevents.Rule         { return m.issuesRule }
+func (m *monitoring) RedisEventForwarder() awslambda.IFunction { return m.cacheEventsFunction }
+func (m *monitoring) DimensionCheck() awscdk.CustomResource {
+	return m.dimensionCheckResource
+}
 
 // NewMonitoring creates the topic, the alarms of every target in props and
 // the dashboard. It panics with an *problems.InvalidProps, listing every
@@ -96,11 +117,13 @@ func NewMonitoring(scope constructs.Construct, id string, props *MonitoringProps
 	m.openSearch()
 	m.openSearchNodes()
 	m.redis()
+	m.cacheEvents()
 	m.broker()
 	m.ingestionScaling()
 	m.storage()
 	m.recovery()
 	m.loadBalancers()
+	m.dimensionCheck()
 	m.newDashboard()
 	m.suppressNagFindings()
 	return m

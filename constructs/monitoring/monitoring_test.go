@@ -238,9 +238,10 @@ func TestLoadBalancerAlarms(t *testing.T) {
 func TestEveryAlarmNotifiesTheTopic(t *testing.T) {
 	ids := ofType(resources, "AWS::CloudWatch::Alarm")
 	// 19 OpenSearch + 3x8 Redis + 7 RabbitMQ + 2x6 load balancers + 3 cluster
-	// + 5x2 workloads + 3x2 platform tiers + 2 ingestion + 1 backup.
-	if len(ids) != 83 || len(mon.Alarms()) != len(ids) {
-		t.Errorf("got %d alarms (%d recorded), want 83", len(ids), len(mon.Alarms()))
+	// + 5x2 workloads + 3x2 platform tiers + 2 ingestion + 1 backup + 1 stale
+	// dimensions.
+	if len(ids) != 84 || len(mon.Alarms()) != len(ids) {
+		t.Errorf("got %d alarms (%d recorded), want 84", len(ids), len(mon.Alarms()))
 	}
 	for _, id := range ids {
 		a := resources[id].Properties
@@ -290,7 +291,9 @@ func TestTopicIsEncryptedAndTLSOnly(t *testing.T) {
 				},
 			})})},
 		})
-		tmpl.ResourceCountIs(jsii.String("AWS::SNS::Subscription"), jsii.Number(2))
+		// Two e-mail subscriptions, and the ElastiCache event forwarder's
+		// subscription to the cache's event topic.
+		tmpl.ResourceCountIs(jsii.String("AWS::SNS::Subscription"), jsii.Number(3))
 		tmpl.HasResourceProperties(jsii.String("AWS::SNS::Subscription"), map[string]any{
 			"Protocol": "email", "Endpoint": "ops@example.com", "TopicArn": map[string]any{"Ref": topic},
 		})

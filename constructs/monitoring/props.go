@@ -53,6 +53,14 @@ type MonitoringProps struct {
 	// change it to make the next deployment resolve the load balancers again
 	// (after an Ingress was deleted and re-created). Default: "1".
 	LoadBalancerLookupRevision *string
+	// DimensionCheckMinutes is how long the deploy-time alarm dimension check
+	// (Custom::AlarmDimensionCheck) waits for every alarm on AWS/ES,
+	// AWS/ElastiCache, AWS/AmazonMQ and cluster-level ContainerInsights to
+	// match a metric published in the past 3 hours before it fails the
+	// deployment, 0 to MaxDimensionCheckMinutes (50). 0 turns the deploy-time
+	// check off (the hourly check and its alarm stay).
+	// Default: DefaultDimensionCheckMinutes (30).
+	DimensionCheckMinutes *int
 	// Kubernetes alarms on the EKS cluster and the OpenCTI workloads through
 	// Container Insights. Default: none.
 	Kubernetes *KubernetesTarget
@@ -108,6 +116,11 @@ type RedisTarget struct {
 	// or fewer (cachespec.NodeVCPUs) also alarm on the host's CPUUtilization
 	// at 90 / vCPUs %, as AWS recommends. Default: "" (no host CPU alarm).
 	NodeType string
+	// EventTopicArn is the group's ElastiCache event topic
+	// (NotificationTopicArn, cache.ReplicationGroup.EventTopic()): its
+	// failover and node-replacement events are forwarded to the alarm topic
+	// (cacheevents.go). Default: nil (not forwarded).
+	EventTopicArn *string
 }
 
 // BrokerTarget names the Amazon MQ for RabbitMQ broker (namespace

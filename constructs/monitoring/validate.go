@@ -64,6 +64,9 @@ func (r resolved) validate() error {
 	monitoringspec.CheckEvaluationPeriods(pr, f+"EvaluationPeriods", r.evaluationPeriods)
 	r.thresholds.Check(pr, problems.GoNames(f+"Thresholds."), monitoringspec.Limits{})
 	awsutil.CheckRemovalPolicy(pr, f+"RemovalPolicy", r.RemovalPolicy)
+	if c := r.DimensionCheckMinutes; c != nil && (*c < 0 || *c > MaxDimensionCheckMinutes) {
+		pr.Add(f+"DimensionCheckMinutes", *c, fmt.Sprintf("0 (no deploy-time check) to %d minutes", MaxDimensionCheckMinutes))
+	}
 	if o := r.OpenSearch; o != nil {
 		if empty(o.DomainName) {
 			pr.Add(f+"OpenSearch.DomainName", o.DomainName, "the domain's name")

@@ -21,7 +21,7 @@ const requires = (src) => [...src.matchAll(/require\(\s*['"]([^'"]+)['"]\s*\)/g)
 
 test('there are handlers to check', () => {
   assert.deepEqual(handlers.map((h) => path.relative(root, h)).sort(),
-    ['identitiesgate/handler.js', 'monitoring/lblookup.js', 'opensearch/auditlog.js', 'recovery/restore.js', 'recovery/snapshots.js', 'secrets/generator.js', 'upgradesnapshot/handler.js']);
+    ['identitiesgate/handler.js', 'monitoring/cacheevents.js', 'monitoring/dimensioncheck.js', 'monitoring/lblookup.js', 'opensearch/auditlog.js', 'recovery/restore.js', 'recovery/snapshots.js', 'secrets/generator.js', 'upgradesnapshot/handler.js']);
 });
 
 for (const file of handlers) {
