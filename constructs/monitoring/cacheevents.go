@@ -4,9 +4,7 @@ import (
 	_ "embed"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -32,20 +30,8 @@ func (m *monitoring) cacheEvents() {
 		return
 	}
 	scope := constructs.NewConstruct(m.Construct, jsii.String("RedisEvents"))
-	logs := awslogs.NewLogGroup(scope, jsii.String("Logs"), &awslogs.LogGroupProps{
-		Retention:     m.r.LogRetention,
-		EncryptionKey: m.key,
-		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
-	})
-	role := awsiam.NewRole(scope, jsii.String("Role"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		Description: jsii.String("Forwards ElastiCache failover and node-replacement events to the OpenCTI alarm topic"),
-	})
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("WriteOwnLogs"),
-		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
-		Resources: &[]*string{logs.LogGroupArn()},
-	}))
+	logs, role := newFunctionLogsAndRole(scope, "Logs", "Role", m.r.LogRetention, m.key,
+		"Forwards ElastiCache failover and node-replacement events to the OpenCTI alarm topic")
 	// sns:Publish on the alarm topic, and its key's kms:Decrypt and
 	// kms:GenerateDataKey* (SNS asks KMS for a data key on the publisher's
 	// behalf).

@@ -58,20 +58,8 @@ func (m *monitoring) dimensionCheck() {
 	}
 	scope := constructs.NewConstruct(m.Construct, jsii.String("DimensionCheck"))
 	prefix := m.prefix + "-"
-	logs := awslogs.NewLogGroup(scope, jsii.String("Logs"), &awslogs.LogGroupProps{
-		Retention:     m.r.LogRetention,
-		EncryptionKey: m.key,
-		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
-	})
-	role := awsiam.NewRole(scope, jsii.String("Role"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		Description: jsii.String("Checks that the OpenCTI alarms watch dimensions that CloudWatch metrics carry"),
-	})
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("WriteOwnLogs"),
-		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
-		Resources: &[]*string{logs.LogGroupArn()},
-	}))
+	logs, role := newFunctionLogsAndRole(scope, "Logs", "Role", m.r.LogRetention, m.key,
+		"Checks that the OpenCTI alarms watch dimensions that CloudWatch metrics carry")
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("ReadAlarmsAndMetrics"),
 		Actions:   jsii.Strings("cloudwatch:DescribeAlarms", "cloudwatch:ListMetrics"),

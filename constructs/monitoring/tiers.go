@@ -8,8 +8,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// ConnectorsTier is the tier label of the connector Deployments; their
-// alarms are the per-connector ones of kubernetes.go.
+// ConnectorsTier is the tier label of connector Deployments given as
+// Workloads (a consumer's own, one alarm set each, kubernetes.go); this
+// repository watches its connectors with Connectors (connectors.go).
 const ConnectorsTier = "connectors"
 
 // tiers alarms when a platform tier (every tier but connectors) loses
