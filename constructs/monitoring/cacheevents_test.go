@@ -1,7 +1,6 @@
 package monitoring
 
 import (
-	"sort"
 	"strings"
 	"testing"
 )
@@ -42,27 +41,12 @@ func TestRedisEventsReachTheAlarmTopic(t *testing.T) {
 		t.Error("no permission for the event topic to invoke the forwarder")
 	}
 	role := logicalID(t, resources, "AWS::IAM::Role", "MonitoringRedisEventsRole")
-	var actions []string
-	for _, id := range ofType(resources, "AWS::IAM::Policy") {
-		if !strings.Contains(jsonOf(resources[id].Properties["Roles"]), role) {
-			continue
-		}
-		for _, s := range resources[id].Properties["PolicyDocument"].(map[string]any)["Statement"].([]any) {
-			st := s.(map[string]any)
-			switch a := st["Action"].(type) {
-			case string:
-				actions = append(actions, a)
-			case []any:
-				for _, x := range a {
-					actions = append(actions, x.(string))
-				}
-			}
-			if strings.Contains(jsonOf(st["Resource"]), `"*"`) {
-				t.Errorf("forwarder statement on *: %s", jsonOf(st))
-			}
+	statements, actions := roleStatements(resources, role)
+	for _, st := range statements {
+		if strings.Contains(jsonOf(st["Resource"]), `"*"`) {
+			t.Errorf("forwarder statement on *: %s", jsonOf(st))
 		}
 	}
-	sort.Strings(actions)
 	t.Logf("forwarder actions: %v", actions)
 	if !strings.Contains(strings.Join(actions, " "), "sns:Publish") || !strings.Contains(strings.Join(actions, " "), "kms:GenerateDataKey") {
 		t.Errorf("forwarder may not publish to the encrypted topic: %v", actions)

@@ -2,7 +2,6 @@ package monitoring
 
 import (
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 
@@ -79,27 +78,12 @@ func TestDimensionCheckFunctionsAndWaiter(t *testing.T) {
 
 func TestDimensionCheckRoleOnlyReads(t *testing.T) {
 	role := logicalID(t, resources, "AWS::IAM::Role", "MonitoringDimensionCheckRole")
-	var actions []string
-	for _, id := range ofType(resources, "AWS::IAM::Policy") {
-		if !strings.Contains(jsonOf(resources[id].Properties["Roles"]), role) {
-			continue
-		}
-		for _, s := range resources[id].Properties["PolicyDocument"].(map[string]any)["Statement"].([]any) {
-			st := s.(map[string]any)
-			switch a := st["Action"].(type) {
-			case string:
-				actions = append(actions, a)
-			case []any:
-				for _, x := range a {
-					actions = append(actions, x.(string))
-				}
-			}
-			if jsonOf(st["Action"]) == `"cloudwatch:PutMetricData"` && jsonOf(st["Condition"]) != `{"StringEquals":{"cloudwatch:namespace":"OpenCTI/Monitoring"}}` {
-				t.Errorf("PutMetricData not limited to OpenCTI/Monitoring: %s", jsonOf(st["Condition"]))
-			}
+	statements, actions := roleStatements(resources, role)
+	for _, st := range statements {
+		if jsonOf(st["Action"]) == `"cloudwatch:PutMetricData"` && jsonOf(st["Condition"]) != `{"StringEquals":{"cloudwatch:namespace":"OpenCTI/Monitoring"}}` {
+			t.Errorf("PutMetricData not limited to OpenCTI/Monitoring: %s", jsonOf(st["Condition"]))
 		}
 	}
-	sort.Strings(actions)
 	want := []string{"cloudwatch:DescribeAlarms", "cloudwatch:ListMetrics", "cloudwatch:PutMetricData", "logs:CreateLogStream", "logs:PutLogEvents"}
 	if !reflect.DeepEqual(actions, want) {
 		t.Errorf("role actions %v, want %v", actions, want)

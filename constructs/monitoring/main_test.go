@@ -198,3 +198,27 @@ func jsonOf(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// roleStatements returns the statements of every policy attached to role
+// (a logical ID) and every action they allow, sorted.
+func roleStatements(res map[string]resource, role string) (statements []map[string]any, actions []string) {
+	for _, id := range ofType(res, "AWS::IAM::Policy") {
+		if !strings.Contains(jsonOf(res[id].Properties["Roles"]), role) {
+			continue
+		}
+		for _, s := range res[id].Properties["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			st := s.(map[string]any)
+			statements = append(statements, st)
+			switch a := st["Action"].(type) {
+			case string:
+				actions = append(actions, a)
+			case []any:
+				for _, x := range a {
+					actions = append(actions, x.(string))
+				}
+			}
+		}
+	}
+	sort.Strings(actions)
+	return statements, actions
+}

@@ -91,6 +91,26 @@ func resourcesByTemplate(t *testing.T, dir string) map[string][]string {
 // TestEntryPointRejectsBadConfig runs the app binary the way `make synth
 // CONFIG=...` does and checks that a bad file fails synth, naming every
 // problem.
+// rejected runs the app binary bin as `make synth CONFIG=<file>` does, on a
+// file holding yaml, in the clean tool environment, and returns its output;
+// the test fails at once if synth accepted the file.
+func rejected(t *testing.T, bin, yaml string) []byte {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, _ := json.Marshal(map[string]string{"config": path})
+	cmd := exec.Command(bin)
+	cmd.Dir = repoRoot
+	cmd.Env = e2e.ToolEnv(t, repoRoot, "CDK_OUTDIR="+t.TempDir(), "CDK_CONTEXT_JSON="+string(ctx))
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("synth accepted the file:\n%s", out)
+	}
+	return out
+}
+
 func TestEntryPointRejectsBadConfig(t *testing.T) {
 	bin := appBinary(t)
 	cases := []struct {
@@ -105,18 +125,7 @@ func TestEntryPointRejectsBadConfig(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "bad.yaml")
-			if err := os.WriteFile(path, []byte(tc.yaml), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			ctx, _ := json.Marshal(map[string]string{"config": path})
-			cmd := exec.Command(bin)
-			cmd.Dir = repoRoot
-			cmd.Env = e2e.ToolEnv(t, repoRoot, "CDK_OUTDIR="+t.TempDir(), "CDK_CONTEXT_JSON="+string(ctx))
-			out, err := cmd.CombinedOutput()
-			if err == nil {
-				t.Fatalf("synth accepted the file:\n%s", out)
-			}
+			out := rejected(t, bin, tc.yaml)
 			for _, w := range tc.want {
 				if !strings.Contains(string(out), w) {
 					t.Errorf("output lacks %q:\n%s", w, out)

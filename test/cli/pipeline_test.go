@@ -1,14 +1,8 @@
 package cli
 
 import (
-	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/opencti-ha/opencti-ha/internal/e2e"
 )
 
 // TestEntryPointRejectsBadPipeline runs the app binary the way `make synth
@@ -41,18 +35,7 @@ func TestEntryPointRejectsBadPipeline(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "pipeline.yaml")
-			if err := os.WriteFile(path, []byte(tc.yaml), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			ctx, _ := json.Marshal(map[string]string{"config": path})
-			cmd := exec.Command(bin)
-			cmd.Dir = repoRoot
-			cmd.Env = e2e.ToolEnv(t, repoRoot, "CDK_OUTDIR="+t.TempDir(), "CDK_CONTEXT_JSON="+string(ctx))
-			out, err := cmd.CombinedOutput()
-			if err == nil {
-				t.Fatalf("synth accepted the file:\n%s", out)
-			}
+			out := rejected(t, bin, tc.yaml)
 			text := string(out)
 			for _, w := range tc.want {
 				if !strings.Contains(text, w) {
