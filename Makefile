@@ -59,10 +59,13 @@ test: tools
 	@$(MAKE) --no-print-directory -j3 --output-sync=target test-handlers test-go test-fuzz
 
 ## test-go: go vet, then every Go test package (the CDK packages each start
-## one jsii Node.js process and synthesize once per configuration)
+## one jsii Node.js process and synthesize once per configuration). go test
+## starts the packages in the order listed: the longest first (TEST_FIRST),
+## so that none of them starts last and runs alone on one core at the end.
+TEST_FIRST := ./test/scale ./test/cli ./stacks/pipeline ./stacks ./test ./examples ./test/variants
 test-go:
 	$(GO) vet ./...
-	env -u CDK_OUTDIR $(GO) test -count=1 -timeout 30m ./...
+	env -u CDK_OUTDIR $(GO) test -count=1 -timeout 30m $(TEST_FIRST) ./...
 
 ## test-fuzz: fuzzing config.Parse from the seeds (FuzzParse's f.Add and
 ## config/testdata/fuzz) for 20000 executions, about 15 s on one core: a count

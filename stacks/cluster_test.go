@@ -49,7 +49,7 @@ func publicClusterFixture(t *testing.T) *clusterFixture {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	app, err := cdkapp.New("", true)
+	app, err := cdkapp.New("", false)
 	if err != nil {
 		t.Fatal(err)
 	}

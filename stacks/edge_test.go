@@ -381,7 +381,7 @@ edge:
 		t.Fatal(err)
 	}
 	outdir := t.TempDir()
-	app, err := cdkapp.New(outdir, true)
+	app, err := cdkapp.New(outdir, false)
 	if err != nil {
 		t.Fatal(err)
 	}

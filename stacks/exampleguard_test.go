@@ -9,6 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/opencti-ha/opencti-ha/config"
+	"github.com/opencti-ha/opencti-ha/internal/testutil"
 )
 
 // TestEveryStackRefusesToDeployExampleValues: each of the seven stacks of
@@ -95,7 +96,7 @@ func TestExampleValueRuleMessages(t *testing.T) {
 }
 
 func TestNoExampleValuesNoRule(t *testing.T) {
-	app := awscdk.NewApp(nil)
+	app := testutil.NewApp()
 	stack := awscdk.NewStack(app, jsii.String("Clean"), nil)
 	if rule := AddExampleValueRules(stack, nil); rule != nil {
 		t.Error("a rule for a configuration without example values")

@@ -40,9 +40,8 @@ type fixture struct {
 
 var fixtures = map[string]*fixture{}
 
-// drFixtures are the disaster recovery example configurations, synthesized
-// with cdk-nag but without aws-cdk-lib's template validation (the dev and
-// prod fixtures run it over the same constructs): fixtureFor("dr") is
+// drFixtures are the disaster recovery example configurations:
+// fixtureFor("dr") is
 // examples/dr.yaml (a backup account), "failover" examples/dr-failover.yaml,
 // "failback" examples/dr-failback.yaml and "rollback"
 // examples/dr-rollback.yaml.
@@ -51,11 +50,16 @@ var drFixtures = map[string]string{
 	"failback": "../examples/dr-failback.yaml", "rollback": "../examples/dr-rollback.yaml",
 }
 
+// Every app of this package is synthesized with cdk-nag but without
+// aws-cdk-lib's template validation (testutil.NewApp says why): the
+// end-to-end packages validate the same configurations (test: dev and prod;
+// test/variants: the settings of the variant apps, in its real
+// configuration).
 func TestMain(m *testing.M) {
 	code := func() int {
 		defer jsii.Close()
 		for _, env := range config.Environments {
-			f, err := buildFixture(env, "", true)
+			f, err := buildFixture(env, "")
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "building the %s app: %v\n", env, err)
 				return 1
@@ -63,7 +67,7 @@ func TestMain(m *testing.M) {
 			fixtures[env] = f
 		}
 		for name, path := range drFixtures {
-			f, err := buildFixture(name, path, false)
+			f, err := buildFixture(name, path)
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "building the %s app: %v\n", name, err)
 				return 1
@@ -75,7 +79,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func buildFixture(name, path string, validate bool) (f *fixture, err error) {
+func buildFixture(name, path string) (f *fixture, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("synth panicked: %v", r)
@@ -93,7 +97,7 @@ func buildFixture(name, path string, validate bool) (f *fixture, err error) {
 	if err != nil {
 		return nil, err
 	}
-	app, err := cdkapp.New(outdir, validate)
+	app, err := cdkapp.New(outdir, false)
 	if err != nil {
 		return nil, err
 	}

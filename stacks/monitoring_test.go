@@ -53,7 +53,7 @@ func buildMonitoringFixtures() {
 				f.err = err
 				return
 			}
-			app, err := cdkapp.New(outdir, true)
+			app, err := cdkapp.New(outdir, false)
 			if err != nil {
 				f.err = err
 				return

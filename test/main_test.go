@@ -44,7 +44,7 @@ func TestMain(m *testing.M) {
 		defer os.RemoveAll(tmp)
 		for _, env := range config.Environments {
 			dir := filepath.Join(tmp, "assembly-"+env)
-			if err := e2e.Synth(env, "", dir); err != nil {
+			if err := e2e.Synth(env, "", dir, true); err != nil {
 				fmt.Fprintf(os.Stderr, "synth %s: %v\n", env, err)
 				return 1
 			}

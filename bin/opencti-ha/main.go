@@ -28,18 +28,20 @@ func main() {
 
 func run() int {
 	defer jsii.Close()
+	// The configuration is read before the App exists, so that a bad file
+	// fails before the jsii Node.js process starts.
+	path := cdkapp.ContextString("config")
+	cfg, err := config.Load(cdkapp.ContextString("env"), path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "opencti-ha: invalid configuration:\n%s\n", indent(err.Error()))
+		return 1
+	}
 	app, err := cdkapp.New("", cdkapp.ContextFlag("validate"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "opencti-ha:", err)
 		return 1
 	}
-	env, path := contextString(app.Node().TryGetContext(jsii.String("env"))), contextString(app.Node().TryGetContext(jsii.String("config")))
-	cfg, err := config.Load(env, path)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "opencti-ha: invalid configuration:\n%s\n", indent(err.Error()))
-		return 1
-	}
-	nag := contextString(app.Node().TryGetContext(jsii.String("nag"))) != "false"
+	nag := cdkapp.ContextString("nag") != "false"
 	var delivery *pipeline.PipelineStack
 	if cfg.Pipeline.Enabled() {
 		// A pipeline configuration deploys only the pipeline stack; its
@@ -160,13 +162,6 @@ func newPipeline(app awscdk.App, cfg *config.Config, path string, nag bool) (*pi
 	return pipeline.NewPipelineStack(app, pipeline.StackID, &pipeline.PipelineStackProps{
 		Config: cfg, ConfigPath: rel, Stages: stages, Tools: tools, Nag: nag,
 	}), nil
-}
-
-func contextString(v any) string {
-	if v == nil {
-		return ""
-	}
-	return fmt.Sprint(v)
 }
 
 func indent(s string) string {

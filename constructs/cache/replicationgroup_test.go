@@ -24,7 +24,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	app = awscdk.NewApp(nil)
+	app = testutil.NewApp()
 	testutil.AddNag(app)
 	dev, prd = testutil.NewVPCFixture(app, "Dev"), testutil.NewVPCFixture(app, "Prod")
 	cache.NewReplicationGroup(dev.Stack, "Redis", &cache.ReplicationGroupProps{

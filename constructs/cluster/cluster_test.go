@@ -507,7 +507,7 @@ func TestNoNagErrors(t *testing.T) {
 }
 
 func TestInvalidPropsFailAtOnce(t *testing.T) {
-	app := awscdk.NewApp(nil)
+	app := testutil.NewApp()
 	stack := awscdk.NewStack(app, jsii.String("Invalid"), nil)
 	ep := cluster.EndpointPublicAndPrivate
 	msg := testutil.PanicMessage(func() {
@@ -543,7 +543,7 @@ cluster.ClusterProps.SecretsRefreshInterval: got "5s", want a Go duration of at 
 }
 
 func TestPodIdentityHelpers(t *testing.T) {
-	app := awscdk.NewApp(nil)
+	app := testutil.NewApp()
 	stack := awscdk.NewStack(app, jsii.String("Workloads"), nil)
 	role := awsiam.NewRole(stack, jsii.String("PlatformRole"), &awsiam.RoleProps{AssumedBy: cluster.PodIdentityPrincipal()})
 	msg := testutil.PanicMessage(func() {

@@ -33,7 +33,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	app = awscdk.NewApp(nil)
+	app = testutil.NewApp()
 	testutil.AddNag(app)
 	main = awscdk.NewStack(app, jsii.String("Main"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")}})
 	newer = awscdk.NewStack(app, jsii.String("Newer"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-south-2")}})
@@ -327,7 +327,7 @@ func TestNoNagErrors(t *testing.T) {
 }
 
 func TestInvalidPropsPanicWithEveryProblem(t *testing.T) {
-	scratch := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Scratch"), nil)
+	scratch := awscdk.NewStack(testutil.NewApp(), jsii.String("Scratch"), nil)
 	for _, c := range []struct {
 		name string
 		fn   func()

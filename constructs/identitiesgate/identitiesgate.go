@@ -30,6 +30,7 @@ import (
 
 	"github.com/opencti-ha/opencti-ha/charts/identities"
 	"github.com/opencti-ha/opencti-ha/constructs/problems"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
 )
 
 //go:embed handler.js
@@ -37,10 +38,6 @@ var handlerSource string
 
 // ResourceType is the CloudFormation type of the verdict custom resource.
 const ResourceType = "Custom::OpenCTIIdentitiesGate"
-
-// LambdaRuntime runs the verdict function: the latest Node.js in
-// aws-cdk-lib 2.276 (cdk-nag AwsSolutions-L1 rejects older ones).
-var LambdaRuntime = awslambda.Runtime_NODEJS_24_X()
 
 // IdentitiesGate is the wait for the identities Job. Make what must run after
 // a successful Job depend on it (its verdict resource); every resource it
@@ -125,7 +122,7 @@ func NewIdentitiesGate(scope constructs.Construct, id string, props *IdentitiesG
 	}))
 	g.fn = awslambda.NewFunction(g, jsii.String("Function"), &awslambda.FunctionProps{
 		Description: jsii.String("Fails the deploy with the OpenCTI identities Job's message unless the Job succeeded"),
-		Runtime:     LambdaRuntime,
+		Runtime:     awsutil.LambdaRuntime(),
 		Handler:     jsii.String("index.handler"),
 		Code:        awslambda.Code_FromInline(jsii.String(handlerSource)),
 		Timeout:     awscdk.Duration_Seconds(jsii.Number(30)),

@@ -208,7 +208,7 @@ func TestKubectlReadsTheRelayKeys(t *testing.T) {
 }
 
 func TestInvalidPropsAreReportedAtOnce(t *testing.T) {
-	app := awscdk.NewApp(nil)
+	app := testutil.NewApp()
 	s := awscdk.NewStack(app, jsii.String("Bad"), nil)
 	var err error
 	func() {

@@ -19,7 +19,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	app := awscdk.NewApp(nil)
+	app := testutil.NewApp()
 	stack = awscdk.NewStack(app, jsii.String("LayerTest"), nil)
 	layer = kubectllayer.NewKubectlV34Layer(stack, "KubectlLayer")
 	tmpl = assertions.Template_FromStack(stack, nil)

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
 )
 
 //go:embed cacheevents.js
@@ -44,7 +46,7 @@ func (m *monitoring) cacheEvents() {
 	}}, jsii.Bool(true))
 	fn := awslambda.NewFunction(scope, jsii.String("Function"), &awslambda.FunctionProps{
 		Description: jsii.String("Forwards ElastiCache failover and node-replacement events to the OpenCTI alarm topic"),
-		Runtime:     LambdaRuntime,
+		Runtime:     awsutil.LambdaRuntime(),
 		Handler:     jsii.String("index.handler"),
 		Code:        awslambda.Code_FromInline(jsii.String(cacheEventsSource)),
 		Timeout:     awscdk.Duration_Seconds(jsii.Number(30)),

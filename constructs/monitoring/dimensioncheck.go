@@ -17,6 +17,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/opencti-ha/opencti-ha/constructs/monitoring/monitoringspec"
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
 )
 
 //go:embed dimensioncheck.js
@@ -74,7 +75,7 @@ func (m *monitoring) dimensionCheck() {
 	fn := func(id, handler, description string, timeout float64, env map[string]*string) awslambda.Function {
 		return awslambda.NewFunction(scope, jsii.String(id), &awslambda.FunctionProps{
 			Description: jsii.String(description),
-			Runtime:     LambdaRuntime,
+			Runtime:     awsutil.LambdaRuntime(),
 			Handler:     jsii.String("index." + handler),
 			Code:        awslambda.Code_FromInline(jsii.String(dimensionCheckSource)),
 			Timeout:     awscdk.Duration_Seconds(jsii.Number(timeout)),

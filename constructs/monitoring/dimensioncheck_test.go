@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/opencti-ha/opencti-ha/internal/testutil"
 )
 
 func TestDimensionCheckRunsAfterEveryAlarm(t *testing.T) {
@@ -120,7 +122,7 @@ func TestDimensionCheckMinutes(t *testing.T) {
 	props := testProps()
 	props.DimensionCheckMinutes = &off
 	// Its own app: the shared one is synthesized already.
-	s := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("NoDimensionCheck"), nil)
+	s := awscdk.NewStack(testutil.NewApp(), jsii.String("NoDimensionCheck"), nil)
 	m := NewMonitoring(s, "Monitoring", props)
 	if m.DimensionCheck() != nil {
 		t.Error("DimensionCheckMinutes 0 must create no deploy-time check")
@@ -138,7 +140,7 @@ func TestDimensionCheckMinutes(t *testing.T) {
 	for _, bad := range []int{-1, 51} {
 		props := testProps()
 		props.DimensionCheckMinutes = &bad
-		msg := panicMessage(func() { NewMonitoring(awscdk.NewStack(awscdk.NewApp(nil), nil, nil), "Monitoring", props) })
+		msg := panicMessage(func() { NewMonitoring(awscdk.NewStack(testutil.NewApp(), nil, nil), "Monitoring", props) })
 		if want := "monitoring.MonitoringProps.DimensionCheckMinutes: got " + jsonOf(bad) + ", want 0 (no deploy-time check) to 50 minutes"; !strings.Contains(msg, want) {
 			t.Errorf("panic lacks %q:\n%s", want, msg)
 		}

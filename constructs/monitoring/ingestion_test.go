@@ -7,6 +7,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/opencti-ha/opencti-ha/internal/testutil"
 )
 
 // TestIngestionBacklogGrowingAtMaxAlarm: the backlog alarm fires only when
@@ -96,7 +98,7 @@ func TestInvalidIngestionScalingTarget(t *testing.T) {
 	th := DefaultThresholds()
 	th.IngestionBacklogGrowthMinutes = 32
 	bad.Thresholds = &th
-	scratch := awscdk.NewApp(nil) // the panic leaves an empty stack behind: not in the synthesized app
+	scratch := testutil.NewApp() // the panic leaves an empty stack behind: not in the synthesized app
 	msg := panicMessage(func() {
 		NewMonitoring(awscdk.NewStack(scratch, jsii.String("InvalidIngestion"), nil), "Monitoring", bad)
 	})

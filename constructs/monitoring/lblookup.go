@@ -14,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
 	"github.com/opencti-ha/opencti-ha/internal/defaults"
 )
 
@@ -23,11 +24,6 @@ var lookupSource string
 // lookupWaitSeconds is how long the look-up waits for the controller to
 // create a load balancer; the function's timeout leaves a minute on top.
 const lookupWaitSeconds = 600
-
-// LambdaRuntime runs the functions of this package (and of upgradesnapshot):
-// the latest Node.js the Lambda service offers in aws-cdk-lib 2.276; its
-// bundled AWS SDK v3 is all the inline code uses.
-var LambdaRuntime = awslambda.Runtime_NODEJS_24_X()
 
 // albLookup is the function and provider that resolve load balancer names.
 type albLookup struct {
@@ -75,7 +71,7 @@ func buildALBLookup(scope constructs.Construct, retention awslogs.RetentionDays,
 	}))
 	fn := awslambda.NewFunction(scope, jsii.String("LookupFunction"), &awslambda.FunctionProps{
 		Description: jsii.String("Resolves OpenCTI load balancer names to their CloudWatch LoadBalancer dimension"),
-		Runtime:     LambdaRuntime,
+		Runtime:     awsutil.LambdaRuntime(),
 		Handler:     jsii.String("index.handler"),
 		Code:        awslambda.Code_FromInline(jsii.String(lookupSource)),
 		Timeout:     awscdk.Duration_Seconds(jsii.Number(lookupWaitSeconds + 60)),

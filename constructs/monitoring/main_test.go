@@ -87,7 +87,7 @@ func TestMain(m *testing.M) {
 	code := func() int {
 		defer jsii.Close()
 		var err error
-		app, err = cdkapp.New("", true)
+		app, err = cdkapp.New("", false)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1

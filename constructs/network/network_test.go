@@ -26,7 +26,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	app = awscdk.NewApp(nil)
+	app = testutil.NewApp()
 	testutil.AddNag(app)
 	own, root = testutil.NewFixture(app, "Own"), testutil.NewFixture(app, "Root")
 	settings := network.DefaultSettings()
@@ -168,7 +168,7 @@ func TestNoNagErrors(t *testing.T) {
 }
 
 func TestInvalidProps(t *testing.T) {
-	scratch := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Scratch"), nil)
+	scratch := awscdk.NewStack(testutil.NewApp(), jsii.String("Scratch"), nil)
 	got := testutil.PanicMessage(func() {
 		network.NewNetwork(scratch, "Bad", &network.NetworkProps{
 			Settings:          &network.Settings{VpcCidr: "8.8.0.0/16", NatGateways: 3},

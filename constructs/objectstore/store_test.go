@@ -21,7 +21,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	app = awscdk.NewApp(nil)
+	app = testutil.NewApp()
 	testutil.AddNag(app)
 	dev, prd = testutil.NewFixture(app, "Dev"), testutil.NewFixture(app, "Prod")
 	objectstore.NewObjectStore(dev.Stack, "ObjectStore", &objectstore.ObjectStoreProps{

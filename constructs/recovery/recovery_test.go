@@ -47,7 +47,7 @@ func TestMain(m *testing.M) {
 	code := func() int {
 		defer jsii.Close()
 		var err error
-		if app, err = cdkapp.New("", true); err != nil {
+		if app, err = cdkapp.New("", false); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}

@@ -39,8 +39,8 @@ var snapshotsSource = handlerlib.Inline(snapshotsSourceRaw)
 // resource that keeps the snapshot management policy.
 const SnapshotScheduleResourceType = "Custom::OpenSearchSnapshotSchedule"
 
-// ProbeRate is how often the age probe lists the DR repository.
-var ProbeRate = awscdk.Duration_Minutes(jsii.Number(5))
+// probeRateMinutes is how often the age probe lists the DR repository.
+const probeRateMinutes = 5
 
 // SnapshotScheduleProps configures NewSnapshotSchedule.
 type SnapshotScheduleProps struct {
@@ -88,7 +88,7 @@ type SnapshotSchedule interface {
 	// Policy is the snapshot management policy as sent (schedule, deletion
 	// conditions, snapshot configuration), for tests and documentation.
 	Policy() map[string]string
-	// Probe publishes recoveryspec.SnapshotAgeMetric every ProbeRate.
+	// Probe publishes recoveryspec.SnapshotAgeMetric every probeRateMinutes.
 	Probe() awslambda.IFunction
 	// ProbeRule runs Probe.
 	ProbeRule() awsevents.Rule
@@ -208,7 +208,7 @@ func policyProperties(interval, retention int) map[string]string {
 // custom resource that registers the DR repository (the snapshot bucket's
 // prefix recoveryspec.BasePath, written with the domain's snapshot role) and
 // keeps the snapshot management policy recoveryspec.PolicyName in the
-// domain, and the probe that every ProbeRate publishes the age of the
+// domain, and the probe that every probeRateMinutes publishes the age of the
 // newest successful snapshot (embedded metric format, namespace
 // recoveryspec.MetricNamespace). Deleting the resource deletes the policy,
 // never a snapshot. It panics with an *problems.InvalidProps, listing every
@@ -325,7 +325,7 @@ func (s *snapshotSchedule) addProbe(p scheduleResolved, domainArn *string) {
 	}}, jsii.Bool(true))
 	s.probe = awslambda.NewFunction(s, jsii.String("Probe"), &awslambda.FunctionProps{
 		Description: jsii.String("Publishes the age of the newest successful OpenSearch DR snapshot (CloudWatch embedded metric format)"),
-		Runtime:     vpcprovider.Runtime,
+		Runtime:     awsutil.LambdaRuntime(),
 		Handler:     jsii.String("index.handler"),
 		Code:        awslambda.Code_FromInline(jsii.String(snapshotsSource)),
 		Timeout:     awscdk.Duration_Minutes(jsii.Number(1)),
@@ -344,7 +344,7 @@ func (s *snapshotSchedule) addProbe(p scheduleResolved, domainArn *string) {
 	})
 	s.rule = awsevents.NewRule(s, jsii.String("ProbeSchedule"), &awsevents.RuleProps{
 		Description: jsii.String("Runs the OpenSearch DR snapshot age probe"),
-		Schedule:    awsevents.Schedule_Rate(ProbeRate),
+		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(probeRateMinutes))),
 		Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(s.probe, nil)},
 	})
 }

@@ -23,7 +23,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	app = awscdk.NewApp(nil)
+	app = testutil.NewApp()
 	testutil.AddNag(app)
 	env := &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")}
 	devStack = awscdk.NewStack(app, jsii.String("Dev"), &awscdk.StackProps{Env: env})

@@ -31,11 +31,6 @@ var handlerSourceRaw string
 // internal/handlerlib in place of its require.
 var handlerSource = handlerlib.Inline(handlerSourceRaw)
 
-// LambdaRuntime runs the functions: the latest Node.js in aws-cdk-lib
-// 2.276 (cdk-nag AwsSolutions-L1 rejects older ones); its bundled AWS SDK v3
-// is all the inline code uses.
-var LambdaRuntime = vpcprovider.Runtime
-
 // ResourceType is the CloudFormation type of the snapshot custom resource.
 const ResourceType = "Custom::OpenSearchUpgradeSnapshot"
 

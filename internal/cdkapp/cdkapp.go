@@ -77,21 +77,51 @@ func New(outdir string, validate bool) (awscdk.App, error) {
 	return awscdk.NewApp(props), nil
 }
 
-// ContextFlag reports whether the context the CDK CLI passes (-c key=true, in
-// CDK_CONTEXT_JSON) sets key to true. It is read before the App exists, for
-// settings that must be known when it is created.
-func ContextFlag(key string) bool {
-	var ctx map[string]any
-	if err := json.Unmarshal([]byte(os.Getenv("CDK_CONTEXT_JSON")), &ctx); err != nil {
-		return false
+// Context is the context the CDK CLI passes to the app (cdk.json's and -c
+// key=value), read as aws-cdk-lib's App reads it: CDK_CONTEXT_JSON, merged
+// with the file CONTEXT_OVERFLOW_LOCATION_ENV names when the CLI had too
+// much for one variable. It is read before the App exists, for what must be
+// known before the jsii Node.js process starts: a configuration that does
+// not load then fails in milliseconds, and settings of the App itself.
+func Context() map[string]any {
+	ctx := map[string]any{}
+	if text := os.Getenv("CDK_CONTEXT_JSON"); text != "" {
+		_ = json.Unmarshal([]byte(text), &ctx) // aws-cdk-lib fails on bad JSON when the App starts
 	}
-	switch v := ctx[key].(type) {
+	if path := os.Getenv("CONTEXT_OVERFLOW_LOCATION_ENV"); path != "" {
+		if data, err := os.ReadFile(path); err == nil {
+			var more map[string]any
+			if json.Unmarshal(data, &more) == nil {
+				for k, v := range more {
+					ctx[k] = v
+				}
+			}
+		}
+	}
+	return ctx
+}
+
+// ContextFlag reports whether Context sets key to true (-c key=true).
+func ContextFlag(key string) bool {
+	switch v := Context()[key].(type) {
 	case bool:
 		return v
 	case string:
 		return v == "true"
 	}
 	return false
+}
+
+// ContextString is Context's value of key as text ("" when absent).
+func ContextString(key string) string {
+	switch v := Context()[key].(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	default:
+		return fmt.Sprint(v)
+	}
 }
 
 // AddNag applies the cdk-nag AwsSolutions pack to every construct of app.

@@ -66,3 +66,21 @@ func PanicMessage(fn func()) (msg string) {
 	fn()
 	return ""
 }
+
+// NewApp is the App of a construct or stack test: aws-cdk-lib's defaults,
+// without its built-in CloudFormation template validation.
+//
+// The validation compiles a 9 MB WebAssembly rule engine in each process
+// that synthesizes with it, about 2 CPU-seconds before the first template
+// is checked, then checks each template: synthesizing the dev and prod apps
+// in one process takes 4.6 CPU-seconds without it and 11 with it (Node.js
+// 24, the 2-core build machine). The construct and stack packages assert their own
+// behaviour without it; the end-to-end packages (test, test/variants,
+// test/scale, stacks/pipeline, examples) validate every template of every
+// whole-app configuration the suite synthesizes. (The switch has to be the
+// App's prop: aws-cdk-lib also reads CDK_VALIDATION=false, but jsii-runtime-go
+// takes the Node.js process's environment when the first package registers
+// its types, before TestMain could set it.)
+func NewApp() awscdk.App {
+	return awscdk.NewApp(&awscdk.AppProps{BuiltinCloudFormationValidation: jsii.Bool(false)})
+}

@@ -22,15 +22,12 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/opencti-ha/opencti-ha/internal/awsutil"
 )
 
 // httpsPort is the port the functions call the domain and AWS APIs on.
 const httpsPort = 443
-
-// Runtime runs the functions: the latest Node.js in aws-cdk-lib 2.276
-// (cdk-nag AwsSolutions-L1 rejects older ones); its bundled AWS SDK v3 is all
-// the inline code uses.
-var Runtime = awslambda.Runtime_NODEJS_24_X()
 
 // Statement is one statement the functions' role gets besides its own logs,
 // the VPC network interfaces and the secret.
@@ -154,7 +151,7 @@ func New(scope constructs.Construct, p *Props) *Handler {
 	newFunction := func(id, handler, description string) awslambda.Function {
 		return awslambda.NewFunction(scope, jsii.String(id), &awslambda.FunctionProps{
 			Description:    jsii.String(description),
-			Runtime:        Runtime,
+			Runtime:        awsutil.LambdaRuntime(),
 			Handler:        jsii.String("index." + handler),
 			Code:           awslambda.Code_FromInline(jsii.String(p.Source)),
 			Timeout:        p.FunctionTimeout,

@@ -28,7 +28,8 @@ import (
 var repoRoot string
 
 // prodDir and prodAgainDir are the prod profile's cloud assemblies,
-// synthesized twice in this process (cdk-nag and template validation on).
+// synthesized twice in this process with cdk-nag (the package test
+// validates the prod templates; the CLI synthesizes without validation too).
 var prodDir, prodAgainDir string
 
 // cliRun is the CDK CLI's `cdk synth` of the prod profile, run by TestMain.
@@ -64,7 +65,7 @@ func TestMain(m *testing.M) {
 		}
 		prodDir, prodAgainDir = filepath.Join(tmp, "assembly-prod"), filepath.Join(tmp, "assembly-prod-again")
 		for _, dir := range []string{prodDir, prodAgainDir} {
-			if err := e2e.Synth("prod", "", dir); err != nil {
+			if err := e2e.Synth("prod", "", dir, false); err != nil {
 				fmt.Fprintf(os.Stderr, "synth prod: %v\n", err)
 				<-done
 				return 1

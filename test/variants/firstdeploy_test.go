@@ -12,7 +12,11 @@ import (
 
 // realConfig is a prod configuration a team would deploy: its own zone,
 // hostnames, admin role and e-mail addresses, and the images pulled through
-// the ECR cache of Docker Hub.
+// the ECR cache of Docker Hub. It also takes the settings the stacks
+// package's variant apps assert without template validation (an internal
+// api hostname behind an allowlist, OpenID Connect sign-in with the
+// Enterprise Edition licence, a public-and-private cluster endpoint), so
+// that their templates pass aws-cdk-lib's validation here.
 const realConfig = `environment: prod
 account: "123456789012"
 dns:
@@ -20,8 +24,20 @@ dns:
   zoneId: Z0123456789ABCDEFGHIJ
   uiHostname: ui.cti.acme.org
   apiHostname: api.cti.acme.org
+edge:
+  api:
+    scheme: internal
+    allowedCidrs: [203.0.113.0/24, 198.51.100.0/24]
+  auth:
+    enterpriseLicense: {secret: opencti/prod/enterprise-license, property: pem}
+    oidc:
+      issuer: https://login.acme.org/realms/cti
+      clientId: opencti
+      clientSecret: {secret: opencti/prod/oidc, property: clientSecret}
 cluster:
   adminRoleArns: [arn:aws:iam::123456789012:role/platform-admin]
+  endpointAccess: public-and-private
+  publicAccessCidrs: [203.0.113.0/24]
 opencti:
   adminEmail: cti-admin@acme.org
 monitoring:
