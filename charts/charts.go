@@ -44,6 +44,24 @@ type Charts struct {
 	Ingress cdk8s.Chart
 	// Secrets lists the Kubernetes Secrets the ExternalSecrets create.
 	Secrets []KubernetesSecret
+
+	built *builtObjects
+}
+
+// Manifest returns chart, one of c's charts, as the list of objects a
+// KubernetesManifest takes: the objects cdk8s's chart.ToJson() gives (same
+// values, same order), from the record NewCharts kept while it created them
+// instead of from cdk8s, so that attaching every chart costs time in
+// proportion to the charts, not to their square (see builtObjects). It
+// reports false for a chart that is not one of c's; ManifestOf in
+// charts/attach then asks cdk8s. Objects added to the charts through cdk8s
+// after NewCharts, or patched there, are not in the record: they are for
+// `make render`-style synthesis only (attach.Charts uses Manifest).
+func (c *Charts) Manifest(chart cdk8s.Chart) ([]map[string]any, bool) {
+	if c.built == nil {
+		return nil, false
+	}
+	return c.built.manifest(chart)
 }
 
 // All returns the charts in attach (and apply) order: Namespace, Platform
@@ -78,7 +96,9 @@ func NewCharts(app cdk8s.App, props *Props) (*Charts, error) {
 		return nil, err
 	}
 	p := props.withDefaults()
+	p.built = newBuiltObjects()
 	c := &Charts{
+		built:     p.built,
 		Namespace: newNamespaceChart(app, NamespaceChartID, p),
 		Platform:  newPlatformChart(app, PlatformChartID, p),
 	}

@@ -103,7 +103,7 @@ func Charts(scope constructs.Construct, props *Props) []awseksv2.KubernetesManif
 	}
 	for _, chart := range p.Charts.All() {
 		id := *p.IDPrefix + *chart.Node().Id()
-		manifest := ManifestOf(chart)
+		manifest := manifestOf(p.Charts, chart)
 		host := place(chart)
 		m := awseksv2.NewKubernetesManifest(host, jsii.String(id), &awseksv2.KubernetesManifestProps{
 			Cluster:  p.Cluster,
@@ -165,6 +165,21 @@ func namespaceOf(manifest *[]*map[string]any) string {
 		}
 	}
 	return ""
+}
+
+// manifestOf is chart's objects as the list a KubernetesManifest takes: the
+// objects c recorded when it created the chart (charts.Charts.Manifest, the
+// same as chart.ToJson() without its cost), else ManifestOf.
+func manifestOf(c *charts.Charts, chart cdk8s.Chart) *[]*map[string]any {
+	objs, ok := c.Manifest(chart)
+	if !ok {
+		return ManifestOf(chart)
+	}
+	out := make([]*map[string]any, len(objs))
+	for i := range objs {
+		out[i] = &objs[i]
+	}
+	return &out
 }
 
 // ManifestOf is the chart's objects as the list a KubernetesManifest takes.
