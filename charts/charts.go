@@ -53,15 +53,19 @@ type Charts struct {
 // values, same order), from the record NewCharts kept while it created them
 // instead of from cdk8s, so that attaching every chart costs time in
 // proportion to the charts, not to their square (see builtObjects). It
-// reports false for a chart that is not one of c's; ManifestOf in
-// charts/attach then asks cdk8s. Objects added to the charts through cdk8s
-// after NewCharts, or patched there, are not in the record: they are for
-// `make render`-style synthesis only (attach.Charts uses Manifest).
+// reports false for a chart that is not one of c's and for a chart that
+// has constructs added through cdk8s after NewCharts (the record would miss
+// them); ManifestOf in charts/attach then asks cdk8s. A JSON patch or a
+// label added through cdk8s to one of the objects is not seen.
 func (c *Charts) Manifest(chart cdk8s.Chart) ([]map[string]any, bool) {
 	if c.built == nil {
 		return nil, false
 	}
-	return c.built.manifest(chart)
+	objs, ok := c.built.manifest(chart)
+	if !ok || len(*chart.Node().Children()) != len(objs) {
+		return nil, false
+	}
+	return objs, true
 }
 
 // All returns the charts in attach (and apply) order: Namespace, Platform

@@ -55,3 +55,22 @@ func TestManifestOfAnotherChartAndCopies(t *testing.T) {
 		t.Errorf("a change to a returned manifest shows in the next: %v", second[0])
 	}
 }
+
+// An object added to a chart through cdk8s after NewCharts is not in the
+// record: Manifest then reports false (attach.Charts asks cdk8s).
+func TestManifestOfAChangedChart(t *testing.T) {
+	s, err := synth(validProps())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.charts.Manifest(s.charts.Ingress); !ok {
+		t.Fatal("Manifest(Ingress) reports no record before the change")
+	}
+	cdk8s.NewApiObject(s.charts.Ingress, jsii.String("Extra"), &cdk8s.ApiObjectProps{ApiVersion: jsii.String("v1"), Kind: jsii.String("ConfigMap")})
+	if _, ok := s.charts.Manifest(s.charts.Ingress); ok {
+		t.Error("Manifest(Ingress) reports the record although an object was added to the chart")
+	}
+	if _, ok := s.charts.Manifest(s.charts.Namespace); !ok {
+		t.Error("Manifest(Namespace) reports no record although only the Ingress chart changed")
+	}
+}

@@ -55,7 +55,7 @@ func (o object) add(p *Props, scope constructs.Construct, id string) cdk8s.ApiOb
 		api.AddJsonPatch(patches...)
 	}
 	if p != nil && p.built != nil {
-		p.built.record(scope, o, values)
+		p.built.record(scope, id, o, values)
 	}
 	return api
 }
@@ -68,9 +68,13 @@ func (o object) add(p *Props, scope constructs.Construct, id string) cdk8s.ApiOb
 // every manifest crossing from Node.js into Go costs as much again (the
 // jsii kernel inspects each value of type any). The Go values are those
 // that crossed into cdk8s (plainJSON), and those that come back from a
-// chart's toJson are equal to them: the objects have no tokens, no Lazy
-// values and no dependencies inside their chart (so cdk8s keeps them in
-// creation order), and this package adds no construct validations.
+// chart's toJson are equal to them: the objects hold no cdk8s Lazy or
+// resolvable values (an aws-cdk-lib token is a plain string to cdk8s), they
+// are direct children of their chart with no dependencies between them (so
+// cdk8s lists them in creation order; the charts' dependencies on each other
+// never reorder a chart's objects), and neither this package nor cdk8s 2.68
+// adds the construct validations toJson would run. TestManifestIsWhatCdk8sSynthesizes
+// compares the two for every fixture.
 type builtObjects struct {
 	mu sync.Mutex
 	// namespace is each chart's default namespace (cdk8s.ChartProps), which
@@ -78,7 +82,8 @@ type builtObjects struct {
 	namespace map[constructs.Construct]string
 	objects   map[constructs.Construct][]map[string]any
 	// outside is set when an object was created in a scope that is not one
-	// of the registered charts: then nothing recorded is used.
+	// of the registered charts, or with an integer-like construct ID: then
+	// nothing recorded is used.
 	outside bool
 }
 
@@ -99,11 +104,14 @@ func (b *builtObjects) chart(chart cdk8s.Chart, namespace string) {
 // apiVersion, kind, the metadata without empty labels or annotations (the
 // chart's namespace for an object that sets none) and the fields, which the
 // JSON patches add as they are.
-func (b *builtObjects) record(scope constructs.Construct, o object, values map[string]any) {
+func (b *builtObjects) record(scope constructs.Construct, id string, o object, values map[string]any) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	chartNamespace, ok := b.namespace[scope]
-	if !ok {
+	// A construct's children are the keys of a JavaScript object, which
+	// lists integer-like keys first: cdk8s's order would then not be the
+	// creation order.
+	if !ok || integerLike(id) {
 		b.outside = true
 		return
 	}
@@ -141,6 +149,19 @@ func (b *builtObjects) manifest(chart cdk8s.Chart) ([]map[string]any, bool) {
 		out[i] = deepCopy(o).(map[string]any)
 	}
 	return out, true
+}
+
+// integerLike reports whether JavaScript treats id as an array index.
+func integerLike(id string) bool {
+	if id == "" || len(id) > 10 || (len(id) > 1 && id[0] == '0') {
+		return false
+	}
+	for _, r := range id {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func anyMap(m map[string]string) map[string]any {

@@ -76,7 +76,12 @@ const IdentitiesGateID = "IdentitiesGate"
 // workers run in the worker-api pods of the platform chart, before the Job:
 // they wait for their token in an init container.) A changed object is
 // replaced in place (overwrite) and objects a new version of a chart no
-// longer has are pruned. It returns the manifests in apply order and panics
+// longer has are pruned. The objects come from what NewCharts recorded
+// (charts.Charts.Manifest, equal to cdk8s's chart.toJson() and without its
+// cost, which grows with the square of the charts); a chart with
+// constructs added through cdk8s after NewCharts comes from toJson, a JSON
+// patch added to one of its objects afterwards is not seen. It returns the
+// manifests in apply order and panics
 // with an *problems.InvalidProps, before creating anything, if props are
 // invalid.
 func Charts(scope constructs.Construct, props *Props) []awseksv2.KubernetesManifest {
