@@ -44,6 +44,28 @@ type Charts struct {
 	Ingress cdk8s.Chart
 	// Secrets lists the Kubernetes Secrets the ExternalSecrets create.
 	Secrets []KubernetesSecret
+
+	built *builtObjects
+}
+
+// Manifest returns chart, one of c's charts, as the list of objects a
+// KubernetesManifest takes: the objects cdk8s's chart.ToJson() gives (same
+// values, same order), from the record NewCharts kept while it created them
+// instead of from cdk8s, so that attaching every chart costs time in
+// proportion to the charts, not to their square (see builtObjects). It
+// reports false for a chart that is not one of c's and for a chart that
+// has constructs added through cdk8s after NewCharts (the record would miss
+// them); ManifestOf in charts/attach then asks cdk8s. A JSON patch or a
+// label added through cdk8s to one of the objects is not seen.
+func (c *Charts) Manifest(chart cdk8s.Chart) ([]map[string]any, bool) {
+	if c.built == nil {
+		return nil, false
+	}
+	objs, ok := c.built.manifest(chart)
+	if !ok || len(*chart.Node().Children()) != len(objs) {
+		return nil, false
+	}
+	return objs, true
 }
 
 // All returns the charts in attach (and apply) order: Namespace, Platform
@@ -78,7 +100,9 @@ func NewCharts(app cdk8s.App, props *Props) (*Charts, error) {
 		return nil, err
 	}
 	p := props.withDefaults()
+	p.built = newBuiltObjects()
 	c := &Charts{
+		built:     p.built,
 		Namespace: newNamespaceChart(app, NamespaceChartID, p),
 		Platform:  newPlatformChart(app, PlatformChartID, p),
 	}

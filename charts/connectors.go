@@ -176,7 +176,7 @@ func addConnector(chart constructs.Construct, p *Props, c *ConnectorProps) {
 					initContainers, []corev1.Container{container}, writes, tokenVolumes...),
 			},
 		}},
-	}.add(chart, "Connector-"+c.Name+"-Deployment")
+	}.add(p, chart, "Connector-"+c.Name+"-Deployment")
 	addPDB(chart, p, "Connector-"+c.Name+"-Pdb", name, labels, sel)
 	addExternalSecret(chart, p, connectorSecretSpec(p, *c))
 }

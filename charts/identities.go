@@ -94,18 +94,18 @@ func newIdentitiesCharts(scope constructs.Construct, id string, p *Props) *ident
 		// Only the Job's pod mounts a token (automountServiceAccountToken on
 		// the pod).
 		fields: map[string]any{"automountServiceAccountToken": false},
-	}.add(access, "IdentitiesServiceAccount")
+	}.add(p, access, "IdentitiesServiceAccount")
 	object{
 		apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", name: IdentitiesName, namespace: ns, labels: labels,
 		fields: map[string]any{"rules": identitiesRules(consumers, info.StatusConfigMap)},
-	}.add(access, "IdentitiesRole")
+	}.add(p, access, "IdentitiesRole")
 	object{
 		apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", name: IdentitiesName, namespace: ns, labels: labels,
 		fields: map[string]any{
 			"roleRef":  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: IdentitiesName},
 			"subjects": []rbacv1.Subject{{Kind: "ServiceAccount", Name: *p.ServiceAccounts.Identities, Namespace: ns}},
 		},
-	}.add(access, "IdentitiesRoleBinding")
+	}.add(p, access, "IdentitiesRoleBinding")
 	addExternalSecret(access, p, identitiesSecretSpec(p))
 	// The token Secrets exist, empty, before the Job runs: RBAC cannot limit
 	// "create" to names, so the Job may only get and patch these. Their
@@ -125,7 +125,7 @@ func newIdentitiesCharts(scope constructs.Construct, id string, p *Props) *ident
 			object{
 				apiVersion: "v1", kind: "Secret", name: c.secret, namespace: ns, labels: objectLabels(p, component, connector),
 				fields: map[string]any{"type": "Opaque"},
-			}.add(chart, objID)
+			}.add(p, chart, objID)
 		}
 		tokens = append(tokens, chart)
 	}
@@ -141,23 +141,23 @@ func newIdentitiesCharts(scope constructs.Construct, id string, p *Props) *ident
 			"immutable": true,
 			"data":      map[string]string{identities.ScriptFile: identities.Script},
 		},
-	}.add(script, "IdentitiesScript")
+	}.add(p, script, "IdentitiesScript")
 
 	job := newChart(scope, id+"Job", p) // IdentitiesJobChartID for NewCharts
 	// The status is one ConfigMap per Job, applied and pruned with it: a Job
 	// created again (a retry after a rollback) starts from an empty status.
-	object{apiVersion: "v1", kind: "ConfigMap", name: info.StatusConfigMap, namespace: ns, labels: labels}.add(job, "IdentitiesStatus")
+	object{apiVersion: "v1", kind: "ConfigMap", name: info.StatusConfigMap, namespace: ns, labels: labels}.add(p, job, "IdentitiesStatus")
 	object{
 		apiVersion: "v1", kind: "ConfigMap", name: program, namespace: ns, labels: labels,
 		fields: map[string]any{
 			"immutable": true,
 			"data":      map[string]string{identitiesSpecFile: string(specJSON)},
 		},
-	}.add(job, "IdentitiesProgram")
+	}.add(p, job, "IdentitiesProgram")
 	object{
 		apiVersion: "batch/v1", kind: "Job", name: info.Name, namespace: ns, labels: labels,
 		fields: map[string]any{"spec": jobSpec},
-	}.add(job, "IdentitiesJob")
+	}.add(p, job, "IdentitiesJob")
 	return &identitiesCharts{tokens: tokens, access: access, script: script, job: job, info: &info}
 }
 

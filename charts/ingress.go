@@ -163,7 +163,7 @@ func addIngress(chart constructs.Construct, p *Props, id, name, component, host 
 				IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{Paths: paths}},
 			}},
 		}},
-	}.add(chart, id)
+	}.add(p, chart, id)
 }
 
 func backendPath(service, portName string) networkingv1.HTTPIngressPath {

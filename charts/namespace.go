@@ -23,13 +23,16 @@ func newNamespaceChart(scope constructs.Construct, id string, p *Props) cdk8s.Ch
 	// No chart-wide namespace: cdk8s would also stamp it on the cluster-scoped
 	// Namespace. Every namespaced object below sets its namespace itself.
 	chart := cdk8s.NewChart(scope, jsii.String(id), &cdk8s.ChartProps{DisableResourceNameHashes: jsii.Bool(true)})
+	if p.built != nil {
+		p.built.chart(chart, "")
+	}
 	labels := baseLabels(p)
 	labels["pod-security.kubernetes.io/enforce"] = "restricted"
 	labels["pod-security.kubernetes.io/enforce-version"] = "v1.34"
 	// The AWS Load Balancer Controller adds readiness gates to the pods behind
 	// an ALB, so a rollout waits until new targets are healthy in the ALB.
 	labels["elbv2.k8s.aws/pod-readiness-gate-inject"] = "enabled"
-	object{apiVersion: "v1", kind: "Namespace", name: *p.Namespace, labels: labels}.add(chart, "Namespace")
+	object{apiVersion: "v1", kind: "Namespace", name: *p.Namespace, labels: labels}.add(p, chart, "Namespace")
 
 	sa := p.ServiceAccounts
 	for _, s := range []struct {
@@ -47,7 +50,7 @@ func newNamespaceChart(scope constructs.Construct, id string, p *Props) cdk8s.Ch
 			// OpenCTI never calls the Kubernetes API; Pod Identity and IRSA mount
 			// their own token.
 			fields: map[string]any{"automountServiceAccountToken": false},
-		}.add(chart, s.id)
+		}.add(p, chart, s.id)
 	}
 	addBaselineNetworkPolicies(chart, p)
 	addExternalSecret(chart, p, platformSecretSpec(p))

@@ -64,7 +64,7 @@ func addNetworkPolicy(scope constructs.Construct, p *Props, id, name string, lab
 	object{
 		apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", name: name, namespace: *p.Namespace,
 		labels: labels, fields: map[string]any{"spec": spec},
-	}.add(scope, id)
+	}.add(p, scope, id)
 }
 
 var bothDirections = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}

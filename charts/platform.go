@@ -74,10 +74,14 @@ func newPlatformChart(scope constructs.Construct, id string, p *Props) cdk8s.Cha
 }
 
 func newChart(scope constructs.Construct, id string, p *Props) cdk8s.Chart {
-	return cdk8s.NewChart(scope, jsii.String(id), &cdk8s.ChartProps{
+	chart := cdk8s.NewChart(scope, jsii.String(id), &cdk8s.ChartProps{
 		Namespace:                 p.Namespace,
 		DisableResourceNameHashes: jsii.Bool(true),
 	})
+	if p.built != nil {
+		p.built.chart(chart, *p.Namespace)
+	}
+	return chart
 }
 
 // platformContainerName names the platform container of every tier (the
@@ -140,7 +144,7 @@ func addPlatformTier(chart constructs.Construct, p *Props, t tier) {
 				Spec:       pod,
 			},
 		}},
-	}.add(chart, t.id+"Deployment")
+	}.add(p, chart, t.id+"Deployment")
 
 	object{
 		apiVersion: "v1", kind: "Service", name: t.name, namespace: ns, labels: labels,
@@ -152,7 +156,7 @@ func addPlatformTier(chart constructs.Construct, p *Props, t tier) {
 				{Name: "metrics", Port: PlatformMetricsPort, TargetPort: intstr.FromString("metrics"), Protocol: corev1.ProtocolTCP},
 			},
 		}},
-	}.add(chart, t.id+"Service")
+	}.add(p, chart, t.id+"Service")
 
 	addPDB(chart, p, t.id+"Pdb", t.name, labels, sel)
 
@@ -184,7 +188,7 @@ func addPlatformTier(chart constructs.Construct, p *Props, t tier) {
 				},
 			},
 		}},
-	}.add(chart, t.id+"Hpa")
+	}.add(p, chart, t.id+"Hpa")
 }
 
 // cpuMetric is a tier's average CPU utilization target.
@@ -211,7 +215,7 @@ func addPDB(chart constructs.Construct, p *Props, id, name string, labels, sel m
 			Selector:                   &metav1.LabelSelector{MatchLabels: sel},
 			UnhealthyPodEvictionPolicy: ptr(policyv1.AlwaysAllow),
 		}},
-	}.add(chart, id)
+	}.add(p, chart, id)
 }
 
 // Platform probe timings (see charts/README.md, "Probes and first boot").

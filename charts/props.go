@@ -147,6 +147,10 @@ type Props struct {
 	// MonitoringNamespace, when set, may scrape the metrics ports too (the
 	// OpenCTI namespace itself always may). Default: none.
 	MonitoringNamespace *string
+
+	// built, set by NewCharts only, records each chart's objects as they are
+	// created (see builtObjects).
+	built *builtObjects
 }
 
 // TierProps configures one OpenCTI platform tier (opencti/platform).

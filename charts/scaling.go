@@ -267,7 +267,7 @@ func addScaledObject(chart constructs.Construct, p *Props) {
 			// Replicas is required by KEDA; currentReplicas ignores it.
 			Fallback: scalingFallback{FailureThreshold: int32(q.FallbackFailureThreshold), Replicas: min, Behavior: "currentReplicas"},
 		}},
-	}.add(chart, "WorkerApiScaledObject")
+	}.add(p, chart, "WorkerApiScaledObject")
 }
 
 // queueScalingBehavior is the HPA behavior KEDA copies into its HPA: a

@@ -244,5 +244,5 @@ func addExternalSecret(scope constructs.Construct, p *Props, s secretSpec) {
 			Target:          externalSecretTarget{Name: s.name, CreationPolicy: "Owner"},
 			Data:            data,
 		}},
-	}.add(scope, s.id)
+	}.add(p, scope, s.id)
 }

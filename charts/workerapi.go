@@ -64,5 +64,5 @@ func addPinnedHPA(chart constructs.Construct, p *Props, t tier, labels map[strin
 			// it is the tier's CPU target so the HPA reads like the others.
 			Metrics: cpuMetric(t),
 		}},
-	}.add(chart, t.id+"Hpa")
+	}.add(p, chart, t.id+"Hpa")
 }

@@ -76,7 +76,12 @@ const IdentitiesGateID = "IdentitiesGate"
 // workers run in the worker-api pods of the platform chart, before the Job:
 // they wait for their token in an init container.) A changed object is
 // replaced in place (overwrite) and objects a new version of a chart no
-// longer has are pruned. It returns the manifests in apply order and panics
+// longer has are pruned. The objects come from what NewCharts recorded
+// (charts.Charts.Manifest, equal to cdk8s's chart.toJson() and without its
+// cost, which grows with the square of the charts); a chart with
+// constructs added through cdk8s after NewCharts comes from toJson, a JSON
+// patch added to one of its objects afterwards is not seen. It returns the
+// manifests in apply order and panics
 // with an *problems.InvalidProps, before creating anything, if props are
 // invalid.
 func Charts(scope constructs.Construct, props *Props) []awseksv2.KubernetesManifest {
@@ -103,7 +108,7 @@ func Charts(scope constructs.Construct, props *Props) []awseksv2.KubernetesManif
 	}
 	for _, chart := range p.Charts.All() {
 		id := *p.IDPrefix + *chart.Node().Id()
-		manifest := ManifestOf(chart)
+		manifest := manifestOf(p.Charts, chart)
 		host := place(chart)
 		m := awseksv2.NewKubernetesManifest(host, jsii.String(id), &awseksv2.KubernetesManifestProps{
 			Cluster:  p.Cluster,
@@ -165,6 +170,21 @@ func namespaceOf(manifest *[]*map[string]any) string {
 		}
 	}
 	return ""
+}
+
+// manifestOf is chart's objects as the list a KubernetesManifest takes: the
+// objects c recorded when it created the chart (charts.Charts.Manifest, the
+// same as chart.ToJson() without its cost), else ManifestOf.
+func manifestOf(c *charts.Charts, chart cdk8s.Chart) *[]*map[string]any {
+	objs, ok := c.Manifest(chart)
+	if !ok {
+		return ManifestOf(chart)
+	}
+	out := make([]*map[string]any, len(objs))
+	for i := range objs {
+		out[i] = &objs[i]
+	}
+	return &out
 }
 
 // ManifestOf is the chart's objects as the list a KubernetesManifest takes.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -264,4 +265,54 @@ func sortedAny(v []any) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestManifestsAreTheChartsObjects: each manifest applies exactly what cdk8s
+// synthesizes for its chart (ManifestOf, chart.toJson), in the same order,
+// with the prune label KubernetesManifest adds, although attach.Charts takes
+// the objects from the record NewCharts kept (charts.Charts.Manifest).
+func TestManifestsAreTheChartsObjects(t *testing.T) {
+	for name, a := range map[string]attached{"with identities": withIdentities, "without": withoutIdentities} {
+		for _, chart := range a.charts.All() {
+			id := *chart.Node().Id()
+			props, _ := a.resources[a.ids[id]]["Properties"].(map[string]any)
+			text, ok := props["Manifest"].(string)
+			if !ok {
+				t.Errorf("%s: manifest %s: Manifest is %T, want a JSON string", name, id, props["Manifest"])
+				continue
+			}
+			var got []map[string]any
+			if err := json.Unmarshal([]byte(text), &got); err != nil {
+				t.Fatalf("%s: manifest %s: %v", name, id, err)
+			}
+			label, _ := props["PruneLabel"].(string)
+			for _, o := range got {
+				labels := o["metadata"].(map[string]any)["labels"].(map[string]any)
+				if _, ok := labels[label]; !ok {
+					t.Errorf("%s: manifest %s: %v has no prune label %q", name, id, o["metadata"], label)
+				}
+				delete(labels, label)
+				if len(labels) == 0 {
+					delete(o["metadata"].(map[string]any), "labels")
+				}
+			}
+			data, err := json.Marshal(*attach.ManifestOf(chart))
+			var want []map[string]any
+			if err == nil {
+				err = json.Unmarshal(data, &want)
+			}
+			if err != nil {
+				t.Fatalf("%s: chart %s: %v", name, id, err)
+			}
+			if len(got) != len(want) {
+				t.Errorf("%s: manifest %s has %d objects, the chart %d", name, id, len(got), len(want))
+				continue
+			}
+			for i := range want {
+				if !reflect.DeepEqual(got[i], want[i]) {
+					t.Errorf("%s: manifest %s object %d:\n got %v\nwant %v", name, id, i, got[i], want[i])
+				}
+			}
+		}
+	}
 }
