@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseksv2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -21,6 +22,7 @@ import (
 	"github.com/opencti-ha/opencti-ha/charts/identities"
 	"github.com/opencti-ha/opencti-ha/constructs/identitiesgate"
 	"github.com/opencti-ha/opencti-ha/internal/cdkapp"
+	"github.com/opencti-ha/opencti-ha/internal/testutil"
 )
 
 // attached is one stack the charts were attached to, as synthesized.
@@ -314,5 +316,43 @@ func TestManifestsAreTheChartsObjects(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestChangesThroughCdk8sReachTheClusterWithReadChartsFromCdk8s: a label a
+// consumer adds through cdk8s to an object of a chart after NewCharts is in
+// the attached manifest with Props.ReadChartsFromCdk8s, and not without it
+// (the record NewCharts keeps does not see it: the doc comment says so).
+func TestChangesThroughCdk8sReachTheClusterWithReadChartsFromCdk8s(t *testing.T) {
+	manifestOf := func(name string, fromCdk8s bool) string {
+		t.Helper()
+		app := testutil.NewApp()
+		c, err := charts.NewCharts(cdk8s.NewApp(nil), props())
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The consumer's change: a label on the first object of the
+		// namespace chart, through cdk8s.
+		first := cdk8s.ApiObject_Of((*c.Namespace.Node().Children())[0])
+		first.Metadata().AddLabel(jsii.String("acme.org/owner"), jsii.String("cti-team"))
+		stack := awscdk.NewStack(app, jsii.String(name), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("123456789012"), Region: jsii.String("eu-west-1")}})
+		provider := awseksv2.KubectlProvider_FromKubectlProviderAttributes(stack, jsii.String("Kubectl"), &awseksv2.KubectlProviderAttributes{
+			ServiceToken: jsii.String("arn:aws:lambda:eu-west-1:123456789012:function:kubectl"),
+		})
+		cluster := awseksv2.Cluster_FromClusterAttributes(stack, jsii.String("Cluster"), &awseksv2.ClusterAttributes{
+			ClusterName: jsii.String("opencti"), KubectlProvider: provider,
+		})
+		manifests := attach.Charts(stack, &attach.Props{Cluster: cluster, Charts: c, ReadChartsFromCdk8s: fromCdk8s})
+		id := *stack.GetLogicalId(manifests[0].Node().DefaultChild().(awscdk.CfnElement))
+		tmpl := assertions.Template_FromStack(stack, nil).ToJSON()
+		manifest, _ := json.Marshal((*tmpl)["Resources"].(map[string]any)[id].(map[string]any)["Properties"].(map[string]any)["Manifest"])
+		return string(manifest)
+	}
+	const label = `\"acme.org/owner\":\"cti-team\"`
+	if got := manifestOf("FromCdk8s", true); !strings.Contains(got, label) {
+		t.Errorf("with ReadChartsFromCdk8s the namespace manifest lacks the label added through cdk8s: %.400s", got)
+	}
+	if got := manifestOf("Recorded", false); strings.Contains(got, label) {
+		t.Errorf("without ReadChartsFromCdk8s the namespace manifest has the label: the record saw a change made after NewCharts, update the doc comment of ReadChartsFromCdk8s")
 	}
 }
