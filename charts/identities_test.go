@@ -511,7 +511,7 @@ func TestIdentitiesJob(t *testing.T) {
 // identitiesOf builds only the identities charts of p.
 func identitiesOf(t *testing.T, p *charts.Props) *charts.ProvisioningJob {
 	t.Helper()
-	app := cdk8s.Testing_App(nil)
+	app := cdk8s.NewApp(nil)
 	_, _, job, err := charts.NewIdentitiesCharts(app, "Identities", p)
 	if err != nil {
 		t.Fatal(err)

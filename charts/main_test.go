@@ -62,7 +62,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	fmt.Fprintf(os.Stderr, "charts_test: seven synths in %v\n", time.Since(start).Round(time.Millisecond))
-	os.Exit(m.Run())
+	code := m.Run()
+	jsii.Close() // stops the Node.js process and removes its runtime folder
+	os.Exit(code)
 }
 
 func synth(p *charts.Props) (synthesized, error) {

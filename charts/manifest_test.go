@@ -43,7 +43,7 @@ func TestManifestIsWhatCdk8sSynthesizes(t *testing.T) {
 // A chart that is not one of the Charts has no record, and changing a
 // returned manifest never changes the next one.
 func TestManifestOfAnotherChartAndCopies(t *testing.T) {
-	other := cdk8s.NewChart(cdk8s.Testing_App(nil), jsii.String("Other"), nil)
+	other := cdk8s.NewChart(cdk8s.NewApp(nil), jsii.String("Other"), nil)
 	if _, ok := defaults.charts.Manifest(other); ok {
 		t.Error("Manifest of a chart NewCharts did not create reports a record")
 	}

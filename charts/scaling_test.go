@@ -237,7 +237,7 @@ func TestCPUTriggerAndAuthenticationFromProps(t *testing.T) {
 }
 
 func TestNewScalingChartNeedsQueueScaling(t *testing.T) {
-	app := cdk8s.Testing_App(nil)
+	app := cdk8s.NewApp(nil)
 	if _, err := charts.NewScalingChart(app, "Scaling", validProps()); err == nil ||
 		err.Error() != "QueueScaling: got nil, want the queue-depth scaling of the worker-api tier (DefaultQueueScaling())" {
 		t.Errorf("NewScalingChart without QueueScaling: %v", err)

@@ -40,6 +40,10 @@ type fixture struct {
 
 var fixtures = map[string]*fixture{}
 
+// scratch holds every cloud assembly this package synthesizes; TestMain
+// removes it.
+var scratch string
+
 // drFixtures are the disaster recovery example configurations:
 // fixtureFor("dr") is
 // examples/dr.yaml (a backup account), "failover" examples/dr-failover.yaml,
@@ -58,6 +62,12 @@ var drFixtures = map[string]string{
 func TestMain(m *testing.M) {
 	code := func() int {
 		defer jsii.Close()
+		var err error
+		if scratch, err = os.MkdirTemp("", "opencti-ha-stacks-"); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(scratch)
 		for _, env := range config.Environments {
 			f, err := buildFixture(env, "")
 			if err != nil {
@@ -93,7 +103,7 @@ func buildFixture(name, path string) (f *fixture, err error) {
 	if err != nil {
 		return nil, err
 	}
-	outdir, err := os.MkdirTemp("", "opencti-ha-stacks-"+name+"-")
+	outdir, err := os.MkdirTemp(scratch, name+"-")
 	if err != nil {
 		return nil, err
 	}

@@ -48,7 +48,7 @@ func buildMonitoringFixtures() {
 				return
 			}
 			f.cfg.Monitoring.AlarmEmails = []string{"ops@example.com"}
-			outdir, err := os.MkdirTemp("", "opencti-ha-monitoring-"+env+"-")
+			outdir, err := os.MkdirTemp(scratch, "monitoring-"+env+"-")
 			if err != nil {
 				f.err = err
 				return

@@ -3,11 +3,23 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/aws/jsii-runtime-go"
+
 	"github.com/opencti-ha/opencti-ha/constructs/problems"
 )
+
+// TestMain closes the jsii runtime after the tests: jsii-runtime-go unpacks
+// its Node.js program into a temporary folder as soon as an imported package
+// registers its types, and only Close removes that folder.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
 
 // TestBuildReportsPanicsAsMessages: a construct that rejects its props, or a
 // failure jsii raises as a panic, reaches the user as the error build

@@ -40,7 +40,9 @@ func TestMain(m *testing.M) {
 	})
 	dev.Synth()
 	prd.Synth()
-	os.Exit(m.Run())
+	code := m.Run()
+	jsii.Close() // stops the Node.js process and removes its runtime folder
+	os.Exit(code)
 }
 
 // settings are DefaultSettings() changed by change.

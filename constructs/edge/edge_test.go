@@ -67,7 +67,9 @@ func TestMain(m *testing.M) {
 	for id, r := range mainJSON["Resources"].(map[string]any) {
 		res[id] = r.(map[string]any)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	jsii.Close() // stops the Node.js process and removes its runtime folder
+	os.Exit(code)
 }
 
 func ofType(typ string) map[string]map[string]any {

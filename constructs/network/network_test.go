@@ -45,7 +45,9 @@ func TestMain(m *testing.M) {
 	})
 	own.Synth()
 	root.Synth()
-	os.Exit(m.Run())
+	code := m.Run()
+	jsii.Close() // stops the Node.js process and removes its runtime folder
+	os.Exit(code)
 }
 
 func ids(f *testutil.Fixture, typ string) []string {

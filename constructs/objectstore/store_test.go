@@ -38,7 +38,9 @@ func TestMain(m *testing.M) {
 	dev.Synth()
 	prd.Synth()
 	rty.Synth()
-	os.Exit(m.Run())
+	code := m.Run()
+	jsii.Close() // stops the Node.js process and removes its runtime folder
+	os.Exit(code)
 }
 
 // dataBucket returns the bucket that is not the access logs bucket.

@@ -53,7 +53,9 @@ func TestMain(m *testing.M) {
 	dev.Synth()
 	prd.Synth()
 	audit.Synth()
-	os.Exit(m.Run())
+	code := m.Run()
+	jsii.Close() // stops the Node.js process and removes its runtime folder
+	os.Exit(code)
 }
 
 func domainProps(t *testing.T, f *testutil.Fixture) map[string]any {

@@ -42,7 +42,9 @@ func TestMain(m *testing.M) {
 	dev = assertions.Template_FromStack(devStack, nil)
 	prd = assertions.Template_FromStack(prdStack, nil)
 	devJSON, prdJSON = *dev.ToJSON(), *prd.ToJSON()
-	os.Exit(m.Run())
+	code := m.Run()
+	jsii.Close() // stops the Node.js process and removes its runtime folder
+	os.Exit(code)
 }
 
 func resources(tmpl map[string]any, typ string) map[string]map[string]any {

@@ -60,7 +60,7 @@ func shippedConfig(env string) (Config, error) {
 	e.OpenSearchURL, e.RedisHostname = "https://vpc-opencti.eu-west-1.es.amazonaws.com", "master.opencti.abc123.euw1.cache.amazonaws.com"
 	e.RabbitMQHostname, e.S3Bucket, e.S3Region = "b-1234.mq.eu-west-1.on.aws", "opencti-files-123456789012", cfg.Region
 	props.VpcCIDR, props.DataServiceCIDRs = cfg.Network.VpcCidr, []string{cfg.Network.VpcCidr}
-	c, err := charts.NewCharts(cdk8s.Testing_App(nil), props)
+	c, err := charts.NewCharts(cdk8s.NewApp(nil), props)
 	if err != nil {
 		return Config{}, err
 	}

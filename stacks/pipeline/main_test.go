@@ -40,9 +40,18 @@ type fixture struct {
 
 var fx *fixture
 
+// scratch holds the synthesized assemblies; TestMain removes it.
+var scratch string
+
 func TestMain(m *testing.M) {
 	code := func() int {
 		defer jsii.Close()
+		var err error
+		if scratch, err = os.MkdirTemp("", "opencti-ha-pipeline-"); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(scratch)
 		f, err := synthExample(true)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "synthesizing the example pipeline:", err)
@@ -86,7 +95,7 @@ func synthExample(validate bool) (f *fixture, err error) {
 	if err != nil {
 		return nil, err
 	}
-	outdir, err := os.MkdirTemp("", "opencti-ha-pipeline-")
+	outdir, err := os.MkdirTemp(scratch, "assembly-")
 	if err != nil {
 		return nil, err
 	}

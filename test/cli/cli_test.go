@@ -27,7 +27,7 @@ func appBinary(t *testing.T) string {
 // same stacks and resources as the in-process synth.
 func TestCdkCLISynthWithoutCredentials(t *testing.T) {
 	e2e.RequireTool(t, filepath.Join(repoRoot, ".tools", "node_modules", ".bin", "cdk"))
-	// TestMain ran it: cdk synth --quiet --output <tmp> -c env=prod, from the
+	// TestMain ran it: cdk synth --quiet --no-notices --output <tmp> -c env=prod, from the
 	// repository root, with e2e.NewToolEnv's environment.
 	stderr, out := &cliRun.stderr, cliRun.out
 	if cliRun.err != nil {

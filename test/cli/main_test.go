@@ -77,7 +77,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// startCLI runs `cdk synth --quiet --output <scratch>/out -c env=prod` from
+// startCLI runs `cdk synth --quiet --no-notices --output <scratch>/out -c env=prod` from
 // the repository root in a clean environment (e2e.NewToolEnv: no AWS
 // credentials, a fresh HOME) and closes the returned channel when it ends.
 func startCLI(scratch string) (<-chan struct{}, error) {
@@ -93,7 +93,10 @@ func startCLI(scratch string) (<-chan struct{}, error) {
 		return nil, err
 	}
 	cliRun.out = filepath.Join(scratch, "out")
-	cmd := exec.Command(cdk, "synth", "--quiet", "--output", cliRun.out, "-c", "env=prod")
+	// --no-notices: the CLI would fetch its notices from the internet
+	// (none on the build machine); skipping them saves about 3 of the 8
+	// CPU-seconds of the run and changes nothing the tests read.
+	cmd := exec.Command(cdk, "synth", "--quiet", "--no-notices", "--output", cliRun.out, "-c", "env=prod")
 	cmd.Dir = repoRoot
 	cmd.Env = env
 	cmd.Stderr = &cliRun.stderr
