@@ -11,6 +11,7 @@ import (
 	"github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2"
 
 	"github.com/opencti-ha/opencti-ha/charts"
+	"github.com/opencti-ha/opencti-ha/internal/testmain"
 )
 
 // doc is one synthesized Kubernetes object.
@@ -62,9 +63,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	fmt.Fprintf(os.Stderr, "charts_test: seven synths in %v\n", time.Since(start).Round(time.Millisecond))
-	code := m.Run()
-	jsii.Close() // stops the Node.js process and removes its runtime folder
-	os.Exit(code)
+	testmain.Run(m)
 }
 
 func synth(p *charts.Props) (synthesized, error) {

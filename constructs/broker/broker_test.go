@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/opencti-ha/opencti-ha/constructs/broker"
+	"github.com/opencti-ha/opencti-ha/internal/testmain"
 	"github.com/opencti-ha/opencti-ha/internal/testutil"
 )
 
@@ -47,9 +47,7 @@ func TestMain(m *testing.M) {
 	})
 	dev.Synth()
 	prd.Synth()
-	code := m.Run()
-	jsii.Close() // stops the Node.js process and removes its runtime folder
-	os.Exit(code)
+	testmain.Run(m)
 }
 
 // settings are DefaultSettings() changed by change.

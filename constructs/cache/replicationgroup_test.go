@@ -3,7 +3,6 @@ package cache_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/opencti-ha/opencti-ha/constructs/cache"
+	"github.com/opencti-ha/opencti-ha/internal/testmain"
 	"github.com/opencti-ha/opencti-ha/internal/testutil"
 )
 
@@ -40,9 +40,7 @@ func TestMain(m *testing.M) {
 	})
 	dev.Synth()
 	prd.Synth()
-	code := m.Run()
-	jsii.Close() // stops the Node.js process and removes its runtime folder
-	os.Exit(code)
+	testmain.Run(m)
 }
 
 // settings are DefaultSettings() changed by change.

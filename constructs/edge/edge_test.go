@@ -3,7 +3,6 @@ package edge_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/opencti-ha/opencti-ha/constructs/edge"
 	"github.com/opencti-ha/opencti-ha/constructs/secrets"
+	"github.com/opencti-ha/opencti-ha/internal/testmain"
 	"github.com/opencti-ha/opencti-ha/internal/testutil"
 )
 
@@ -67,9 +67,7 @@ func TestMain(m *testing.M) {
 	for id, r := range mainJSON["Resources"].(map[string]any) {
 		res[id] = r.(map[string]any)
 	}
-	code := m.Run()
-	jsii.Close() // stops the Node.js process and removes its runtime folder
-	os.Exit(code)
+	testmain.Run(m)
 }
 
 func ofType(typ string) map[string]map[string]any {

@@ -2,7 +2,6 @@ package network_test
 
 import (
 	"encoding/json"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/opencti-ha/opencti-ha/constructs/network"
+	"github.com/opencti-ha/opencti-ha/internal/testmain"
 	"github.com/opencti-ha/opencti-ha/internal/testutil"
 )
 
@@ -45,9 +45,7 @@ func TestMain(m *testing.M) {
 	})
 	own.Synth()
 	root.Synth()
-	code := m.Run()
-	jsii.Close() // stops the Node.js process and removes its runtime folder
-	os.Exit(code)
+	testmain.Run(m)
 }
 
 func ids(f *testutil.Fixture, typ string) []string {

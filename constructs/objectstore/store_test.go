@@ -3,7 +3,6 @@ package objectstore_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/opencti-ha/opencti-ha/constructs/objectstore"
+	"github.com/opencti-ha/opencti-ha/internal/testmain"
 	"github.com/opencti-ha/opencti-ha/internal/testutil"
 )
 
@@ -38,9 +38,7 @@ func TestMain(m *testing.M) {
 	dev.Synth()
 	prd.Synth()
 	rty.Synth()
-	code := m.Run()
-	jsii.Close() // stops the Node.js process and removes its runtime folder
-	os.Exit(code)
+	testmain.Run(m)
 }
 
 // dataBucket returns the bucket that is not the access logs bucket.

@@ -3,7 +3,6 @@ package opensearch_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/opencti-ha/opencti-ha/constructs/opensearch"
+	"github.com/opencti-ha/opencti-ha/internal/testmain"
 	"github.com/opencti-ha/opencti-ha/internal/testutil"
 )
 
@@ -53,9 +53,7 @@ func TestMain(m *testing.M) {
 	dev.Synth()
 	prd.Synth()
 	audit.Synth()
-	code := m.Run()
-	jsii.Close() // stops the Node.js process and removes its runtime folder
-	os.Exit(code)
+	testmain.Run(m)
 }
 
 func domainProps(t *testing.T, f *testutil.Fixture) map[string]any {

@@ -3,7 +3,6 @@ package secrets_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/opencti-ha/opencti-ha/constructs/secrets"
+	"github.com/opencti-ha/opencti-ha/internal/testmain"
 	"github.com/opencti-ha/opencti-ha/internal/testutil"
 )
 
@@ -42,9 +42,7 @@ func TestMain(m *testing.M) {
 	dev = assertions.Template_FromStack(devStack, nil)
 	prd = assertions.Template_FromStack(prdStack, nil)
 	devJSON, prdJSON = *dev.ToJSON(), *prd.ToJSON()
-	code := m.Run()
-	jsii.Close() // stops the Node.js process and removes its runtime folder
-	os.Exit(code)
+	testmain.Run(m)
 }
 
 func resources(tmpl map[string]any, typ string) map[string]map[string]any {

@@ -1,17 +1,10 @@
 package configdoc
 
 import (
-	"os"
 	"testing"
 
-	"github.com/aws/jsii-runtime-go"
+	"github.com/opencti-ha/opencti-ha/internal/testmain"
 )
 
-// TestMain closes the jsii runtime after the tests: jsii-runtime-go unpacks
-// its Node.js program into a temporary folder as soon as an imported package
-// registers its types, and only Close removes that folder.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+// TestMain closes the jsii runtime the packages under test import.
+func TestMain(m *testing.M) { testmain.Run(m) }
