@@ -54,9 +54,11 @@ cdk-synth: tools
 ## test: the whole suite (Lambda handlers, unit, stack, cross-stack, cdk-nag,
 ## determinism, limits, fuzzing). The three steps run side by side (make -j3)
 ## and each prints its output when it ends (--output-sync); make stops with
-## the first failure's status after all three.
+## the first failure's status after all three. The handler tests and the
+## fuzzing run at a lower priority (NICE): they fill the cores the Go test
+## packages leave idle instead of stretching the longest package.
 test: tools
-	@$(MAKE) --no-print-directory -j3 --output-sync=target test-handlers test-go test-fuzz
+	@$(MAKE) --no-print-directory -j3 --output-sync=target test-handlers test-go test-fuzz NICE='nice -n 10' 
 
 ## test-go: go vet, then every Go test package (the CDK packages each start
 ## one jsii Node.js process and synthesize once per configuration), run as
@@ -66,7 +68,7 @@ test: tools
 ## longest packages start first (TEST_FIRST), so that none of them starts
 ## last and runs alone on one core at the end. `go test ./...` runs the same
 ## tests.
-TEST_FIRST := ./test/scale ./test/cli ./stacks/pipeline ./stacks ./test ./examples ./test/variants
+TEST_FIRST := ./test ./test/scale ./stacks/pipeline ./stacks ./test/variants ./examples
 test-go:
 	$(GO) vet ./...
 	$(GO) run ./internal/tools/testrun -timeout 30m -first '$(TEST_FIRST)' ./...
@@ -82,14 +84,14 @@ test-go:
 FUZZ_CACHE = $(shell $(GO) env GOCACHE)/fuzz/github.com/opencti-ha/opencti-ha/config/FuzzParse
 test-fuzz:
 	rm -rf '$(FUZZ_CACHE)'
-	$(GO) test -count=1 -run '^$$' -fuzz FuzzParse -fuzztime 20000x -fuzzminimizetime 5s -parallel 1 ./config
+	$(NICE) $(GO) test -count=1 -run '^$$' -fuzz FuzzParse -fuzztime 20000x -fuzzminimizetime 5s -parallel 1 ./config
 
 ## test-handlers: the Lambda handlers' unit tests (Node's test runner on the
 ## Node.js .tools/node-path chooses; the AWS SDK clients and aws-sdk-client-mock come from
 ## .tools/node_modules through NODE_PATH, see internal/handlertest/README.md)
 HANDLER_TESTS := 'constructs/**/*.test.js' 'charts/**/*.test.js' 'internal/handlertest/*.test.js' 'internal/handlerlib/*.test.js'
 test-handlers: tools
-	NODE_PATH=$(CURDIR)/.tools/node_modules node --test --test-reporter=spec $(HANDLER_TESTS)
+	NODE_PATH=$(CURDIR)/.tools/node_modules $(NICE) node --test --test-reporter=spec $(HANDLER_TESTS)
 
 ## render: the OpenCTI Kubernetes manifests as YAML, one file per chart
 ## (CONFIG must say where the data services are; default: the example file)

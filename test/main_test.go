@@ -3,15 +3,20 @@
 // and template validation): the stack dependency graph read from the cloud
 // assembly manifest, a scan of every template for secret values, what a
 // deletion or a failed first creation keeps, CloudFormation limits, the
-// manifests against `make render`, and the pull-request workflow. The real
-// CDK CLI, the entry point and determinism are in test/cli, the other
-// configurations (a real one, a large one) in test/variants: go test runs
-// the three packages side by side (test/README.md).
+// manifests against `make render`, the pull-request workflow, the pinned CDK
+// CLI synthesizing prod with no AWS credentials (started in the background
+// while this process synthesizes: each keeps a core busy) and determinism
+// (prod synthesized a second time, without validation, byte for byte). The
+// entry point on bad files is in test/cli, the other configurations (a real
+// one, a large one) in test/variants: go test runs the packages side by side
+// (test/README.md).
 package test
 
 import (
+	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -25,8 +30,20 @@ import (
 // process with the embedded default configuration (nag applied).
 var synthDirs = map[string]string{}
 
+// prodAgainDir is the prod profile synthesized a second time in this
+// process (cdk-nag, no template validation), for the determinism check.
+var prodAgainDir string
+
 // repoRoot is the module root (cdk.json, Makefile).
 var repoRoot string
+
+// cliRun is the CDK CLI's `cdk synth` of the prod profile, run by TestMain.
+var cliRun struct {
+	out    string       // its --output folder
+	stderr bytes.Buffer // what it printed
+	err    error        // its exit (nil: success)
+	tool   string       // the CLI path, "" when .tools lacks it
+}
 
 func TestMain(m *testing.M) {
 	code := func() int {
@@ -42,6 +59,12 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		defer os.RemoveAll(tmp)
+		done, err := startCLI(filepath.Join(tmp, "cli"))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer func() { <-done }() // the CLI writes under tmp until it ends
 		for _, env := range config.Environments {
 			dir := filepath.Join(tmp, "assembly-"+env)
 			if err := e2e.Synth(env, "", dir, true); err != nil {
@@ -50,7 +73,48 @@ func TestMain(m *testing.M) {
 			}
 			synthDirs[env] = dir
 		}
+		prodAgainDir = filepath.Join(tmp, "assembly-prod-again")
+		if err := e2e.Synth("prod", "", prodAgainDir, false); err != nil {
+			fmt.Fprintf(os.Stderr, "synth prod again: %v\n", err)
+			return 1
+		}
+		<-done
 		return m.Run()
 	}()
 	os.Exit(code)
+}
+
+// startCLI runs `cdk synth --quiet --no-notices --output <scratch>/out -c
+// env=prod` from the repository root in a clean environment
+// (e2e.NewToolEnv: no AWS credentials, a fresh HOME) and closes the returned
+// channel when it ends. cdk.json's app command builds .build/opencti-ha;
+// no other test package runs that binary (e2e.BuildApp).
+func startCLI(scratch string) (chan struct{}, error) {
+	done := make(chan struct{})
+	cdk := filepath.Join(repoRoot, ".tools", "node_modules", ".bin", "cdk")
+	if _, err := os.Stat(cdk); err != nil {
+		close(done) // TestCdkCLISynthWithoutCredentials says what is missing
+		return done, nil
+	}
+	cliRun.tool = cdk
+	env, err := e2e.NewToolEnv(repoRoot, scratch)
+	if err != nil {
+		return nil, err
+	}
+	cliRun.out = filepath.Join(scratch, "out")
+	// --no-notices: the CLI would fetch its notices from the internet
+	// (none on the build machine); skipping them saves about 3 of the 8
+	// CPU-seconds of the run and changes nothing the tests read.
+	cmd := exec.Command(cdk, "synth", "--quiet", "--no-notices", "--output", cliRun.out, "-c", "env=prod")
+	cmd.Dir = repoRoot
+	cmd.Env = env
+	cmd.Stderr = &cliRun.stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() {
+		cliRun.err = cmd.Wait()
+		close(done)
+	}()
+	return done, nil
 }

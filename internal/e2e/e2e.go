@@ -285,15 +285,15 @@ var (
 	appBinaryErr  error
 )
 
-// BuildApp builds the app's entry point once per test binary, to the path
-// cdk.json's "app" command builds it to (.build/opencti-ha under root), and
-// returns that path: the CDK CLI's own `go build` then finds it up to date.
-// Linking the binary (about 180 MB, the jsii packages embedded) is the
-// expensive part of a build, about 10 s on 2 cores. Only one test package
-// (test/cli) runs the binary: two building it at once could run it while
-// the other rewrites it.
-func BuildApp(root string) (string, error) {
-	bin := filepath.Join(root, ".build", "opencti-ha")
+// BuildApp builds the app's entry point once per test binary, to
+// .build/<name>/opencti-ha under root, and returns that path. Each package
+// that runs the binary names its own folder: go test runs packages side by
+// side, and one could otherwise run the binary while another rewrites it
+// (the CDK CLI run by package test builds cdk.json's .build/opencti-ha).
+// Linking the binary (about 180 MB, the jsii packages embedded) takes about
+// 3 CPU-seconds; go build skips it when the binary there is up to date.
+func BuildApp(root, name string) (string, error) {
+	bin := filepath.Join(root, ".build", name, "opencti-ha")
 	appBinaryOnce.Do(func() {
 		build := exec.Command("go", "build", "-o", bin, "./bin/opencti-ha")
 		build.Dir = root

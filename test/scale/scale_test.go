@@ -18,6 +18,7 @@ import (
 
 	"github.com/opencti-ha/opencti-ha/config"
 	"github.com/opencti-ha/opencti-ha/internal/cdkapp"
+	"github.com/opencti-ha/opencti-ha/internal/e2e"
 	"github.com/opencti-ha/opencti-ha/internal/scaleconfig"
 	"github.com/opencti-ha/opencti-ha/stacks"
 )
@@ -146,14 +147,9 @@ func TestScaleWithinLimits(t *testing.T) {
 // manifest, the limit, the size and the configuration, and no stack trace.
 func TestEntryPointRefusesWhatWouldNotDeploy(t *testing.T) {
 	dir := t.TempDir()
-	// A path of this package's own (test/cli runs .build/opencti-ha): go
-	// build finds the binary there up to date and skips the link, about 3
-	// CPU-seconds for the 180 MB binary.
-	bin := filepath.Join(repoRoot, ".build", "test-scale", "opencti-ha")
-	build := exec.Command("go", "build", "-o", bin, "./bin/opencti-ha")
-	build.Dir = repoRoot
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin, err := e2e.BuildApp(repoRoot, "test-scale")
+	if err != nil {
+		t.Fatal(err)
 	}
 	var b strings.Builder
 	b.WriteString("environment: dev\nopencti:\n  connectors:\n")
