@@ -365,18 +365,11 @@ func edgeVariantFixture(t *testing.T) *fixture {
 	if edgeVariant != nil {
 		return edgeVariant
 	}
-	cfg, err := config.Parse([]byte(`environment: prod
-edge:
-  api:
-    scheme: internal
-    allowedCidrs: [203.0.113.0/24, 198.51.100.0/24]
-  auth:
-    enterpriseLicense: {secret: opencti/prod/enterprise-license, property: pem}
-    oidc:
-      issuer: https://login.example.org/realms/cti
-      clientId: opencti
-      clientSecret: {secret: opencti/prod/oidc, property: clientSecret}
-`), "")
+	edge, err := os.ReadFile("../config/testdata/variants/edge.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse(append([]byte("environment: prod\n"), edge...), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,6 @@
 package test
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -49,30 +47,20 @@ func TestCdkCLISynthWithoutCredentials(t *testing.T) {
 	}
 }
 
-// resourcesByTemplate lists "LogicalId Type" of every resource per template.
+// resourcesByTemplate lists "LogicalId Type" of every resource per stack
+// of the assembly in dir, sorted, CDK metadata aside.
 func resourcesByTemplate(t *testing.T, dir string) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
-	paths, _ := filepath.Glob(filepath.Join(dir, "*.template.json"))
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var tpl struct {
-			Resources map[string]struct{ Type string } `json:"Resources"`
-		}
-		if err := json.Unmarshal(data, &tpl); err != nil {
-			t.Fatal(err)
-		}
+	for stack, resources := range e2e.ResourcesOf(t, dir) {
 		var rs []string
-		for id, r := range tpl.Resources {
+		for id, r := range resources {
 			if r.Type != "AWS::CDK::Metadata" {
 				rs = append(rs, id+" "+r.Type)
 			}
 		}
 		sort.Strings(rs)
-		out[filepath.Base(p)] = rs
+		out[stack] = rs
 	}
 	return out
 }

@@ -7,8 +7,10 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,6 +56,38 @@ func Synth(env, path, dir string, validate bool) (err error) {
 		return fmt.Errorf("%d unsuppressed errors: %v", len(errs), errs)
 	}
 	return nil
+}
+
+// SameTree compares every file of the cloud assembly in a with the file of
+// the same name in b, byte for byte (validation-report.json aside: only a
+// synth with template validation writes it), and returns how many files it
+// compared and one line per file missing from b or different.
+func SameTree(a, b string) (int, []string, error) {
+	count := 0
+	var diffs []string
+	err := filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(a, p)
+		if rel == "validation-report.json" {
+			return nil
+		}
+		x, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		y, err := os.ReadFile(filepath.Join(b, rel))
+		switch {
+		case err != nil:
+			diffs = append(diffs, rel+": only in the first synth")
+		case !bytes.Equal(x, y):
+			diffs = append(diffs, rel+" differs between two synths of the same configuration")
+		}
+		count++
+		return nil
+	})
+	return count, diffs, err
 }
 
 // TemplateResource is the part of a template's resource the tests read.

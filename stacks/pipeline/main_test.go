@@ -8,10 +8,8 @@ package pipeline
 // bytes.
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -21,6 +19,7 @@ import (
 
 	"github.com/opencti-ha/opencti-ha/config"
 	"github.com/opencti-ha/opencti-ha/internal/cdkapp"
+	"github.com/opencti-ha/opencti-ha/internal/e2e"
 )
 
 const exampleConfig = "../../examples/pipeline.yaml"
@@ -114,35 +113,19 @@ func synthExample(validate bool) (f *fixture, err error) {
 	return f, json.Unmarshal(data, &f.Template)
 }
 
-// sameTree compares every file of two cloud assemblies byte for byte.
+// sameTree compares every file of two cloud assemblies byte for byte
+// (e2e.SameTree) and reports the first difference.
 func sameTree(a, b string) error {
-	count := 0
-	err := filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(a, p)
-		if rel == "validation-report.json" {
-			return nil // written only when validation runs
-		}
-		x, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		y, err := os.ReadFile(filepath.Join(b, rel))
-		if err != nil {
-			return fmt.Errorf("%s: only in the first synth", rel)
-		}
-		if !bytes.Equal(x, y) {
-			return fmt.Errorf("%s differs between two synths", rel)
-		}
-		count++
-		return nil
-	})
-	if err == nil && count < 20 {
-		err = fmt.Errorf("only %d files compared", count)
+	count, diffs, err := e2e.SameTree(a, b)
+	switch {
+	case err != nil:
+		return err
+	case len(diffs) > 0:
+		return fmt.Errorf("%s (and %d more)", diffs[0], len(diffs)-1)
+	case count < 20:
+		return fmt.Errorf("only %d files compared", count)
 	}
-	return err
+	return nil
 }
 
 // resources returns the pipeline template's resources of type typ by logical ID.

@@ -13,10 +13,10 @@ import (
 // realConfig is a prod configuration a team would deploy: its own zone,
 // hostnames, admin role and e-mail addresses, and the images pulled through
 // the ECR cache of Docker Hub. It also takes the settings the stacks
-// package's variant apps assert without template validation (an internal
-// api hostname behind an allowlist, OpenID Connect sign-in with the
-// Enterprise Edition licence, a public-and-private cluster endpoint), so
-// that their templates pass aws-cdk-lib's validation here.
+// package's variant apps assert without template validation (a
+// public-and-private cluster endpoint here; the edge settings of
+// config/testdata/variants/edge.yaml, added by realConfigYAML), so that
+// their templates pass aws-cdk-lib's validation here.
 const realConfig = `environment: prod
 account: "123456789012"
 dns:
@@ -24,16 +24,6 @@ dns:
   zoneId: Z0123456789ABCDEFGHIJ
   uiHostname: ui.cti.acme.org
   apiHostname: api.cti.acme.org
-edge:
-  api:
-    scheme: internal
-    allowedCidrs: [203.0.113.0/24, 198.51.100.0/24]
-  auth:
-    enterpriseLicense: {secret: opencti/prod/enterprise-license, property: pem}
-    oidc:
-      issuer: https://login.acme.org/realms/cti
-      clientId: opencti
-      clientSecret: {secret: opencti/prod/oidc, property: clientSecret}
 cluster:
   adminRoleArns: [arn:aws:iam::123456789012:role/platform-admin]
   endpointAccess: public-and-private
@@ -47,11 +37,21 @@ imageCache:
   credentialsSecretArn: arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbC123
 `
 
+// realConfigYAML is realConfig with the edge variant's settings.
+func realConfigYAML(t *testing.T) string {
+	t.Helper()
+	edge, err := os.ReadFile("../../config/testdata/variants/edge.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return realConfig + string(edge)
+}
+
 // TestARealConfigurationDeploysWithoutRulesInTheWay: without example values
 // no stack carries the CheckExampleValues rule or its parameters, and every
 // OpenCTI image is pulled through the cache.
 func TestARealConfigurationDeploysWithoutRulesInTheWay(t *testing.T) {
-	dir := synthesizeYAML(t, realConfig, "real")
+	dir := synthesizeYAML(t, realConfigYAML(t), "real")
 	paths, _ := filepath.Glob(filepath.Join(dir, "*.template.json"))
 	if len(paths) != 8 {
 		t.Fatalf("%d templates, want 8 (prod: 7 and the Recovery stack)", len(paths))
