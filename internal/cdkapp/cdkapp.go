@@ -77,14 +77,23 @@ func New(outdir string, validate bool) (awscdk.App, error) {
 	return awscdk.NewApp(props), nil
 }
 
-// Context is the context the CDK CLI passes to the app (cdk.json's and -c
-// key=value), read as aws-cdk-lib's App reads it: CDK_CONTEXT_JSON, merged
-// with the file CONTEXT_OVERFLOW_LOCATION_ENV names when the CLI had too
-// much for one variable. It is read before the App exists, for what must be
-// known before the jsii Node.js process starts: a configuration that does
-// not load then fails in milliseconds, and settings of the App itself.
+// Context is the context the App that New creates will have, read as
+// aws-cdk-lib's App reads it: the "context" of cdk.json (New passes it as
+// the App's context), overridden by what the CDK CLI passes (cdk.json's and
+// -c key=value) in CDK_CONTEXT_JSON and, when the CLI had too much for one
+// variable, in the file CONTEXT_OVERFLOW_LOCATION_ENV names. It is read
+// before the App exists, for what must be known before the jsii Node.js
+// process starts: a configuration that does not load then fails in
+// milliseconds, and settings of the App itself.
 func Context() map[string]any {
 	ctx := map[string]any{}
+	if wd, err := os.Getwd(); err == nil {
+		if file, err := FeatureFlags(wd); err == nil { // New reports a missing or bad cdk.json
+			for k, v := range file {
+				ctx[k] = v
+			}
+		}
+	}
 	if text := os.Getenv("CDK_CONTEXT_JSON"); text != "" {
 		_ = json.Unmarshal([]byte(text), &ctx) // aws-cdk-lib fails on bad JSON when the App starts
 	}
