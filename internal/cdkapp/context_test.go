@@ -52,4 +52,3 @@ func TestContextStartsFromCdkJSON(t *testing.T) {
 		t.Errorf("env %q, nag %q: want dev (the CLI's) and false (cdk.json's)", got, nag)
 	}
 }
-

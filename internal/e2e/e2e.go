@@ -96,6 +96,22 @@ type TemplateResource struct {
 	DeletionPolicy      string
 	UpdateReplacePolicy string
 	Properties          map[string]any
+	DependsOn           []string
+}
+
+// TemplateResources reads the resources of one template (a file of an
+// assembly, nested stacks' included): logical ID -> resource.
+func TemplateResources(t testing.TB, path string) map[string]TemplateResource {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tpl struct{ Resources map[string]TemplateResource }
+	if err := json.Unmarshal(data, &tpl); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return tpl.Resources
 }
 
 // ResourcesOf reads every template of an assembly: stack name -> logical ID
@@ -113,15 +129,7 @@ func ResourcesOf(t testing.TB, dir string) map[string]map[string]TemplateResourc
 	}
 	out := map[string]map[string]TemplateResource{}
 	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var tpl struct{ Resources map[string]TemplateResource }
-		if err := json.Unmarshal(data, &tpl); err != nil {
-			t.Fatal(err)
-		}
-		out[strings.TrimSuffix(filepath.Base(p), ".template.json")] = tpl.Resources
+		out[strings.TrimSuffix(filepath.Base(p), ".template.json")] = TemplateResources(t, p)
 	}
 	return out
 }
@@ -131,21 +139,8 @@ func ResourcesOf(t testing.TB, dir string) map[string]map[string]TemplateResourc
 // the text "TOKEN", so the JSON decodes.
 func KubernetesObjects(t testing.TB, dir string) []map[string]any {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, "OpenCTI.template.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tpl struct {
-		Resources map[string]struct {
-			Type       string
-			Properties map[string]any
-		}
-	}
-	if err := json.Unmarshal(data, &tpl); err != nil {
-		t.Fatal(err)
-	}
 	var out []map[string]any
-	for id, r := range tpl.Resources {
+	for id, r := range TemplateResources(t, filepath.Join(dir, "OpenCTI.template.json")) {
 		if r.Type != "Custom::AWSCDK-EKS-KubernetesResource" {
 			continue
 		}

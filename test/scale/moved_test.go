@@ -1,9 +1,7 @@
 package scale
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/opencti-ha/opencti-ha/charts"
 	"github.com/opencti-ha/opencti-ha/charts/attach"
+	"github.com/opencti-ha/opencti-ha/internal/e2e"
 )
 
 // TestMovedChartsKeepTheirPlaceInTheStack: the connectors charts that a
@@ -23,22 +22,9 @@ import (
 // the connectors' objects. Charts 1 to 4 stay in the stack; charts 17 and
 // later never were in it and have no such resource.
 func TestMovedChartsKeepTheirPlaceInTheStack(t *testing.T) {
-	type resource struct {
-		Type       string
-		Properties map[string]any
-		DependsOn  []string
-	}
-	read := func(file string) map[string]resource {
+	read := func(file string) map[string]e2e.TemplateResource {
 		t.Helper()
-		data, err := os.ReadFile(filepath.Join(outdir, file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var tpl struct{ Resources map[string]resource }
-		if err := json.Unmarshal(data, &tpl); err != nil {
-			t.Fatal(err)
-		}
-		return tpl.Resources
+		return e2e.TemplateResources(t, filepath.Join(outdir, file))
 	}
 	parent := read("OpenCTI.template.json")
 	nestedStacks := map[int]string{} // k -> logical ID of the k-th nested stack

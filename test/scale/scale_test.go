@@ -116,21 +116,8 @@ func TestScaleWithinLimits(t *testing.T) {
 	if err != nil || len(over) > 0 {
 		t.Errorf("CheckLimits: %v %v", over, err)
 	}
-	data, err := os.ReadFile(filepath.Join(outdir, "Monitoring.template.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tpl struct {
-		Resources map[string]struct {
-			Type       string
-			Properties map[string]any
-		}
-	}
-	if err := json.Unmarshal(data, &tpl); err != nil {
-		t.Fatal(err)
-	}
 	var connectorAlarms []string
-	for _, r := range tpl.Resources {
+	for _, r := range e2e.TemplateResources(t, filepath.Join(outdir, "Monitoring.template.json")) {
 		if r.Type == "AWS::CloudWatch::Alarm" && strings.Contains(fmt.Sprint(r.Properties["AlarmName"]), "connector") &&
 			!strings.Contains(fmt.Sprint(r.Properties["AlarmName"]), "connector-api") {
 			connectorAlarms = append(connectorAlarms, fmt.Sprint(r.Properties["AlarmName"]))
