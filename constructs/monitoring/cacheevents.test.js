@@ -5,7 +5,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { mockClient } = require('aws-sdk-client-mock');
 const { SNSClient, PublishCommand } = require('@aws-sdk/client-sns');
-const { captureConsole } = require('../../internal/handlertest/fakes.js');
+const { captureConsole, setEnv } = require('../../internal/handlertest/fakes.js');
 
 const { handler } = require('./cacheevents.js');
 
@@ -16,9 +16,7 @@ function setUp(t) {
   const sns = mockClient(SNSClient);
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   t.after(() => sns.restore());
-  process.env.ALARM_TOPIC_ARN = ALARMS;
-  process.env.DEPLOYMENT = 'opencti-prod';
-  t.after(() => { delete process.env.ALARM_TOPIC_ARN; delete process.env.DEPLOYMENT; });
+  setEnv(t, { ALARM_TOPIC_ARN: ALARMS, DEPLOYMENT: 'opencti-prod' });
   return { sns, lines: captureConsole(t) };
 }
 

@@ -8,7 +8,7 @@ const { mockClient } = require('aws-sdk-client-mock');
 const {
   CloudWatchClient, DescribeAlarmsCommand, ListMetricsCommand, PutMetricDataCommand,
 } = require('@aws-sdk/client-cloudwatch');
-const { captureConsole } = require('../../internal/handlertest/fakes.js');
+const { captureConsole, setEnv } = require('../../internal/handlertest/fakes.js');
 
 const { onEvent, isComplete, handler } = require('./dimensioncheck.js');
 
@@ -182,9 +182,7 @@ test('Delete calls nothing and keeps the physical ID; an Update retry checks aga
 
 test('hourly: publishes the stale count under OpenCTI/Monitoring and logs the stale alarms', async (t) => {
   const { cw, lines } = setUp(t);
-  process.env.ALARM_NAME_PREFIX = 'opencti-prod-';
-  process.env.TOPIC_ARN = TOPIC;
-  t.after(() => { delete process.env.ALARM_NAME_PREFIX; delete process.env.TOPIC_ARN; });
+  setEnv(t, { ALARM_NAME_PREFIX: 'opencti-prod-', TOPIC_ARN: TOPIC });
   serve(cw, live.filter((s) => s.Dimensions !== NODE1));
   cw.on(PutMetricDataCommand).resolves({});
   assert.deepEqual(await handler({ 'detail-type': 'Scheduled Event' }), { alarms: 10, checked: 7, stale: 1 });
@@ -200,9 +198,7 @@ test('hourly: publishes the stale count under OpenCTI/Monitoring and logs the st
 
 test('hourly: without alarms it publishes nothing (the alarm on the count treats silence as breaching)', async (t) => {
   const { cw } = setUp(t, []);
-  process.env.ALARM_NAME_PREFIX = 'opencti-prod-';
-  process.env.TOPIC_ARN = TOPIC;
-  t.after(() => { delete process.env.ALARM_NAME_PREFIX; delete process.env.TOPIC_ARN; });
+  setEnv(t, { ALARM_NAME_PREFIX: 'opencti-prod-', TOPIC_ARN: TOPIC });
   await assert.rejects(handler({}), { message: `no CloudWatch metric alarm named opencti-prod-* notifies ${TOPIC}` });
   assert.equal(cw.commandCalls(PutMetricDataCommand).length, 0);
 });

@@ -9,15 +9,14 @@ const crypto = require('node:crypto');
 const { mockClient } = require('aws-sdk-client-mock');
 const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
 const { SignatureV4 } = require('@smithy/signature-v4');
-const { captureConsole, fakeHttps } = require('../../internal/handlertest/fakes.js');
+const { captureConsole, setEnv, fakeHttps } = require('../../internal/handlertest/fakes.js');
 const { FakeSearch } = require('../../internal/handlertest/searchfake.js');
 
 const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 const SESSION_TOKEN = 'FwoGZXIvYXdzEXAMPLESESSIONTOKENforRestore';
-process.env.AWS_REGION = 'eu-central-1';
-process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
-process.env.AWS_SECRET_ACCESS_KEY = SECRET_KEY;
-process.env.AWS_SESSION_TOKEN = SESSION_TOKEN;
+// What the Lambda runtime puts into the function's environment; every test
+// sets it (setUp) for the SigV4-signed snapshot API calls.
+const AWS_ENV = { AWS_REGION: 'eu-central-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: SECRET_KEY, AWS_SESSION_TOKEN: SESSION_TOKEN };
 
 const handler = require('./restore.js');
 
@@ -67,6 +66,7 @@ const replicaSnapshots = () => [
 const create = (p = drProps) => ({ RequestType: 'Create', RequestId: 'req-create-1', ResourceProperties: p });
 
 function setUp(t, { secretString = JSON.stringify({ username: 'opencti', password: PASSWORD }) } = {}) {
+  setEnv(t, AWS_ENV);
   const search = new FakeSearch({ password: PASSWORD, region: 'eu-central-1' });
   search.addBucket(REPLICA, 'dr', replicaSnapshots());
   const requests = fakeHttps(t, (r) => search.serve(r));

@@ -9,15 +9,14 @@ const crypto = require('node:crypto');
 const { mockClient } = require('aws-sdk-client-mock');
 const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
 const { SignatureV4 } = require('@smithy/signature-v4');
-const { captureConsole, fakeHttps } = require('../../internal/handlertest/fakes.js');
+const { captureConsole, setEnv, fakeHttps } = require('../../internal/handlertest/fakes.js');
 const { FakeSearch } = require('../../internal/handlertest/searchfake.js');
 
 const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 const SESSION_TOKEN = 'FwoGZXIvYXdzEXAMPLESESSIONTOKENforSnapshots';
-process.env.AWS_REGION = 'eu-west-1';
-process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
-process.env.AWS_SECRET_ACCESS_KEY = SECRET_KEY;
-process.env.AWS_SESSION_TOKEN = SESSION_TOKEN;
+// What the Lambda runtime puts into the function's environment; every test
+// sets it (setUp) for the SigV4-signed snapshot API calls.
+const AWS_ENV = { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: SECRET_KEY, AWS_SESSION_TOKEN: SESSION_TOKEN };
 
 const handler = require('./snapshots.js');
 
@@ -43,6 +42,7 @@ const create = (p = props) => ({ RequestType: 'Create', RequestId: 'req-1', Reso
 const ID = `${ENDPOINT}/opencti-dr`;
 
 function setUp(t) {
+  setEnv(t, AWS_ENV);
   const search = new FakeSearch({ password: PASSWORD, region: 'eu-west-1' });
   const requests = fakeHttps(t, (r) => search.serve(r));
   const sm = mockClient(SecretsManagerClient);
@@ -179,9 +179,7 @@ test('failures name the problem and carry no secret', async (t) => {
 // ---- the age probe -------------------------------------------------------
 
 function probeEnv(t) {
-  const saved = { ...process.env };
-  Object.assign(process.env, { DOMAIN_ENDPOINT: ENDPOINT, REPOSITORY: 'dr-snapshots', METRIC_NAMESPACE: 'OpenCTI/DisasterRecovery', DEPLOYMENT: 'opencti-prod' });
-  t.after(() => { for (const k of ['DOMAIN_ENDPOINT', 'REPOSITORY', 'METRIC_NAMESPACE', 'DEPLOYMENT']) if (!(k in saved)) delete process.env[k]; });
+  setEnv(t, { DOMAIN_ENDPOINT: ENDPOINT, REPOSITORY: 'dr-snapshots', METRIC_NAMESPACE: 'OpenCTI/DisasterRecovery', DEPLOYMENT: 'opencti-prod' });
 }
 
 test('the probe writes the age of the newest successful snapshot as an embedded metric', async (t) => {

@@ -9,13 +9,13 @@ const crypto = require('node:crypto');
 const { mockClient } = require('aws-sdk-client-mock');
 const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
 const { SignatureV4 } = require('@smithy/signature-v4');
-const { captureConsole, fakeHttps, FakeDomain } = require('../../internal/handlertest/fakes.js');
+const { captureConsole, setEnv, fakeHttps, FakeDomain } = require('../../internal/handlertest/fakes.js');
 
 const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
-process.env.AWS_REGION = 'eu-west-1';
-process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
-process.env.AWS_SECRET_ACCESS_KEY = SECRET_KEY;
-process.env.AWS_SESSION_TOKEN = 'FwoGZXIvYXdzEXAMPLESESSIONTOKEN';
+const SESSION_TOKEN = 'FwoGZXIvYXdzEXAMPLESESSIONTOKEN';
+// What the Lambda runtime puts into the function's environment; every test
+// of the custom resource sets it (setUp) for the SigV4-signed snapshot API calls.
+const AWS_ENV = { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: SECRET_KEY, AWS_SESSION_TOKEN: SESSION_TOKEN };
 
 const handler = require('./handler.js');
 
@@ -42,6 +42,7 @@ const update = (oldVersion, version) => ({
 
 // setUp wires a fresh fake domain, the fake https and the Secrets Manager mock.
 function setUp(t, secretString = JSON.stringify({ username: 'opencti', password: PASSWORD })) {
+  setEnv(t, AWS_ENV);
   const domain = new FakeDomain({ password: PASSWORD });
   const requests = fakeHttps(t, (r) => domain.serve(r));
   const sm = mockClient(SecretsManagerClient);
@@ -53,7 +54,7 @@ function setUp(t, secretString = JSON.stringify({ username: 'opencti', password:
 
 // noSecrets asserts that no output or error text carries a secret.
 function noSecrets(texts) {
-  const forbidden = [PASSWORD, Buffer.from(`opencti:${PASSWORD}`).toString('base64'), SECRET_KEY, process.env.AWS_SESSION_TOKEN];
+  const forbidden = [PASSWORD, Buffer.from(`opencti:${PASSWORD}`).toString('base64'), SECRET_KEY, SESSION_TOKEN];
   for (const text of texts) {
     for (const f of forbidden) assert.ok(!String(text).includes(f), `a secret leaked into: ${text}`);
   }

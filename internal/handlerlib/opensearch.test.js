@@ -8,13 +8,9 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const { SignatureV4 } = require('@smithy/signature-v4');
-const { captureConsole, fakeHttps, FakeDomain } = require('../handlertest/fakes.js');
+const { captureConsole, setEnv, fakeHttps, FakeDomain } = require('../handlertest/fakes.js');
 
 const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
-process.env.AWS_REGION = 'eu-west-1';
-process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
-process.env.AWS_SECRET_ACCESS_KEY = SECRET_KEY;
-process.env.AWS_SESSION_TOKEN = 'FwoGZXIvYXdzEXAMPLESESSIONTOKEN';
 
 const domain = require('./opensearch.js');
 
@@ -86,7 +82,7 @@ class Sha256 {
   async digest() { return new Uint8Array(this.h.digest()); }
 }
 
-test('SigV4 requests to es agree with @smithy/signature-v4', async () => {
+test('SigV4 requests to es agree with @smithy/signature-v4', async (t) => {
   const now = new Date('2026-11-30T21:07:09.123Z');
   // [region, host, method, path, query, body]: what upgradesnapshot,
   // recovery/restore and recovery/snapshots send.
@@ -103,28 +99,23 @@ test('SigV4 requests to es agree with @smithy/signature-v4', async () => {
     ['eu-west-1', west, 'GET', '/_snapshot/dr-snapshots/_all', {}, undefined],
     ['eu-west-1', west, 'PUT', '/_snapshot/dr-snapshots', {}, JSON.stringify({ type: 's3', settings: { bucket: 'b', base_path: 'dr' } })],
   ];
-  const saved = { ...process.env };
-  try {
-    for (const withToken of [true, false]) {
-      const creds = { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: SECRET_KEY, sessionToken: withToken ? 'tok/en+==' : undefined };
-      process.env.AWS_ACCESS_KEY_ID = creds.accessKeyId;
-      if (withToken) process.env.AWS_SESSION_TOKEN = creds.sessionToken; else delete process.env.AWS_SESSION_TOKEN;
-      for (const [region, host, method, path, query, body] of cases) {
-        process.env.AWS_REGION = region;
-        const oracle = new SignatureV4({ service: 'es', region, sha256: Sha256, credentials: creds });
-        const signed = await oracle.sign(
-          { method, protocol: 'https:', hostname: host, path, query, body, headers: { host, 'content-type': 'application/json' } },
-          { signingDate: now });
-        const ours = domain.esHeaders(host, method, path, query, body, now);
-        assert.equal(ours.authorization, signed.headers.authorization, `${region} ${method} ${path} token=${withToken}`);
-        for (const h of ['x-amz-date', 'x-amz-content-sha256', 'x-amz-security-token']) {
-          assert.equal(ours[h], signed.headers[h], `${h} of ${method} ${path}`);
-        }
+  // esHeaders signs with the credentials and region in the environment, where
+  // the Lambda runtime puts them (setEnv restores the variables afterwards).
+  for (const withToken of [true, false]) {
+    const creds = { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: SECRET_KEY, sessionToken: withToken ? 'tok/en+==' : undefined };
+    setEnv(t, { AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey, AWS_SESSION_TOKEN: creds.sessionToken });
+    for (const [region, host, method, path, query, body] of cases) {
+      setEnv(t, { AWS_REGION: region });
+      const oracle = new SignatureV4({ service: 'es', region, sha256: Sha256, credentials: creds });
+      const signed = await oracle.sign(
+        { method, protocol: 'https:', hostname: host, path, query, body, headers: { host, 'content-type': 'application/json' } },
+        { signingDate: now });
+      const ours = domain.esHeaders(host, method, path, query, body, now);
+      assert.equal(ours.authorization, signed.headers.authorization, `${region} ${method} ${path} token=${withToken}`);
+      for (const h of ['x-amz-date', 'x-amz-content-sha256', 'x-amz-security-token']) {
+        assert.equal(ours[h], signed.headers[h], `${h} of ${method} ${path}`);
       }
     }
-  } finally {
-    Object.assign(process.env, saved);
-    if (!saved.AWS_SESSION_TOKEN) delete process.env.AWS_SESSION_TOKEN;
   }
 });
 

@@ -1,7 +1,8 @@
 // Test doubles shared by the Lambda handler tests (node --test; see README.md
-// here): console capture, a fake node:https, and a stateful fake of the
-// OpenSearch Service domain's REST API (fine-grained access control role
-// mappings, snapshot repositories and snapshots, audit configuration).
+// here): console capture, environment variables for one test, a fake
+// node:https, and a stateful fake of the OpenSearch Service domain's REST API
+// (fine-grained access control role mappings, snapshot repositories and
+// snapshots, audit configuration).
 'use strict';
 const https = require('node:https');
 const { EventEmitter } = require('node:events');
@@ -14,6 +15,33 @@ function captureConsole(t) {
     t.mock.method(console, m, (...args) => { lines.push(args.map(String).join(' ')); });
   }
   return lines;
+}
+
+// setEnv sets environment variables for the test (undefined removes one) and
+// puts back, when the test ends, what each held before the test's first
+// setEnv of it. The handlers read process.env when called, and make
+// test-handlers runs every test file in one process (--test-isolation=none,
+// all files loaded before the first test runs): a variable set at a file's
+// top level would hold for the other files' tests too, the file loaded last
+// winning, so each test sets what it needs here.
+const savedEnv = new WeakMap();
+function setEnv(t, vars) {
+  let saved = savedEnv.get(t);
+  if (!saved) {
+    saved = new Map();
+    savedEnv.set(t, saved);
+    t.after(() => {
+      for (const [k, v] of saved) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    });
+  }
+  for (const [k, v] of Object.entries(vars)) {
+    if (!saved.has(k)) saved.set(k, Object.hasOwn(process.env, k) ? process.env[k] : undefined);
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
 }
 
 // fakeHttps replaces https.request for the test: serve(req) receives
@@ -160,4 +188,4 @@ class FakeDomain {
   }
 }
 
-module.exports = { captureConsole, fakeHttps, FakeDomain };
+module.exports = { captureConsole, setEnv, fakeHttps, FakeDomain };

@@ -17,6 +17,27 @@ const handlers = fs.readdirSync(root).flatMap((dir) => {
     : [];
 });
 
+// loadFresh runs file as its first require would. make test-handlers runs
+// every test file in one process (--test-isolation=none) with one require
+// cache, where the handler tests have loaded the handlers (and the
+// internal/handlerlib file they share) already: a plain require would return
+// the cached module without running the file. The repository's own modules
+// are loaded anew (the pinned SDK packages in .tools/node_modules stay
+// cached: they are not what is checked), then the cache is put back as it
+// was, so that the other test files keep the module instances they test.
+const repo = path.join(__dirname, '..', '..') + path.sep;
+const ours = (key) => key.startsWith(repo) && !key.includes(`${path.sep}node_modules${path.sep}`);
+function loadFresh(file) {
+  const saved = Object.keys(require.cache).filter(ours).map((key) => [key, require.cache[key]]);
+  for (const [key] of saved) delete require.cache[key];
+  try {
+    return require(file);
+  } finally {
+    for (const key of Object.keys(require.cache)) if (ours(key)) delete require.cache[key];
+    for (const [key, mod] of saved) require.cache[key] = mod;
+  }
+}
+
 const requires = (src) => [...src.matchAll(/require\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]);
 
 test('there are handlers to check', () => {
@@ -46,6 +67,6 @@ for (const file of handlers) {
     assert.ok(exported.length > 0, 'no handler exported');
     for (const m of exported) assert.ok(m[2], `exports.${m[1]} must be an async function (Node.js 24 runtimes have no callback handlers)`);
     // Loads in this Node.js with the SDK clients the tools pin.
-    assert.doesNotThrow(() => require(file));
+    assert.doesNotThrow(() => loadFresh(file));
   });
 }
