@@ -88,10 +88,20 @@ test-fuzz:
 
 ## test-handlers: the Lambda handlers' unit tests (Node's test runner on the
 ## Node.js .tools/node-path chooses; the AWS SDK clients and aws-sdk-client-mock come from
-## .tools/node_modules through NODE_PATH, see internal/handlertest/README.md)
+## .tools/node_modules through NODE_PATH, see internal/handlertest/README.md).
+## Test isolation "none": the runner loads every test file into its own
+## process, one after the other, instead of starting a Node.js process (and
+## loading the SDK clients again) per file: about 3 CPU-seconds instead of 6.
+## The files leave no state behind for one another (environment variables,
+## mocks, require cache: internal/handlertest/README.md). Node.js 22 (the
+## pinned build on macOS arm64) knows the option only by its old name,
+## --experimental-test-isolation, which Node.js 24 still accepts, as an alias
+## due to go in a major release: TEST_ISOLATION asks the node that runs the
+## tests which name it takes.
 HANDLER_TESTS := 'constructs/**/*.test.js' 'charts/**/*.test.js' 'internal/handlertest/*.test.js' 'internal/handlerlib/*.test.js'
+TEST_ISOLATION = $(shell '$(CURDIR)/.tools/bin/node' --test-isolation=none --version >/dev/null 2>&1 && echo --test-isolation=none || echo --experimental-test-isolation=none)
 test-handlers: tools
-	NODE_PATH=$(CURDIR)/.tools/node_modules $(NICE) node --test --test-reporter=spec $(HANDLER_TESTS)
+	NODE_PATH=$(CURDIR)/.tools/node_modules $(NICE) node --test $(TEST_ISOLATION) --test-reporter=spec $(HANDLER_TESTS)
 
 ## render: the OpenCTI Kubernetes manifests as YAML, one file per chart
 ## (CONFIG must say where the data services are; default: the example file)
