@@ -52,6 +52,23 @@ func AvailabilityZoneContext(app constructs.Construct, cfg *config.Config) {
 	app.Node().SetContext(jsii.String("aws:cdk:availability-zones:fallback"), azs)
 }
 
+// AnnotateConfiguration says on every synth (and in `cdk deploy`) what a
+// deployment of cfg must still change: a warning on the Network stack per
+// example value (the embedded profiles synthesize anywhere, but their example
+// zone and admin role do not exist; a deployment that still carries one stops
+// before CloudFormation creates anything, AddExampleValueRules), and the
+// configuration's production warnings on the Monitoring stack. The entry point
+// calls it, and the end-to-end tests, so that they synthesize what it does.
+func (a *OpenCTIApp) AnnotateConfiguration(cfg *config.Config) {
+	for _, ex := range cfg.ExampleValues() {
+		msg := "example value still in use, set your own before deploying: " + ex
+		awscdk.Annotations_Of(a.Network.Stack).AddWarningV2(jsii.String("opencti-ha:exampleValue"), jsii.String(msg), nil)
+	}
+	for _, w := range cfg.Warnings() {
+		awscdk.Annotations_Of(a.Monitoring.Stack).AddWarningV2(jsii.String("opencti-ha:production"), jsii.String(w), nil)
+	}
+}
+
 // NewOpenCTIApp creates every stack of the configuration cfg in scope (an
 // awscdk.App or a Stage). cfg must have been validated.
 func NewOpenCTIApp(scope constructs.Construct, cfg *config.Config) *OpenCTIApp {

@@ -6,7 +6,9 @@
 // manifests against `make render`, the pull-request workflow, the pinned CDK
 // CLI synthesizing prod with no AWS credentials (started in the background
 // while this process synthesizes: each keeps a core busy) and determinism
-// (prod synthesized a second time, without validation, byte for byte). The
+// (the CLI's prod, synthesized by the app binary in another process, and
+// this process's, byte for byte: both apps get the context the CLI gives,
+// e2e.CLIContext). The
 // entry point on bad files is in test/cli, the other configurations (a real
 // one, a large one) in test/variants: go test runs the packages side by side
 // (test/README.md).
@@ -27,12 +29,9 @@ import (
 )
 
 // synthDirs holds, per environment, the cloud assembly synthesized in this
-// process with the embedded default configuration (nag applied).
+// process with the embedded default configuration (nag applied, the CLI's
+// context).
 var synthDirs = map[string]string{}
-
-// prodAgainDir is the prod profile synthesized a second time in this
-// process (cdk-nag, no template validation), for the determinism check.
-var prodAgainDir string
 
 // repoRoot is the module root (cdk.json, Makefile).
 var repoRoot string
@@ -67,16 +66,11 @@ func TestMain(m *testing.M) {
 		defer func() { <-done }() // the CLI writes under tmp until it ends
 		for _, env := range config.Environments {
 			dir := filepath.Join(tmp, "assembly-"+env)
-			if err := e2e.Synth(env, "", dir, true); err != nil {
+			if err := e2e.Synth(env, "", dir, true, e2e.CLIContext()); err != nil {
 				fmt.Fprintf(os.Stderr, "synth %s: %v\n", env, err)
 				return 1
 			}
 			synthDirs[env] = dir
-		}
-		prodAgainDir = filepath.Join(tmp, "assembly-prod-again")
-		if err := e2e.Synth("prod", "", prodAgainDir, false); err != nil {
-			fmt.Fprintf(os.Stderr, "synth prod again: %v\n", err)
-			return 1
 		}
 		<-done
 		return m.Run()

@@ -56,17 +56,7 @@ func run() int {
 			fmt.Fprintf(os.Stderr, "opencti-ha: cannot build the stacks:\n%s\n", indent(err.Error()))
 			return 1
 		}
-		// The embedded profiles synthesize anywhere, but their example zone and
-		// admin role do not exist: say so on every synth (and in `cdk deploy`).
-		// A deployment that still carries one stops before CloudFormation
-		// creates anything (stacks.AddExampleValueRules).
-		for _, ex := range cfg.ExampleValues() {
-			msg := "example value still in use, set your own before deploying: " + ex
-			awscdk.Annotations_Of(a.Network.Stack).AddWarningV2(jsii.String("opencti-ha:exampleValue"), jsii.String(msg), nil)
-		}
-		for _, w := range cfg.Warnings() {
-			awscdk.Annotations_Of(a.Monitoring.Stack).AddWarningV2(jsii.String("opencti-ha:production"), jsii.String(w), nil)
-		}
+		a.AnnotateConfiguration(cfg)
 	}
 	if nag {
 		cdkapp.AddNag(app)

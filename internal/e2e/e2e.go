@@ -11,13 +11,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/opencti-ha/opencti-ha/config"
 	"github.com/opencti-ha/opencti-ha/internal/cdkapp"
@@ -29,13 +33,28 @@ import (
 // directory up.
 func RepoRoot() (string, error) { return config.RepoRoot() }
 
+// CLIContext is the context the CDK CLI gives every app it runs (`cdk
+// synth` with its defaults: path and asset metadata, version reporting,
+// bundling of every stack). An app synthesized in process with it writes the
+// bytes `cdk synth` writes, which package test compares.
+func CLIContext() map[string]any {
+	return map[string]any{
+		"aws:cdk:enable-path-metadata":  true,
+		"aws:cdk:enable-asset-metadata": true,
+		"aws:cdk:version-reporting":     true,
+		"aws:cdk:bundling-stacks":       []string{"**"},
+	}
+}
+
 // Synth builds the whole app for the embedded profile env, or for the
-// configuration file path, and synthesizes it into dir with cdk-nag
+// configuration file path, as the entry point does (its warnings included),
+// and synthesizes it into dir with cdk-nag
 // AwsSolutions and, with validate, aws-cdk-lib's template validation; any
-// unsuppressed error annotation fails it. Validate each configuration in one
-// package only: it costs about 2 CPU-seconds a process and 2 to 3 a
-// configuration (testutil.NewApp).
-func Synth(env, path, dir string, validate bool) (err error) {
+// unsuppressed error annotation fails it. context adds to the app's context
+// (CLIContext; nil for none). Validate each configuration in one package
+// only: it costs about 2 CPU-seconds a process and 2 to 3 a configuration
+// (testutil.NewApp).
+func Synth(env, path, dir string, validate bool, context map[string]any) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("synth panicked: %v", r)
@@ -49,7 +68,10 @@ func Synth(env, path, dir string, validate bool) (err error) {
 	if err != nil {
 		return err
 	}
-	stacks.NewOpenCTIApp(app, cfg)
+	for _, key := range slices.Sorted(maps.Keys(context)) {
+		app.Node().SetContext(jsii.String(key), context[key])
+	}
+	stacks.NewOpenCTIApp(app, cfg).AnnotateConfiguration(cfg)
 	cdkapp.AddNag(app)
 	asm := app.Synth(nil)
 	if errs := cdkapp.Errors(asm); len(errs) > 0 {
@@ -275,8 +297,13 @@ func NewToolEnv(root, scratch string, extra ...string) ([]string, error) {
 	if cache := JSIIPackageCache(); cache != "" {
 		env = append(env, "JSII_RUNTIME_PACKAGE_CACHE_ROOT="+cache)
 	}
-	if v, ok := os.LookupEnv("JSII_RUNTIME_PACKAGE_CACHE"); ok {
-		env = append(env, "JSII_RUNTIME_PACKAGE_CACHE="+v)
+	// JSII_RUNTIME_PACKAGE_CACHE, and make test's code cache for Node.js
+	// (internal/tools/codecache): the CLI and the app's jsii runtime load
+	// their modules as the test processes do.
+	for _, key := range []string{"JSII_RUNTIME_PACKAGE_CACHE", "NODE_OPTIONS", "OPENCTI_HA_CODE_CACHE"} {
+		if v, ok := os.LookupEnv(key); ok {
+			env = append(env, key+"="+v)
+		}
 	}
 	return append(env, extra...), nil
 }

@@ -42,7 +42,7 @@ func synthesizeYAML(t *testing.T, content, name string) string {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(tmpRoot, "assembly-"+name)
-	if err := e2e.Synth("", path, dir, true); err != nil {
+	if err := e2e.Synth("", path, dir, true, nil); err != nil {
 		t.Fatal(err)
 	}
 	return dir
