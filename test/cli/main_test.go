@@ -1,7 +1,9 @@
 // Package cli runs the entry point as its users do, on bad configuration and
 // pipeline files: synth fails naming every problem, never with a stack
-// trace, before the jsii Node.js process starts. The CDK CLI's run and the
-// determinism check are in package test, which synthesizes prod anyway.
+// trace, before the jsii Node.js process starts; and on a valid file whose
+// connectors' manifests would exceed the kubectl handler's limit: synth
+// refuses it after synthesizing. The CDK CLI's run and the determinism check
+// are in package test, which synthesizes prod anyway.
 package cli
 
 import (

@@ -1,15 +1,13 @@
 // Package scale synthesizes the catalogue-sized deployment once (prod, 300
 // external-import connectors, 10 replicas per platform tier) and checks that
 // every template and manifest stays under CloudFormation's and the kubectl
-// handler's limits with 20 % headroom, and that the entry point refuses a
-// configuration that would cross one, with a message and no stack trace.
+// handler's limits with 20 % headroom. That the entry point refuses a
+// configuration that would cross one is tested in test/cli.
 package scale
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -126,47 +124,4 @@ func TestScaleWithinLimits(t *testing.T) {
 	if len(connectorAlarms) != 2 {
 		t.Errorf("connector alarms %v, want the two Metrics Insights alarms", connectorAlarms)
 	}
-}
-
-// TestEntryPointRefusesWhatWouldNotDeploy runs the app binary as `make
-// synth CONFIG=...` does with connectors whose manifests weigh more than the
-// kubectl handler takes: synth fails with a message naming the stack, the
-// manifest, the limit, the size and the configuration, and no stack trace.
-func TestEntryPointRefusesWhatWouldNotDeploy(t *testing.T) {
-	dir := t.TempDir()
-	bin, err := e2e.BuildApp(repoRoot, "test-scale")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	b.WriteString("environment: dev\nopencti:\n  connectors:\n")
-	for i := 0; i < 8; i++ {
-		fmt.Fprintf(&b, "  - name: bulky-%d\n    type: EXTERNAL_IMPORT\n    env:\n      FEED_RULES: %s\n", i, strings.Repeat("r", 14000))
-	}
-	path := filepath.Join(dir, "bulky.yaml")
-	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ctx, _ := json.Marshal(map[string]string{"config": path})
-	cmd := exec.Command(bin)
-	cmd.Dir = repoRoot
-	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+filepath.Join(dir, "out"), "CDK_CONTEXT_JSON="+string(ctx),
-		"PATH="+filepath.Join(repoRoot, ".tools", "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
-	out, err := cmd.CombinedOutput()
-	if err == nil {
-		t.Fatalf("synth accepted the configuration:\n%s", out)
-	}
-	want := "opencti-ha: synth refused, CloudFormation or the kubectl handler would reject this deployment:\n" +
-		"  stack OpenCTI: Kubernetes manifest ChartConnectors548B9ECD is 180,510 bytes, over the kubectl handler's limit of 100,000 bytes per manifest; it grows with opencti.connectors (8 entries)\n"
-	if !strings.HasSuffix(string(out), want) {
-		t.Errorf("output does not end with %q:\n%s", want, lastLines(string(out), 10))
-	}
-	if strings.Contains(string(out), "goroutine ") || strings.Contains(string(out), "panic") {
-		t.Errorf("a stack trace reached the user:\n%s", out)
-	}
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
