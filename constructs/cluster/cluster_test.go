@@ -63,7 +63,9 @@ func newFixture(app awscdk.App, id string, props func(vpc awsec2.IVpc, sg awsec2
 }
 
 func TestMain(m *testing.M) {
-	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{
+	// Without aws-cdk-lib's template validation, as testutil.NewApp (it says
+	// why): with its default, this process paid about 4 CPU-seconds for it.
+	app := awscdk.NewApp(&awscdk.AppProps{BuiltinCloudFormationValidation: jsii.Bool(false), Context: &map[string]any{
 		"availability-zones:account=" + account + ":region=" + region: zones,
 		// As in cdk.json: Lambda functions get a log group of their own.
 		"@aws-cdk/aws-lambda:useCdkManagedLogGroup": true,
