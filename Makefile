@@ -71,18 +71,7 @@ test: tools
 TEST_FIRST := ./test ./test/scale ./stacks/pipeline ./stacks ./test/variants ./examples
 test-go:
 	$(GO) vet ./...
-	$(CODE_CACHE) $(GO) run ./internal/tools/testrun -timeout 30m -first '$(TEST_FIRST)' ./...
-
-## CODE_CACHE: every Node.js process of the tests (the jsii runtimes, the CDK
-## CLI, the handler tests) loads its CommonJS modules through
-## internal/tools/codecache/codecache.cjs, a V8 code cache in
-## .build/node-code-cache keyed by each module's source: every jsii runtime
-## loads aws-cdk-lib from a new random folder, so Node's own compile cache
-## (keyed by path) never hits. It saves compiling the same modules in each of
-## the suite's 30-odd processes. jsii-runtime-go sets
-## NODE_OPTIONS=--max-old-space-size=4069 for its runtime; this value replaces
-## it, so it says it again.
-CODE_CACHE = OPENCTI_HA_CODE_CACHE='$(CURDIR)/.build/node-code-cache' NODE_OPTIONS='$(NODE_OPTIONS) --max-old-space-size=4069 --require "$(CURDIR)/internal/tools/codecache/codecache.cjs"'
+	$(GO) run ./internal/tools/testrun -timeout 30m -first '$(TEST_FIRST)' ./...
 
 ## test-fuzz: fuzzing config.Parse from the seeds (FuzzParse's f.Add and
 ## config/testdata/fuzz) for 20000 executions, about 15 s on one core: a count
@@ -109,10 +98,10 @@ test-fuzz:
 ## --experimental-test-isolation, which Node.js 24 still accepts, as an alias
 ## due to go in a major release: TEST_ISOLATION asks the node that runs the
 ## tests which name it takes.
-HANDLER_TESTS := 'constructs/**/*.test.js' 'charts/**/*.test.js' 'internal/handlertest/*.test.js' 'internal/handlerlib/*.test.js' 'internal/tools/codecache/*.test.js'
+HANDLER_TESTS := 'constructs/**/*.test.js' 'charts/**/*.test.js' 'internal/handlertest/*.test.js' 'internal/handlerlib/*.test.js'
 TEST_ISOLATION = $(shell '$(CURDIR)/.tools/bin/node' --test-isolation=none --version >/dev/null 2>&1 && echo --test-isolation=none || echo --experimental-test-isolation=none)
 test-handlers: tools
-	$(CODE_CACHE) NODE_PATH=$(CURDIR)/.tools/node_modules $(NICE) node --test $(TEST_ISOLATION) --test-reporter=spec $(HANDLER_TESTS)
+	NODE_PATH=$(CURDIR)/.tools/node_modules $(NICE) node --test $(TEST_ISOLATION) --test-reporter=spec $(HANDLER_TESTS)
 
 ## render: the OpenCTI Kubernetes manifests as YAML, one file per chart
 ## (CONFIG must say where the data services are; default: the example file)
