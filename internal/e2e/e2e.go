@@ -297,13 +297,8 @@ func NewToolEnv(root, scratch string, extra ...string) ([]string, error) {
 	if cache := JSIIPackageCache(); cache != "" {
 		env = append(env, "JSII_RUNTIME_PACKAGE_CACHE_ROOT="+cache)
 	}
-	// JSII_RUNTIME_PACKAGE_CACHE, and make test's code cache for Node.js
-	// (internal/tools/codecache): the CLI and the app's jsii runtime load
-	// their modules as the test processes do.
-	for _, key := range []string{"JSII_RUNTIME_PACKAGE_CACHE", "NODE_OPTIONS", "OPENCTI_HA_CODE_CACHE"} {
-		if v, ok := os.LookupEnv(key); ok {
-			env = append(env, key+"="+v)
-		}
+	if v, ok := os.LookupEnv("JSII_RUNTIME_PACKAGE_CACHE"); ok {
+		env = append(env, "JSII_RUNTIME_PACKAGE_CACHE="+v)
 	}
 	return append(env, extra...), nil
 }
