@@ -59,8 +59,9 @@ func TestMain(m *testing.M) {
 		// Determinism: a second synth, without the template validation and
 		// without cdk-nag, neither of which changes a template, a manifest or
 		// an asset (cdk-nag only adds its report files), writes the same
-		// bytes as the first for every file it writes. Skipping them saves
-		// about 40 % of the second synth.
+		// bytes as the first for every file it writes. cdk-nag's rules are
+		// about a third of an unvalidated synth (prod: 0.9 of 2.8
+		// CPU-seconds).
 		again, err := synthExample(false, false)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "synthesizing the example pipeline again:", err)

@@ -28,16 +28,13 @@ const (
 )
 
 var (
-	repoRoot string
-	outdir   string
-	drivers  map[string]string
+	outdir  string
+	drivers map[string]string
 )
 
 func TestMain(m *testing.M) {
 	code := func() int {
 		defer jsii.Close()
-		wd, _ := os.Getwd()
-		repoRoot = filepath.Dir(filepath.Dir(wd))
 		tmp, err := os.MkdirTemp("", "opencti-ha-scale-")
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
