@@ -39,6 +39,7 @@ func main() {
 	first := flag.String("first", "", "packages (space-separated, as on the go command line) to start before the others")
 	timeout := flag.Duration("timeout", 30*time.Minute, "each test binary's -test.timeout")
 	out := flag.String("o", ".build/tests", "folder of the test binaries")
+	relay := flag.Bool("jsii-relay", false, "start each jsii runtime through its relay process, as jsii-runtime-go does by default (jsiidirect.go)")
 	flag.Parse()
 	patterns := flag.Args()
 	if len(patterns) == 0 {
@@ -53,7 +54,17 @@ func main() {
 		fmt.Fprintln(os.Stderr, "testrun:", err)
 		os.Exit(1)
 	}
-	if !run(pkgs, *parallel, *timeout) {
+	direct, why, err := "", "the -jsii-relay flag", error(nil)
+	if !*relay {
+		if direct, why, err = jsiiDirect(*out); err != nil {
+			fmt.Fprintln(os.Stderr, "testrun:", err)
+			os.Exit(1)
+		}
+	}
+	if direct == "" {
+		fmt.Fprintf(os.Stderr, "testrun: the jsii runtimes start through their relay process (%s)\n", why)
+	}
+	if !run(pkgs, *parallel, *timeout, direct) {
 		os.Exit(1)
 	}
 }
@@ -125,9 +136,10 @@ func build(pkgs []pkg) error {
 
 // run runs the test binaries, parallel at once, in order, each in its
 // package's folder like go test (-test.count=1, -test.timeout,
-// -test.paniconexit0), and prints each package's result as it ends. It
-// reports whether every package passed.
-func run(pkgs []pkg, parallel int, timeout time.Duration) bool {
+// -test.paniconexit0), with extraEnv added to the environment (jsiiDirect's
+// entry), and prints each package's result as it ends. It reports whether
+// every package passed.
+func run(pkgs []pkg, parallel int, timeout time.Duration, extraEnv ...string) bool {
 	var (
 		mu     sync.Mutex
 		passed = true
@@ -135,6 +147,11 @@ func run(pkgs []pkg, parallel int, timeout time.Duration) bool {
 		next   = make(chan pkg)
 	)
 	env := withoutVar(os.Environ(), "CDK_OUTDIR")
+	for _, kv := range extraEnv {
+		if kv != "" {
+			env = append(env, kv)
+		}
+	}
 	for range max(parallel, 1) {
 		wg.Add(1)
 		go func() {
