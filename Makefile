@@ -66,8 +66,10 @@ test: tools
 ## test binaries in .build/tests: go test would link every binary again on
 ## each run (about 40 CPU-seconds for the 30 that embed aws-cdk-lib). The
 ## longest packages start first (TEST_FIRST), so that none of them starts
-## last and runs alone on one core at the end. `go test ./...` runs the same
-## tests.
+## last and runs alone on one core at the end. testrun also starts each test
+## binary's jsii kernel without jsii-runtime-go's relay process (a second
+## Node.js process that copies every call; internal/tools/testrun/jsiidirect.go,
+## -jsii-relay keeps it). `go test ./...` runs the same tests.
 TEST_FIRST := ./test ./test/scale ./stacks/pipeline ./stacks ./test/variants ./examples
 test-go:
 	$(GO) vet ./...

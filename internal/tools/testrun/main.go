@@ -11,6 +11,8 @@
 // each binary in its package's folder, as go test does, with at most -p at
 // once, the -first packages first, and prints "ok" or the output and
 // "FAIL" for each package. It exits 1 when a package fails or does not build.
+// Each binary's jsii kernel starts without jsii-runtime-go's relay process
+// (jsiidirect.go; -jsii-relay keeps the relay).
 //
 //	go run ./internal/tools/testrun -first './test/scale ./test/cli' ./...
 package main
