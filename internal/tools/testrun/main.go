@@ -56,17 +56,18 @@ func main() {
 		fmt.Fprintln(os.Stderr, "testrun:", err)
 		os.Exit(1)
 	}
-	direct, why, err := "", "the -jsii-relay flag", error(nil)
-	if !*relay {
-		if direct, why, err = jsiiDirect(*out); err != nil {
-			fmt.Fprintln(os.Stderr, "testrun:", err)
-			os.Exit(1)
-		}
-	}
-	if direct == "" {
+	env := withoutVar(os.Environ(), "CDK_OUTDIR")
+	if *relay {
+		fmt.Fprintln(os.Stderr, "testrun: the jsii runtimes start through their relay process (-jsii-relay)")
+	} else if entry, why, err := jsiiDirect(*out); err != nil {
+		fmt.Fprintln(os.Stderr, "testrun:", err)
+		os.Exit(1)
+	} else if entry == "" {
 		fmt.Fprintf(os.Stderr, "testrun: the jsii runtimes start through their relay process (%s)\n", why)
+	} else {
+		env = append(env, entry)
 	}
-	if !run(pkgs, *parallel, *timeout, direct) {
+	if !run(pkgs, *parallel, *timeout, env) {
 		os.Exit(1)
 	}
 }
@@ -138,22 +139,15 @@ func build(pkgs []pkg) error {
 
 // run runs the test binaries, parallel at once, in order, each in its
 // package's folder like go test (-test.count=1, -test.timeout,
-// -test.paniconexit0), with extraEnv added to the environment (jsiiDirect's
-// entry), and prints each package's result as it ends. It reports whether
-// every package passed.
-func run(pkgs []pkg, parallel int, timeout time.Duration, extraEnv ...string) bool {
+// -test.paniconexit0) with the environment env, and prints each package's
+// result as it ends. It reports whether every package passed.
+func run(pkgs []pkg, parallel int, timeout time.Duration, env []string) bool {
 	var (
 		mu     sync.Mutex
 		passed = true
 		wg     sync.WaitGroup
 		next   = make(chan pkg)
 	)
-	env := withoutVar(os.Environ(), "CDK_OUTDIR")
-	for _, kv := range extraEnv {
-		if kv != "" {
-			env = append(env, kv)
-		}
-	}
 	for range max(parallel, 1) {
 		wg.Add(1)
 		go func() {
