@@ -49,9 +49,10 @@ var shellWord = regexp.MustCompile(`^[A-Za-z0-9_./+@=:,-]+$`)
 // jsiiDirect writes jsii-direct.sh and jsiidirect.js into out and returns
 // the JSII_RUNTIME entry that starts the test binaries' jsii runtimes
 // through them. It returns "" and why when they keep the relay: on Windows,
-// when JSII_RUNTIME is already set (the caller's choice wins), when the
-// module does not use jsii-runtime-go or its program is not where this
-// version keeps it, or when a path would need quoting.
+// when JSII_RUNTIME is already set (the caller's choice wins), when the go
+// command does not find jsii-runtime-go among the module's dependencies or
+// its program is not where this version keeps it, or when a path would need
+// quoting.
 func jsiiDirect(out string) (entry, why string, err error) {
 	if runtime.GOOS == "windows" {
 		return "", "not on Windows", nil
@@ -61,7 +62,11 @@ func jsiiDirect(out string) (entry, why string, err error) {
 	}
 	dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", jsiiRuntimeModule).Output()
 	if err != nil {
-		return "", "the module does not use " + jsiiRuntimeModule, nil
+		var exit *exec.ExitError
+		if errors.As(err, &exit) && len(exit.Stderr) > 0 {
+			err = errors.New(strings.TrimSpace(string(exit.Stderr)))
+		}
+		return "", fmt.Sprintf("go list -m %s: %v", jsiiRuntimeModule, err), nil
 	}
 	program := filepath.Join(strings.TrimSpace(string(dir)), filepath.FromSlash(programInModule))
 	return writeJSIIDirect(out, program)
